@@ -1,0 +1,529 @@
+//! Virtual services: their key, scheduler, flags and persistence.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+
+use bitflags::bitflags;
+
+use super::stats::Stats;
+
+/// An address family of a service, real server or firewall-mark service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Family {
+    /// IPv4 (`AF_INET`, 2).
+    Ipv4,
+    /// IPv6 (`AF_INET6`, 10).
+    Ipv6,
+}
+
+impl Family {
+    /// The Linux `AF_*` number.
+    pub const fn af(self) -> u16 {
+        match self {
+            Family::Ipv4 => 2,
+            Family::Ipv6 => 10,
+        }
+    }
+
+    /// The family of a Linux `AF_*` number, if it is one IPVS knows.
+    pub const fn from_af(af: u16) -> Option<Family> {
+        match af {
+            2 => Some(Family::Ipv4),
+            10 => Some(Family::Ipv6),
+            _ => None,
+        }
+    }
+
+    /// The family of an address.
+    pub const fn of(addr: &IpAddr) -> Family {
+        match addr {
+            IpAddr::V4(_) => Family::Ipv4,
+            IpAddr::V6(_) => Family::Ipv6,
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::Ipv4 => "IPv4",
+            Family::Ipv6 => "IPv6",
+        })
+    }
+}
+
+/// The transport protocol of an address-based virtual service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// TCP (`IPPROTO_TCP`, 6).
+    Tcp,
+    /// UDP (`IPPROTO_UDP`, 17).
+    Udp,
+    /// SCTP (`IPPROTO_SCTP`, 132).
+    Sctp,
+    /// Any other IP protocol number, kept as the kernel reported it.
+    Other(u16),
+}
+
+impl Protocol {
+    /// The IP protocol number.
+    pub const fn number(self) -> u16 {
+        match self {
+            Protocol::Tcp => 6,
+            Protocol::Udp => 17,
+            Protocol::Sctp => 132,
+            Protocol::Other(n) => n,
+        }
+    }
+
+    /// The protocol of an IP protocol number (unknown numbers become [`Protocol::Other`]).
+    pub const fn from_number(n: u16) -> Protocol {
+        match n {
+            6 => Protocol::Tcp,
+            17 => Protocol::Udp,
+            132 => Protocol::Sctp,
+            n => Protocol::Other(n),
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protocol::Tcp => f.write_str("TCP"),
+            Protocol::Udp => f.write_str("UDP"),
+            Protocol::Sctp => f.write_str("SCTP"),
+            Protocol::Other(n) => write!(f, "protocol {n}"),
+        }
+    }
+}
+
+/// What identifies a virtual service: a protocol with address and port, or a firewall mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServiceKey {
+    /// A virtual IP and port for one protocol (`-t`, `-u`, `--sctp-service`).
+    Addr {
+        /// The transport protocol.
+        protocol: Protocol,
+        /// The virtual address and port (port 0 only for persistent services).
+        addr: SocketAddr,
+    },
+    /// A firewall mark (`-f MARK`, with `-6` for IPv6). Marks are 1..=u32::MAX.
+    Fwmark {
+        /// The firewall mark set by netfilter rules.
+        mark: u32,
+        /// The address family of the traffic this service takes.
+        family: Family,
+    },
+}
+
+impl ServiceKey {
+    /// A TCP service on `addr`.
+    pub fn tcp(addr: SocketAddr) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr,
+        }
+    }
+
+    /// A UDP service on `addr`.
+    pub fn udp(addr: SocketAddr) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Udp,
+            addr,
+        }
+    }
+
+    /// An SCTP service on `addr`.
+    pub fn sctp(addr: SocketAddr) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Sctp,
+            addr,
+        }
+    }
+
+    /// A firewall-mark service of the given family.
+    pub fn fwmark(mark: u32, family: Family) -> ServiceKey {
+        ServiceKey::Fwmark { mark, family }
+    }
+
+    /// The address family of the service.
+    pub fn family(&self) -> Family {
+        match self {
+            ServiceKey::Addr { addr, .. } => Family::of(&addr.ip()),
+            ServiceKey::Fwmark { family, .. } => *family,
+        }
+    }
+
+    /// The protocol as the kernel stores it: firewall-mark services are stored as TCP.
+    pub fn protocol(&self) -> Protocol {
+        match self {
+            ServiceKey::Addr { protocol, .. } => *protocol,
+            ServiceKey::Fwmark { .. } => Protocol::Tcp,
+        }
+    }
+}
+
+impl fmt::Display for ServiceKey {
+    /// ipvsadm's spelling: `TCP 10.0.0.1:80`, `UDP [2001:db8::1]:53`, `FWM 5`, `FWM 5 IPv6`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServiceKey::Addr { protocol, addr } => write!(f, "{protocol} {addr}"),
+            ServiceKey::Fwmark {
+                mark,
+                family: Family::Ipv4,
+            } => write!(f, "FWM {mark}"),
+            ServiceKey::Fwmark { mark, family } => write!(f, "FWM {mark} {family}"),
+        }
+    }
+}
+
+/// A scheduling algorithm, by its kernel module name (`ip_vs_NAME`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Scheduler {
+    /// `rr`: round robin.
+    Rr,
+    /// `wrr`: weighted round robin.
+    Wrr,
+    /// `lc`: least connections.
+    Lc,
+    /// `wlc`: weighted least connections (ipvsadm's default).
+    Wlc,
+    /// `lblc`: locality-based least connections.
+    Lblc,
+    /// `lblcr`: locality-based least connections with replication.
+    Lblcr,
+    /// `dh`: destination hashing.
+    Dh,
+    /// `sh`: source hashing.
+    Sh,
+    /// `sed`: shortest expected delay.
+    Sed,
+    /// `nq`: never queue.
+    Nq,
+    /// `fo`: weighted failover.
+    Fo,
+    /// `ovf`: weighted overflow.
+    Ovf,
+    /// `mh`: Maglev hashing.
+    Mh,
+    /// `none`: a service without a scheduler (reported by modern kernels).
+    None,
+    /// Any other scheduler name, kept verbatim (an out-of-tree module, a newer kernel).
+    Other(String),
+}
+
+impl Scheduler {
+    /// Every scheduler that ships with Linux, in ipvsadm's `SCHEDULERS` order.
+    pub const KNOWN: [Scheduler; 13] = [
+        Scheduler::Rr,
+        Scheduler::Wrr,
+        Scheduler::Lc,
+        Scheduler::Wlc,
+        Scheduler::Lblc,
+        Scheduler::Lblcr,
+        Scheduler::Dh,
+        Scheduler::Sh,
+        Scheduler::Sed,
+        Scheduler::Nq,
+        Scheduler::Fo,
+        Scheduler::Ovf,
+        Scheduler::Mh,
+    ];
+
+    /// The kernel's name of the scheduler.
+    pub fn name(&self) -> &str {
+        match self {
+            Scheduler::Rr => "rr",
+            Scheduler::Wrr => "wrr",
+            Scheduler::Lc => "lc",
+            Scheduler::Wlc => "wlc",
+            Scheduler::Lblc => "lblc",
+            Scheduler::Lblcr => "lblcr",
+            Scheduler::Dh => "dh",
+            Scheduler::Sh => "sh",
+            Scheduler::Sed => "sed",
+            Scheduler::Nq => "nq",
+            Scheduler::Fo => "fo",
+            Scheduler::Ovf => "ovf",
+            Scheduler::Mh => "mh",
+            Scheduler::None => "none",
+            Scheduler::Other(name) => name,
+        }
+    }
+
+    /// The scheduler of a kernel name; unknown names become [`Scheduler::Other`].
+    pub fn from_name(name: &str) -> Scheduler {
+        match name {
+            "rr" => Scheduler::Rr,
+            "wrr" => Scheduler::Wrr,
+            "lc" => Scheduler::Lc,
+            "wlc" => Scheduler::Wlc,
+            "lblc" => Scheduler::Lblc,
+            "lblcr" => Scheduler::Lblcr,
+            "dh" => Scheduler::Dh,
+            "sh" => Scheduler::Sh,
+            "sed" => Scheduler::Sed,
+            "nq" => Scheduler::Nq,
+            "fo" => Scheduler::Fo,
+            "ovf" => Scheduler::Ovf,
+            "mh" => Scheduler::Mh,
+            "none" => Scheduler::None,
+            other => Scheduler::Other(other.to_owned()),
+        }
+    }
+}
+
+impl Default for Scheduler {
+    /// `wlc`, the default of ipvsadm and keepalived.
+    fn default() -> Scheduler {
+        Scheduler::Wlc
+    }
+}
+
+impl fmt::Display for Scheduler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Scheduler {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Scheduler, Self::Err> {
+        Ok(Scheduler::from_name(s))
+    }
+}
+
+bitflags! {
+    /// The service flags word (`IP_VS_SVC_F_*`), unknown bits kept.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+    pub struct ServiceFlags: u32 {
+        /// `-p`: persistent service (`IP_VS_SVC_F_PERSISTENT`).
+        const PERSISTENT = 0x0001;
+        /// Set by the kernel on every service in its table (`IP_VS_SVC_F_HASHED`).
+        const HASHED = 0x0002;
+        /// `-o`: one-packet scheduling (`IP_VS_SVC_F_ONEPACKET`).
+        const ONE_PACKET = 0x0004;
+        /// Scheduler flag 1 (`IP_VS_SVC_F_SCHED1`): sh-fallback / mh-fallback.
+        const SCHED1 = 0x0008;
+        /// Scheduler flag 2 (`IP_VS_SVC_F_SCHED2`): sh-port / mh-port.
+        const SCHED2 = 0x0010;
+        /// Scheduler flag 3 (`IP_VS_SVC_F_SCHED3`).
+        const SCHED3 = 0x0020;
+        // Bits this crate does not know stay in the value.
+        const _ = !0;
+    }
+}
+
+bitflags! {
+    /// The scheduler flags of `-b`, by ipvsadm's names. Their meaning depends on the
+    /// scheduler: `sh` and `mh` give flags 1 and 2 names; the others only number them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+    pub struct SchedFlags: u32 {
+        /// `flag-1`; `sh-fallback` with `sh`, `mh-fallback` with `mh`.
+        const FLAG_1 = 0x0008;
+        /// `flag-2`; `sh-port` with `sh`, `mh-port` with `mh`.
+        const FLAG_2 = 0x0010;
+        /// `flag-3`.
+        const FLAG_3 = 0x0020;
+    }
+}
+
+impl SchedFlags {
+    /// `sh-fallback`: fall back to another server when the hashed one is unavailable.
+    pub const SH_FALLBACK: SchedFlags = SchedFlags::FLAG_1;
+    /// `sh-port`: hash the source port too.
+    pub const SH_PORT: SchedFlags = SchedFlags::FLAG_2;
+    /// `mh-fallback`: fall back to another server when the hashed one is unavailable.
+    pub const MH_FALLBACK: SchedFlags = SchedFlags::FLAG_1;
+    /// `mh-port`: hash the source port too.
+    pub const MH_PORT: SchedFlags = SchedFlags::FLAG_2;
+}
+
+/// The persistence granularity: the client address is masked with this before lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Netmask {
+    /// An IPv4 mask such as 255.255.255.0 (`-M 255.255.255.0`). The kernel keeps any
+    /// 32-bit value, contiguous or not.
+    V4(Ipv4Addr),
+    /// An IPv6 prefix length, 1..=128 (`-M 64`).
+    V6Prefix(u32),
+}
+
+impl Netmask {
+    /// The full mask of a family: 255.255.255.255 or /128 (ipvsadm's default).
+    pub const fn full(family: Family) -> Netmask {
+        match family {
+            Family::Ipv4 => Netmask::V4(Ipv4Addr::BROADCAST),
+            Family::Ipv6 => Netmask::V6Prefix(128),
+        }
+    }
+
+    /// Whether this is the full mask of its kind (and so left out of ipvsadm's output).
+    pub fn is_full(&self) -> bool {
+        match self {
+            Netmask::V4(m) => *m == Ipv4Addr::BROADCAST,
+            Netmask::V6Prefix(p) => *p == 128,
+        }
+    }
+
+    /// The 32-bit value sent as `IPVS_SVC_ATTR_NETMASK`, in host order: an IPv4 mask's
+    /// bytes in network order read as a big-endian number, or the IPv6 prefix length.
+    pub fn to_raw(&self) -> u32 {
+        match self {
+            Netmask::V4(m) => u32::from(*m),
+            Netmask::V6Prefix(p) => *p,
+        }
+    }
+
+    /// The netmask of a raw value for a family (see [`Netmask::to_raw`]).
+    pub fn from_raw(family: Family, raw: u32) -> Netmask {
+        match family {
+            Family::Ipv4 => Netmask::V4(Ipv4Addr::from(raw)),
+            Family::Ipv6 => Netmask::V6Prefix(raw),
+        }
+    }
+}
+
+impl fmt::Display for Netmask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Netmask::V4(m) => write!(f, "{m}"),
+            Netmask::V6Prefix(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// A view of a service's persistence settings (see [`Service::persistence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Persistence {
+    /// How long a client's template lives after its last connection, in seconds.
+    pub timeout: u32,
+    /// The client-address granularity.
+    pub netmask: Netmask,
+    /// The persistence engine, such as `sip`.
+    pub engine: Option<String>,
+}
+
+/// The default persistence timeout of ipvsadm's `-p` without a value: 360 s.
+pub const DEFAULT_PERSISTENCE_TIMEOUT: u32 = 360;
+
+/// A virtual service as the kernel stores it.
+///
+/// The fields follow the kernel's service record one to one so that a service read from the
+/// kernel and written back is the same service; the builder methods give the usual ways to
+/// set them. A new service has ipvsadm's defaults: scheduler `wlc`, not persistent, full
+/// netmask.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Service {
+    /// What identifies the service.
+    pub key: ServiceKey,
+    /// The scheduling algorithm.
+    pub scheduler: Scheduler,
+    /// The flags word: persistence, one-packet, scheduler flags; the kernel adds `HASHED`.
+    pub flags: ServiceFlags,
+    /// The persistence timeout in seconds (used with [`ServiceFlags::PERSISTENT`]).
+    pub timeout: u32,
+    /// The persistence netmask (used with [`ServiceFlags::PERSISTENT`]).
+    pub netmask: Netmask,
+    /// The persistence engine (`--pe`), such as `sip`.
+    pub pe_name: Option<String>,
+}
+
+impl Service {
+    /// A service with ipvsadm's defaults for `key`.
+    pub fn new(key: ServiceKey) -> Service {
+        Service {
+            netmask: Netmask::full(key.family()),
+            key,
+            scheduler: Scheduler::default(),
+            flags: ServiceFlags::empty(),
+            timeout: 0,
+            pe_name: None,
+        }
+    }
+
+    /// Sets the scheduler.
+    pub fn with_scheduler(mut self, scheduler: Scheduler) -> Service {
+        self.scheduler = scheduler;
+        self
+    }
+
+    /// Makes the service persistent with a timeout in seconds (`-p TIMEOUT`).
+    pub fn persistent(mut self, timeout: u32) -> Service {
+        self.flags |= ServiceFlags::PERSISTENT;
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the persistence netmask (`-M`).
+    pub fn with_netmask(mut self, netmask: Netmask) -> Service {
+        self.netmask = netmask;
+        self
+    }
+
+    /// Sets the persistence engine (`--pe`).
+    pub fn with_persistence_engine(mut self, engine: impl Into<String>) -> Service {
+        self.pe_name = Some(engine.into());
+        self
+    }
+
+    /// Turns on one-packet scheduling (`-o`, UDP and firewall-mark services).
+    pub fn one_packet(mut self) -> Service {
+        self.flags |= ServiceFlags::ONE_PACKET;
+        self
+    }
+
+    /// Sets the scheduler flags (`-b`), replacing any set before.
+    pub fn with_sched_flags(mut self, sched: SchedFlags) -> Service {
+        self.flags = (self.flags
+            - (ServiceFlags::SCHED1 | ServiceFlags::SCHED2 | ServiceFlags::SCHED3))
+            | ServiceFlags::from_bits_retain(sched.bits());
+        self
+    }
+
+    /// Whether the service is persistent.
+    pub fn is_persistent(&self) -> bool {
+        self.flags.contains(ServiceFlags::PERSISTENT)
+    }
+
+    /// The scheduler flags set on the service.
+    pub fn sched_flags(&self) -> SchedFlags {
+        SchedFlags::from_bits_truncate(self.flags.bits())
+    }
+
+    /// The persistence settings, if the service is persistent.
+    pub fn persistence(&self) -> Option<Persistence> {
+        self.is_persistent().then(|| Persistence {
+            timeout: self.timeout,
+            netmask: self.netmask,
+            engine: self.pe_name.clone(),
+        })
+    }
+}
+
+/// A service as the kernel lists it: the service with its counters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ServiceEntry {
+    /// The service.
+    pub service: Service,
+    /// Counters and rates since the last zeroing (64-bit).
+    pub stats: Stats,
+}
+
+impl ServiceEntry {
+    /// An entry of a service with its counters.
+    pub fn new(service: Service, stats: Stats) -> ServiceEntry {
+        ServiceEntry { service, stats }
+    }
+}

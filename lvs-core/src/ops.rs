@@ -1,0 +1,215 @@
+//! The operations every IPVS backend offers, and the ordered operation lists they apply.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use crate::error::{Classify, Error, ErrorKind};
+use crate::model::{
+    DaemonRole, KernelInfo, RealServer, RealServerEntry, Service, ServiceEntry, ServiceKey,
+    SyncDaemon, Timeouts,
+};
+
+/// One change to an IPVS table, as a batch or a plan lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// Add a service (`-A`).
+    AddService(Service),
+    /// Replace the settings of a service (`-E`); the key selects it.
+    EditService(Service),
+    /// Delete a service and its real servers (`-D`).
+    DeleteService(ServiceKey),
+    /// Add a real server to a service (`-a`).
+    AddServer(ServiceKey, RealServer),
+    /// Replace the settings of a real server (`-e`); its address selects it.
+    EditServer(ServiceKey, RealServer),
+    /// Remove a real server from a service (`-d`).
+    DeleteServer(ServiceKey, SocketAddr),
+    /// Delete every service (`-C`).
+    Flush,
+    /// Zero the counters of one service, or of all and the global ones (`-Z`).
+    Zero(Option<ServiceKey>),
+    /// Set the connection timeouts (`--set`); zeros leave a value as it is.
+    SetTimeouts(Timeouts),
+    /// Start a sync daemon (`--start-daemon`).
+    StartDaemon(SyncDaemon),
+    /// Stop the sync daemon of a role (`--stop-daemon`).
+    StopDaemon(DaemonRole),
+}
+
+/// What happened to one operation of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome<E> {
+    /// The operation took effect.
+    Applied,
+    /// The operation was refused; nothing of it took effect.
+    Failed(E),
+    /// The operation was never sent, because an earlier one failed.
+    NotSent,
+}
+
+/// A batch that did not fully apply: what happened to each operation, in order.
+///
+/// Nothing is lost silently: every operation of the batch has exactly one outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyError<E> {
+    /// One outcome per operation, in the order of the batch.
+    pub outcomes: Vec<Outcome<E>>,
+}
+
+impl<E> ApplyError<E> {
+    /// The index and error of the first operation that failed.
+    pub fn first_failure(&self) -> Option<(usize, &E)> {
+        self.outcomes.iter().enumerate().find_map(|(i, o)| match o {
+            Outcome::Failed(e) => Some((i, e)),
+            _ => None,
+        })
+    }
+
+    /// The indices of the operations that took effect.
+    pub fn applied(&self) -> Vec<usize> {
+        self.indices(|o| matches!(o, Outcome::Applied))
+    }
+
+    /// The indices of the operations that were not sent.
+    pub fn not_sent(&self) -> Vec<usize> {
+        self.indices(|o| matches!(o, Outcome::NotSent))
+    }
+
+    fn indices(&self, pick: impl Fn(&Outcome<E>) -> bool) -> Vec<usize> {
+        (0..self.outcomes.len())
+            .filter(|&i| pick(&self.outcomes[i]))
+            .collect()
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for ApplyError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.first_failure() {
+            Some((i, e)) => write!(
+                f,
+                "operation {} of {} failed: {e} ({} applied, {} not sent)",
+                i + 1,
+                self.outcomes.len(),
+                self.applied().len(),
+                self.not_sent().len()
+            ),
+            None => write!(f, "batch of {} operations failed", self.outcomes.len()),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for ApplyError<E> {}
+
+impl<E: Classify> Classify for ApplyError<E> {
+    fn kind(&self) -> ErrorKind {
+        self.first_failure()
+            .map_or(ErrorKind::Other, |(_, e)| e.kind())
+    }
+}
+
+/// The operations of an IPVS backend: the kernel over netlink (`lvs-sys`), or
+/// [`crate::MemoryIpvs`].
+///
+/// Methods take `&self`: a backend is shared between threads. Listing methods return the
+/// kernel's order; callers that need a stable order sort.
+pub trait Ipvs {
+    /// The backend's error, which keeps the model's [`Error`] where there is one.
+    type Error: std::error::Error + Classify + From<Error>;
+
+    /// IPVS version and connection table size.
+    fn info(&self) -> Result<KernelInfo, Self::Error>;
+
+    /// Adds a service.
+    fn add_service(&self, service: &Service) -> Result<(), Self::Error>;
+
+    /// Replaces a service's scheduler, flags, persistence and engine.
+    fn edit_service(&self, service: &Service) -> Result<(), Self::Error>;
+
+    /// Deletes a service with its real servers.
+    fn delete_service(&self, key: &ServiceKey) -> Result<(), Self::Error>;
+
+    /// One service with its counters, without listing the others.
+    fn service(&self, key: &ServiceKey) -> Result<ServiceEntry, Self::Error>;
+
+    /// Every service with its counters.
+    fn services(&self) -> Result<Vec<ServiceEntry>, Self::Error>;
+
+    /// The real servers of a service with their counters (empty if the service does not
+    /// exist, as the kernel answers).
+    fn servers(&self, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Self::Error>;
+
+    /// Adds a real server to a service.
+    fn add_server(&self, service: &ServiceKey, server: &RealServer) -> Result<(), Self::Error>;
+
+    /// Replaces a real server's forwarding, weight and thresholds.
+    fn edit_server(&self, service: &ServiceKey, server: &RealServer) -> Result<(), Self::Error>;
+
+    /// Removes a real server from a service.
+    fn delete_server(&self, service: &ServiceKey, server: &SocketAddr) -> Result<(), Self::Error>;
+
+    /// Deletes every service.
+    fn flush(&self) -> Result<(), Self::Error>;
+
+    /// Zeroes the counters of one service, or of everything with `None`.
+    fn zero(&self, service: Option<&ServiceKey>) -> Result<(), Self::Error>;
+
+    /// The connection timeouts.
+    fn timeouts(&self) -> Result<Timeouts, Self::Error>;
+
+    /// Sets the connection timeouts; zeros leave a value as it is.
+    fn set_timeouts(&self, timeouts: &Timeouts) -> Result<(), Self::Error>;
+
+    /// Starts a sync daemon.
+    fn start_daemon(&self, daemon: &SyncDaemon) -> Result<(), Self::Error>;
+
+    /// Stops the sync daemon of a role.
+    fn stop_daemon(&self, role: DaemonRole) -> Result<(), Self::Error>;
+
+    /// The running sync daemons, master first.
+    fn daemons(&self) -> Result<Vec<SyncDaemon>, Self::Error>;
+
+    /// Applies operations in order, stopping at the first failure.
+    ///
+    /// The default sends them one by one; the kernel backend batches them.
+    fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Self::Error>> {
+        let mut outcomes = Vec::with_capacity(operations.len());
+        let mut failed = false;
+        for op in operations {
+            if failed {
+                outcomes.push(Outcome::NotSent);
+                continue;
+            }
+            match self.apply_one(op) {
+                Ok(()) => outcomes.push(Outcome::Applied),
+                Err(e) => {
+                    failed = true;
+                    outcomes.push(Outcome::Failed(e));
+                }
+            }
+        }
+        if failed {
+            Err(ApplyError { outcomes })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Applies one operation.
+    fn apply_one(&self, operation: &Operation) -> Result<(), Self::Error> {
+        match operation {
+            Operation::AddService(s) => self.add_service(s),
+            Operation::EditService(s) => self.edit_service(s),
+            Operation::DeleteService(k) => self.delete_service(k),
+            Operation::AddServer(k, d) => self.add_server(k, d),
+            Operation::EditServer(k, d) => self.edit_server(k, d),
+            Operation::DeleteServer(k, a) => self.delete_server(k, a),
+            Operation::Flush => self.flush(),
+            Operation::Zero(k) => self.zero(k.as_ref()),
+            Operation::SetTimeouts(t) => self.set_timeouts(t),
+            Operation::StartDaemon(d) => self.start_daemon(d),
+            Operation::StopDaemon(r) => self.stop_daemon(*r),
+        }
+    }
+}

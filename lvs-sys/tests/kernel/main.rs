@@ -1,0 +1,8 @@
+//! Kernel tests: run as root inside the test VM (`tests/run`), against Debian's kernel.
+//!
+//! Every test works in a network namespace of its own, so tests run in parallel and leave
+//! nothing behind. Outside a kernel with IPVS these tests fail: they never skip.
+
+mod support;
+
+mod ipvsadm_smoke;

@@ -1,0 +1,84 @@
+//! Helpers for kernel tests: private network namespaces and running tools inside them.
+
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Fails the test unless it runs on a kernel with IPVS, as root.
+pub fn require_ipvs_kernel() -> String {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .expect("read /proc/sys/kernel/osrelease")
+        .trim()
+        .to_owned();
+    assert!(
+        std::path::Path::new("/proc/net/ip_vs").exists(),
+        "kernel {release} has no IPVS (/proc/net/ip_vs is missing): run the kernel tests \
+         through tests/run, which boots the test VM"
+    );
+    release
+}
+
+/// A named network namespace that exists for the life of the value, with `lo` up.
+///
+/// IPVS state is per namespace, so each test gets an empty table of its own.
+#[derive(Debug)]
+pub struct Netns {
+    name: String,
+}
+
+impl Netns {
+    /// Creates a namespace whose name starts with `tag`.
+    pub fn new(tag: &str) -> Netns {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "lvs-{tag}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        run_ok(Command::new("ip").args(["netns", "add", &name]));
+        let ns = Netns { name };
+        // IPv4 real servers are refused as "not unicast" while lo is down.
+        run_ok(Command::new("ip").args(["-n", &ns.name, "link", "set", "lo", "up"]));
+        ns
+    }
+
+    /// The namespace's name, as `ip netns` knows it.
+    #[allow(dead_code)]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A command that runs `program` inside the namespace.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.name, program]);
+        cmd
+    }
+
+    /// Runs Debian's `ipvsadm` with `args` inside the namespace; panics unless it succeeds.
+    pub fn ipvsadm(&self, args: &[&str]) -> String {
+        let out = run_ok(self.command("ipvsadm").args(args));
+        String::from_utf8(out.stdout).expect("ipvsadm printed UTF-8")
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+    }
+}
+
+/// Runs a command, panicking with its stderr unless it exits 0.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed with {}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
