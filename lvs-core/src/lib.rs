@@ -22,3 +22,8 @@ pub mod table;
 pub use error::{Classify, Error, ErrorKind};
 pub use ops::{ApplyError, Ipvs, Operation, Outcome};
 pub use table::{Table, VirtualService};
+pub mod listing;
+pub mod memory;
+pub mod order;
+pub mod rules;
+pub mod validate;

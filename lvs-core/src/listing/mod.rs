@@ -1,0 +1,1 @@
+//! `ipvsadm -L -n` listings, byte for byte, and `/proc/net/ip_vs_conn` parsing.

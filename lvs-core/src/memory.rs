@@ -1,0 +1,1 @@
+//! `MemoryIpvs`: an in-memory IPVS table that behaves like the kernel's.

@@ -1,0 +1,1 @@
+//! Validation of services, real servers, timeouts and daemons with the kernel's meaning.
