@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn address_services_come_before_fwmarks_then_by_family_protocol_address_port() {
-        let mut keys = vec![
+        let mut keys = [
             ServiceKey::fwmark(2, Family::Ipv4),
             key("[2001:db8::1]:80", Protocol::Tcp),
             ServiceKey::fwmark(1, Family::Ipv6),
