@@ -1,1 +1,30 @@
 //! `ipvsadm -L -n` listings, byte for byte, and `/proc/net/ip_vs_conn` parsing.
+//!
+//! The formatters write exactly what ipvsadm 1.31 prints with `-n` (numeric addresses: this
+//! crate does no name lookups), trailing spaces included:
+//!
+//! * [`format_table`] — `ipvsadm -L -n` with the banner, in any [`ListFormat`];
+//! * [`format_service`] — `ipvsadm -L -n -t|-u|-f SERVICE` (no banner);
+//! * [`format_timeouts`] — `ipvsadm -L --timeout`;
+//! * [`format_daemons`] — `ipvsadm -L --daemon`;
+//! * [`format_connections`] — `ipvsadm -L -n -c` from [`Connection`]s read by
+//!   [`parse_connections`] out of the kernel's `/proc/net/ip_vs_conn`.
+//!
+//! Where ipvsadm's output is not well defined (values its tables have no name for), the
+//! listing documents what it writes instead.
+
+mod conn;
+mod inet;
+mod names;
+mod numbers;
+mod options;
+mod services;
+mod settings;
+
+pub use conn::{
+    format_connections, parse_connection_line, parse_connections, ConnParseError,
+    ConnParseErrorKind, Connection, ConnectionColumns, ConnectionProtocol, ConnectionState,
+};
+pub use options::{ListFormat, ListOptions};
+pub use services::{format_service, format_table};
+pub use settings::{format_daemons, format_timeouts};
