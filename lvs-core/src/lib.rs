@@ -27,3 +27,5 @@ pub mod memory;
 pub mod order;
 pub mod rules;
 pub mod validate;
+
+pub use memory::MemoryIpvs;
