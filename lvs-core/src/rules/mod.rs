@@ -1,1 +1,82 @@
 //! The ipvsadm rule-text codec: `ipvsadm -R` input and `ipvsadm -S -n` output.
+//!
+//! [`parse`] reads what `ipvsadm-restore` accepts, one command per line, into typed
+//! [`Command`]s with ipvsadm's defaults filled in (scheduler `wlc`, persistence 360 s, full
+//! netmask, weight 1, direct routing, ...) and ipvsadm's command-line rules enforced as
+//! [`RuleError`]s that say where the line went wrong. [`save`] writes a [`crate::Table`] as
+//! `ipvsadm -S -n` does, and [`table_from_rules`] reads saved text back into a table.
+//!
+//! ```
+//! use lvs_core::rules::{parse, save, table_from_rules};
+//!
+//! let text = "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.1.1:8080 -m -w 2\n";
+//! assert_eq!(parse(text).unwrap().len(), 2);
+//! let table = table_from_rules(text).unwrap();
+//! assert_eq!(save(&table), text);
+//! ```
+//!
+//! Lines are split like ipvsadm's restore reader: on spaces, tabs and carriage returns;
+//! every token `ipvsadm` is dropped; blank lines are skipped, and so are lines whose first
+//! non-blank character is `#` (the `ipvsadm-restore` script drops lines starting with `#`).
+//!
+//! Where this reader is stricter than ipvsadm, because it does no I/O or because ipvsadm
+//! would silently do something else than asked:
+//! - addresses are numeric: `a.b.c.d` in four decimal parts (no `inet_aton` short forms,
+//!   no host names), `[v6]:port`, or a bare IPv6 address; ports are numbers or one of
+//!   [`WELL_KNOWN_PORTS`] (the same for every protocol); IPv4 netmasks are dotted;
+//! - scheduler and interface names longer than 15 bytes and persistence engine names
+//!   longer than 16 are refused (ipvsadm cuts them), and so are empty ones;
+//! - a `-M` read as an IPv4 mask before an IPv6 service is given is refused unless it is
+//!   255.255.255.255 (ipvsadm would pass the value on for the kernel to refuse);
+//! - the first token must be a command (ipvsadm skips leading plain arguments);
+//! - `-h` and `-v` ignore the rest of their line, as ipvsadm exits there.
+//!
+//! What the typed commands do not keep: `--syncid` of `--stop-daemon` (the kernel does
+//! not use it).
+
+mod command;
+mod error;
+mod legality;
+mod line;
+mod names;
+mod save;
+mod scan;
+mod table;
+mod values;
+
+pub use command::{Command, ListFormat, ListOptions};
+pub use error::{Problem, RuleError, TunnelTypeName};
+pub use names::{CommandName, OptionName};
+pub use save::save;
+pub use table::table_from_rules;
+pub use values::WELL_KNOWN_PORTS;
+
+/// Reads one line of rule text (numbered 1 in errors). Blank and `#` comment lines give
+/// `None`; a line ipvsadm refuses gives the error, and never part of a command.
+pub fn parse_line(line: &str) -> Result<Option<Command>, RuleError> {
+    line::read_line(line, 1)
+}
+
+/// Reads restore text, one command per line, stopping at the first bad line.
+///
+/// Lines are separated by `\n`. A `-R` line is refused: restore text cannot restore.
+pub fn parse(text: &str) -> Result<Vec<Command>, RuleError> {
+    let mut commands = Vec::new();
+    for (index, text_line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        match line::read_line(text_line, number)? {
+            Some(Command::Restore) => {
+                let first = scan::tokens(text_line)[0];
+                return Err(RuleError::new(
+                    number,
+                    first.column,
+                    first.text,
+                    Problem::NestedRestore,
+                ));
+            }
+            Some(command) => commands.push(command),
+            None => {}
+        }
+    }
+    Ok(commands)
+}

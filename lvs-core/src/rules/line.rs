@@ -1,0 +1,821 @@
+//! Reading one line into a [`Command`], with ipvsadm's defaults and rules.
+//!
+//! Values are checked as their options are read, in order (so the first bad value is the
+//! one reported, as in ipvsadm); the legality matrix and the rules that need the whole line
+//! (family, ports, tunnel types, scheduler flags) are checked after the last option.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use crate::model::{
+    DaemonRole, Family, ForwardMethod, Netmask, Protocol, RealServer, SchedFlags, Scheduler,
+    Service, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, DEFAULT_PERSISTENCE_TIMEOUT,
+};
+use crate::ops::Operation;
+
+use super::command::{Command, ListOptions};
+use super::error::{Problem, RuleError, TunnelTypeName};
+use super::legality::{command_rule, tunnel_rule, Rule, TUNNEL_OPTIONS};
+use super::names::{CommandName, OptionName};
+use super::scan::{tokens, Item, Occurrence, Opt, Scanner, Token};
+use super::values::{address, integer_in, ipv4_mask};
+
+/// The longest persistence timeout ipvsadm takes (31 days), also the `--set` maximum.
+const MAX_TIMEOUT: i64 = 2_678_400;
+/// Scheduler and interface names are kept in 16-byte buffers with their NUL.
+const MAX_NAME: usize = 15;
+/// Persistence engine names may use all 16 bytes (the buffer has one more).
+const MAX_PE_NAME: usize = 16;
+
+/// Reads one line (numbered `number` for errors). Blank lines and lines whose first
+/// non-blank character is `#` give `None`.
+pub(crate) fn read_line(text: &str, number: usize) -> Result<Option<Command>, RuleError> {
+    if text.trim_start_matches([' ', '\t', '\r']).starts_with('#') {
+        return Ok(None);
+    }
+    let toks = tokens(text);
+    let Some(&first) = toks.first() else {
+        return Ok(None);
+    };
+    let mut scanner = Scanner::new(toks);
+    let err = |column, token: &str, problem| RuleError::new(number, column, token, problem);
+    let not_a_command = || err(first.column, first.text, Problem::NotACommand);
+    let command = match scanner.next_item() {
+        Some(Ok(Item::Option(occ))) if occ.column == first.column => match occ.opt {
+            Opt::Command(name) => Some((name, occ)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((name, occ)) = command else {
+        return Err(not_a_command());
+    };
+    match name {
+        CommandName::Help => return Ok(Some(Command::Help)),
+        CommandName::Version => return Ok(Some(Command::Version)),
+        _ => {}
+    }
+    let mut line = Line::new(number, name, &occ)?;
+    while let Some(item) = scanner.next_item() {
+        match item.map_err(|(column, token, problem)| err(column, &token, problem))? {
+            Item::Option(occ) => line.option(occ)?,
+            Item::Argument(arg) => line.arguments.push(arg),
+        }
+    }
+    line.finish().map(Some)
+}
+
+/// Where an option was first given: its column and spelling.
+#[derive(Debug, Clone)]
+struct Seen {
+    column: usize,
+    spelled: String,
+}
+
+/// The service as given by `-t`/`-u`/`--sctp-service`/`-f` (and `-6`).
+#[derive(Debug, Clone, Copy)]
+enum ServiceSpec {
+    Addr {
+        protocol: Protocol,
+        ip: IpAddr,
+        port: Option<u16>,
+    },
+    Fwmark {
+        mark: u32,
+        family: Family,
+    },
+}
+
+impl ServiceSpec {
+    fn family(&self) -> Family {
+        match self {
+            ServiceSpec::Addr { ip, .. } => Family::of(ip),
+            ServiceSpec::Fwmark { family, .. } => *family,
+        }
+    }
+
+    fn key(&self) -> ServiceKey {
+        match *self {
+            ServiceSpec::Addr { protocol, ip, port } => ServiceKey::Addr {
+                protocol,
+                addr: SocketAddr::new(ip, port.unwrap_or(0)),
+            },
+            ServiceSpec::Fwmark { mark, family } => ServiceKey::fwmark(mark, family),
+        }
+    }
+
+    /// The port real servers default to: the service's, 0 for firewall marks.
+    fn port(&self) -> u16 {
+        match self {
+            ServiceSpec::Addr { port, .. } => port.unwrap_or(0),
+            ServiceSpec::Fwmark { .. } => 0,
+        }
+    }
+}
+
+/// How `-g`, `-i`, `-m` set the forwarding method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forward {
+    Gatewaying,
+    Ipip,
+    Masquerading,
+}
+
+/// The values of one line, gathered option by option.
+struct Line<'a> {
+    number: usize,
+    command: CommandName,
+    command_column: usize,
+    command_spelled: String,
+    daemon_role: Option<DaemonRole>,
+    seen: Vec<Option<Seen>>,
+    arguments: Vec<Token<'a>>,
+    service: Option<ServiceSpec>,
+    scheduler: Option<Scheduler>,
+    persistent: Option<u32>,
+    netmask: Option<(Netmask, Token<'a>)>,
+    pe: Option<String>,
+    sched_flags: Option<Token<'a>>,
+    server: Option<(IpAddr, Option<u16>, Token<'a>)>,
+    forward: Option<Forward>,
+    weight: Option<u32>,
+    upper_threshold: Option<u32>,
+    lower_threshold: Option<u32>,
+    tunnel_type: Option<TunnelTypeName>,
+    tunnel_port: Option<u16>,
+    sort: bool,
+    sync_id: Option<u32>,
+    sync_maxlen: Option<u16>,
+    mcast_interface: Option<String>,
+    mcast_group: Option<IpAddr>,
+    mcast_port: Option<u16>,
+    mcast_ttl: Option<u8>,
+}
+
+impl<'a> Line<'a> {
+    fn new(
+        number: usize,
+        command: CommandName,
+        occ: &Occurrence<'a>,
+    ) -> Result<Line<'a>, RuleError> {
+        let mut line = Line {
+            number,
+            command,
+            command_column: occ.column,
+            command_spelled: occ.spelled.clone(),
+            daemon_role: None,
+            seen: vec![None; OptionName::ALL.len()],
+            arguments: Vec::new(),
+            service: None,
+            scheduler: None,
+            persistent: None,
+            netmask: None,
+            pe: None,
+            sched_flags: None,
+            server: None,
+            forward: None,
+            weight: None,
+            upper_threshold: None,
+            lower_threshold: None,
+            tunnel_type: None,
+            tunnel_port: None,
+            sort: false,
+            sync_id: None,
+            sync_maxlen: None,
+            mcast_interface: None,
+            mcast_group: None,
+            mcast_port: None,
+            mcast_ttl: None,
+        };
+        if let (CommandName::StartDaemon | CommandName::StopDaemon, Some(v)) = (command, occ.value)
+        {
+            let role = match v.text {
+                "master" => DaemonRole::Master,
+                "backup" => DaemonRole::Backup,
+                _ if command == CommandName::StartDaemon => {
+                    return Err(line.error(v, Problem::IllegalStartDaemon))
+                }
+                _ => return Err(line.error(v, Problem::IllegalStopDaemon)),
+            };
+            line.daemon_role = Some(role);
+        }
+        Ok(line)
+    }
+
+    fn error(&self, token: Token<'_>, problem: Problem) -> RuleError {
+        RuleError::new(self.number, token.column, token.text, problem)
+    }
+
+    fn error_at(&self, column: usize, token: &str, problem: Problem) -> RuleError {
+        RuleError::new(self.number, column, token, problem)
+    }
+
+    fn command_error(&self, problem: Problem) -> RuleError {
+        self.error_at(self.command_column, &self.command_spelled, problem)
+    }
+
+    fn seen(&self, option: OptionName) -> Option<&Seen> {
+        self.seen[option.index()].as_ref()
+    }
+
+    fn is_set(&self, option: OptionName) -> bool {
+        self.seen(option).is_some()
+    }
+
+    /// Records an option, refusing a second one of the same name.
+    fn mark(&mut self, option: OptionName, occ: &Occurrence<'_>) -> Result<(), RuleError> {
+        if self.is_set(option) {
+            return Err(self.error_at(occ.column, &occ.spelled, Problem::Multiple(option)));
+        }
+        self.seen[option.index()] = Some(Seen {
+            column: occ.column,
+            spelled: occ.spelled.clone(),
+        });
+        Ok(())
+    }
+
+    /// The value of an option that requires one (the scanner guarantees it is there).
+    fn value(occ: &Occurrence<'a>) -> Token<'a> {
+        occ.value.unwrap_or(Token {
+            text: "",
+            column: occ.column,
+        })
+    }
+
+    /// An integer value within a range, or `problem` at the value.
+    fn number(
+        &self,
+        occ: &Occurrence<'a>,
+        min: i64,
+        max: i64,
+        problem: Problem,
+    ) -> Result<i64, RuleError> {
+        let v = Line::value(occ);
+        integer_in(v.text, min, max).ok_or_else(|| self.error(v, problem))
+    }
+
+    /// A name value that must fit the kernel's buffer.
+    fn name(
+        &self,
+        occ: &Occurrence<'a>,
+        what: &'static str,
+        max: usize,
+    ) -> Result<String, RuleError> {
+        let v = Line::value(occ);
+        if v.text.is_empty() {
+            return Err(self.error(v, Problem::EmptyName(what)));
+        }
+        if v.text.len() > max {
+            return Err(self.error(v, Problem::NameTooLong { what, max }));
+        }
+        Ok(v.text.to_owned())
+    }
+
+    /// Reads one option of the line.
+    fn option(&mut self, occ: Occurrence<'a>) -> Result<(), RuleError> {
+        use OptionName as O;
+        let flag = match occ.opt {
+            Opt::Command(_) => {
+                return Err(self.error_at(
+                    occ.column,
+                    &occ.spelled,
+                    Problem::SecondCommand(occ.spelled.clone()),
+                ))
+            }
+            Opt::Ipv6 => return self.ipv6(&occ),
+            Opt::Sort => {
+                self.sort = true;
+                return Ok(());
+            }
+            Opt::TcpService | Opt::UdpService | Opt::SctpService | Opt::FwmarkService => {
+                O::ServiceAddress
+            }
+            Opt::Gatewaying | Opt::Ipip | Opt::Masquerading => O::ForwardingMethod,
+            Opt::Scheduler => O::Scheduler,
+            Opt::Persistent => O::Persistent,
+            Opt::Netmask => O::Netmask,
+            Opt::Pe => O::Pe,
+            Opt::SchedFlags => O::SchedFlags,
+            Opt::Ops => O::Ops,
+            Opt::RealServer => O::RealServer,
+            Opt::Weight => O::Weight,
+            Opt::UpperThreshold => O::UpperThreshold,
+            Opt::LowerThreshold => O::LowerThreshold,
+            Opt::TunType => O::TunType,
+            Opt::TunPort => O::TunPort,
+            Opt::TunNoCsum => O::TunNoCsum,
+            Opt::TunCsum => O::TunCsum,
+            Opt::TunRemCsum => O::TunRemCsum,
+            Opt::Connection => O::Connection,
+            Opt::Timeout => O::Timeout,
+            Opt::Daemon => O::Daemon,
+            Opt::Stats => O::Stats,
+            Opt::Rate => O::Rate,
+            Opt::Thresholds => O::Thresholds,
+            Opt::PersistentConn => O::PersistentConn,
+            Opt::TunInfo => O::TunInfo,
+            Opt::NoSort => O::NoSort,
+            Opt::Exact => O::Exact,
+            Opt::Numeric => O::Numeric,
+            Opt::SyncId => O::SyncId,
+            Opt::SyncMaxlen => O::SyncMaxlen,
+            Opt::McastInterface => O::McastInterface,
+            Opt::McastGroup => O::McastGroup,
+            Opt::McastPort => O::McastPort,
+            Opt::McastTtl => O::McastTtl,
+        };
+        self.mark(flag, &occ)?;
+        self.value_of(&occ)
+    }
+
+    /// Reads the value of an option already recorded.
+    fn value_of(&mut self, occ: &Occurrence<'a>) -> Result<(), RuleError> {
+        match occ.opt {
+            Opt::TcpService => self.address_service(occ, Protocol::Tcp)?,
+            Opt::UdpService => self.address_service(occ, Protocol::Udp)?,
+            Opt::SctpService => self.address_service(occ, Protocol::Sctp)?,
+            Opt::FwmarkService => {
+                let v = Line::value(occ);
+                let mark = integer_in(v.text, 1, i64::from(u32::MAX))
+                    .ok_or_else(|| self.error(v, Problem::InvalidFwmark(v.text.to_owned())))?;
+                self.service = Some(ServiceSpec::Fwmark {
+                    mark: mark as u32,
+                    family: Family::Ipv4,
+                });
+            }
+            Opt::Scheduler => {
+                let name = self.name(occ, "scheduler", MAX_NAME)?;
+                self.scheduler = Some(Scheduler::from_name(&name));
+            }
+            Opt::Persistent => {
+                let timeout = match occ.value {
+                    None => DEFAULT_PERSISTENCE_TIMEOUT,
+                    Some(v) => integer_in(v.text, 1, MAX_TIMEOUT)
+                        .ok_or_else(|| self.error(v, Problem::InvalidTimeout(v.text.to_owned())))?
+                        as u32,
+                };
+                self.persistent = Some(timeout);
+            }
+            Opt::Netmask => self.netmask(occ)?,
+            Opt::Pe => self.pe = Some(self.name(occ, "persistence engine", MAX_PE_NAME)?),
+            Opt::SchedFlags => self.sched_flags = Some(Line::value(occ)),
+            Opt::RealServer => {
+                let v = Line::value(occ);
+                let (ip, port) =
+                    address(v.text).ok_or_else(|| self.error(v, Problem::IllegalServerAddress))?;
+                self.server = Some((ip, port, v));
+            }
+            Opt::Gatewaying => self.forward = Some(Forward::Gatewaying),
+            Opt::Ipip => self.forward = Some(Forward::Ipip),
+            Opt::Masquerading => self.forward = Some(Forward::Masquerading),
+            Opt::Weight => {
+                self.weight = Some(self.number(occ, 0, 65535, Problem::IllegalWeight)? as u32);
+            }
+            Opt::UpperThreshold => {
+                let max = i64::from(i32::MAX);
+                self.upper_threshold =
+                    Some(self.number(occ, 0, max, Problem::IllegalUpperThreshold)? as u32);
+            }
+            Opt::LowerThreshold => {
+                let max = i64::from(i32::MAX);
+                self.lower_threshold =
+                    Some(self.number(occ, 0, max, Problem::IllegalLowerThreshold)? as u32);
+            }
+            Opt::TunType => {
+                let v = Line::value(occ);
+                self.tunnel_type = Some(match v.text {
+                    "ipip" => TunnelTypeName::Ipip,
+                    "gue" => TunnelTypeName::Gue,
+                    "gre" => TunnelTypeName::Gre,
+                    _ => return Err(self.error(v, Problem::IllegalTunnelType)),
+                });
+            }
+            Opt::TunPort => {
+                self.tunnel_port =
+                    Some(self.number(occ, 1, 65535, Problem::IllegalTunnelPort)? as u16);
+            }
+            Opt::SyncId => {
+                self.sync_id = Some(self.number(occ, 0, 255, Problem::IllegalSyncId)? as u32);
+            }
+            Opt::SyncMaxlen => {
+                self.sync_maxlen =
+                    Some(self.number(occ, 1, 65507, Problem::IllegalSyncMaxlen)? as u16);
+            }
+            Opt::McastInterface => {
+                self.mcast_interface = Some(self.name(occ, "interface", MAX_NAME)?);
+            }
+            Opt::McastGroup => self.mcast_group(occ)?,
+            Opt::McastPort => {
+                self.mcast_port =
+                    Some(self.number(occ, 1, 65535, Problem::IllegalMcastPort)? as u16);
+            }
+            Opt::McastTtl => {
+                self.mcast_ttl = Some(self.number(occ, 1, 255, Problem::IllegalMcastTtl)? as u8);
+            }
+            // Options without a value: being recorded is all they do.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn address_service(
+        &mut self,
+        occ: &Occurrence<'a>,
+        protocol: Protocol,
+    ) -> Result<(), RuleError> {
+        let v = Line::value(occ);
+        let (ip, port) =
+            address(v.text).ok_or_else(|| self.error(v, Problem::IllegalServiceAddress))?;
+        self.service = Some(ServiceSpec::Addr { protocol, ip, port });
+        Ok(())
+    }
+
+    /// `-6`: only after `-f`; makes the mark IPv6 and its netmask /128 again.
+    fn ipv6(&mut self, occ: &Occurrence<'a>) -> Result<(), RuleError> {
+        match &mut self.service {
+            Some(ServiceSpec::Fwmark { family, .. }) => {
+                *family = Family::Ipv6;
+                self.netmask = None;
+                Ok(())
+            }
+            _ => Err(self.error_at(occ.column, &occ.spelled, Problem::Ipv6BeforeFwmark)),
+        }
+    }
+
+    /// `-M`: read by the family of the service given so far (IPv4 when none is).
+    fn netmask(&mut self, occ: &Occurrence<'a>) -> Result<(), RuleError> {
+        let v = Line::value(occ);
+        let family = self.service.map_or(Family::Ipv4, |s| s.family());
+        let mask = match family {
+            Family::Ipv6 => integer_in(v.text, 1, 128)
+                .map(|p| Netmask::V6Prefix(p as u32))
+                .ok_or_else(|| self.error(v, Problem::IllegalIpv6Netmask))?,
+            _ => ipv4_mask(v.text)
+                .map(Netmask::V4)
+                .ok_or_else(|| self.error(v, Problem::IllegalNetmask))?,
+        };
+        self.netmask = Some((mask, v));
+        Ok(())
+    }
+
+    fn mcast_group(&mut self, occ: &Occurrence<'a>) -> Result<(), RuleError> {
+        let v = Line::value(occ);
+        let group = if v.text.contains(':') {
+            v.text
+                .parse::<Ipv6Addr>()
+                .ok()
+                .filter(Ipv6Addr::is_multicast)
+                .map(IpAddr::V6)
+                .ok_or_else(|| self.error(v, Problem::InvalidIpv6McastGroup(v.text.to_owned())))?
+        } else {
+            v.text
+                .parse::<Ipv4Addr>()
+                .ok()
+                .filter(Ipv4Addr::is_multicast)
+                .map(IpAddr::V4)
+                .ok_or_else(|| self.error(v, Problem::InvalidIpv4McastGroup(v.text.to_owned())))?
+        };
+        self.mcast_group = Some(group);
+        Ok(())
+    }
+
+    /// Checks the whole line and builds its command.
+    fn finish(mut self) -> Result<Command, RuleError> {
+        let timeouts = self.arguments()?;
+        self.check_legality()?;
+        use CommandName as C;
+        let op = match self.command {
+            C::AddService => Operation::AddService(self.service()?),
+            C::EditService => Operation::EditService(self.service()?),
+            C::DeleteService => Operation::DeleteService(self.key()),
+            C::AddServer => Operation::AddServer(self.key(), self.server()?),
+            C::EditServer => Operation::EditServer(self.key(), self.server()?),
+            C::DeleteServer => {
+                let addr = self.server_addr(self.server_port_default());
+                Operation::DeleteServer(self.key(), addr)
+            }
+            C::Flush => Operation::Flush,
+            C::Zero => Operation::Zero(self.service.map(|s| s.key())),
+            C::Set => Operation::SetTimeouts(timeouts.unwrap_or(Timeouts::new(0, 0, 0))),
+            C::StartDaemon => Operation::StartDaemon(self.daemon()),
+            C::StopDaemon => Operation::StopDaemon(self.daemon_role.unwrap_or(DaemonRole::Master)),
+            C::List => return Ok(Command::List(self.list())),
+            C::Save => {
+                return Ok(Command::Save {
+                    numeric: self.is_set(OptionName::Numeric),
+                })
+            }
+            C::Restore => return Ok(Command::Restore),
+            C::Help => return Ok(Command::Help),
+            C::Version => return Ok(Command::Version),
+        };
+        Ok(Command::Operation(op))
+    }
+
+    /// The plain arguments: `--set`'s three timeouts, and nothing else.
+    fn arguments(&mut self) -> Result<Option<Timeouts>, RuleError> {
+        let mut rest = self.arguments.iter();
+        let mut timeouts = None;
+        if self.command == CommandName::Set {
+            let values: Vec<Token<'a>> = rest.by_ref().take(3).copied().collect();
+            if values.len() < 3 {
+                return Err(self.command_error(Problem::SetNeedsThreeValues));
+            }
+            let mut secs = [0u32; 3];
+            for (slot, v) in secs.iter_mut().zip(&values) {
+                *slot = integer_in(v.text, 0, MAX_TIMEOUT)
+                    .ok_or_else(|| self.error(*v, Problem::InvalidTimeout(v.text.to_owned())))?
+                    as u32;
+            }
+            timeouts = Some(Timeouts::new(secs[0], secs[1], secs[2]));
+        }
+        if let Some(extra) = rest.next() {
+            return Err(self.error(*extra, Problem::UnexpectedArgument(extra.text.to_owned())));
+        }
+        Ok(timeouts)
+    }
+
+    /// ipvsadm's legality matrix, checked in its option order.
+    fn check_legality(&self) -> Result<(), RuleError> {
+        let mut one_of: Option<OptionName> = None;
+        for option in OptionName::ALL {
+            let seen = self.seen(option);
+            match (command_rule(self.command, option), seen) {
+                (Rule::Required, None) => {
+                    return Err(self.command_error(Problem::Required {
+                        option,
+                        command: self.command,
+                    }))
+                }
+                (Rule::Illegal, Some(s)) => {
+                    return Err(self.error_at(
+                        s.column,
+                        &s.spelled,
+                        Problem::Illegal {
+                            option,
+                            command: self.command,
+                        },
+                    ))
+                }
+                (Rule::OneOf, Some(s)) => match one_of {
+                    Some(first) => {
+                        return Err(self.error_at(
+                            s.column,
+                            &s.spelled,
+                            Problem::Conflict {
+                                first,
+                                second: option,
+                                command: self.command,
+                            },
+                        ))
+                    }
+                    None => one_of = Some(option),
+                },
+                _ => {}
+            }
+        }
+        if self.command == CommandName::List {
+            use OptionName as O;
+            let first = |opts: &[OptionName]| opts.iter().find_map(|o| self.seen(*o));
+            let kinds = first(&[O::Connection, O::Timeout, O::Daemon]);
+            let formats = first(&[O::Stats, O::Rate, O::Thresholds]);
+            let config = first(&[O::Timeout, O::Daemon]);
+            let persistent = self.seen(O::PersistentConn);
+            let clash = kinds.and(formats).or(config.and(persistent));
+            if let Some(s) = clash {
+                return Err(self.error_at(s.column, &s.spelled, Problem::ListConflict));
+            }
+        }
+        Ok(())
+    }
+
+    fn key(&self) -> ServiceKey {
+        // The legality check has made sure a service was given where a key is needed.
+        self.service
+            .map(|s| s.key())
+            .unwrap_or(ServiceKey::fwmark(0, Family::Ipv4))
+    }
+
+    /// The service of `-A`/`-E`, with ipvsadm's defaults.
+    fn service(&self) -> Result<Service, RuleError> {
+        let spec = self.service.expect("the legality check requires a service");
+        let key = spec.key();
+        let scheduler = self.scheduler.clone().unwrap_or_default();
+        let flags = self.sched_flags(&scheduler)?;
+        let mut service = Service::new(key).with_scheduler(scheduler);
+        if let Some(timeout) = self.persistent {
+            service = service.persistent(timeout);
+        }
+        if let ServiceKey::Addr { addr, .. } = key {
+            if addr.port() == 0 && self.persistent.is_none() {
+                let s = self
+                    .seen(OptionName::ServiceAddress)
+                    .expect("service was given");
+                return Err(self.error_at(s.column, &s.spelled, Problem::ZeroPort));
+            }
+        }
+        if let Some(s) = self.seen(OptionName::Ops) {
+            if matches!(key, ServiceKey::Addr { protocol, .. } if protocol != Protocol::Udp) {
+                return Err(self.error_at(s.column, &s.spelled, Problem::OnePacketNotUdp));
+            }
+            service = service.one_packet();
+        }
+        if let Some((mask, token)) = self.netmask {
+            let mask = match (mask, key.family()) {
+                (Netmask::V4(_), Family::Ipv4) | (Netmask::V6Prefix(_), Family::Ipv6) => mask,
+                // A mask read as IPv4 before an IPv6 service was given: ipvsadm turns the
+                // all-ones default into /128 and sends anything else on to fail.
+                (Netmask::V4(_), _) if mask.is_full() => Netmask::full(Family::Ipv6),
+                (Netmask::V4(_), _) => return Err(self.error(token, Problem::IllegalIpv6Netmask)),
+                _ => return Err(self.error(token, Problem::IllegalNetmask)),
+            };
+            service = service.with_netmask(mask);
+        }
+        if let Some(pe) = &self.pe {
+            service = service.with_persistence_engine(pe.clone());
+        }
+        if !flags.is_empty() {
+            service = service.with_sched_flags(flags);
+        }
+        Ok(service)
+    }
+
+    /// `-b`: a comma-separated list of names, checked against the final scheduler.
+    fn sched_flags(&self, scheduler: &Scheduler) -> Result<SchedFlags, RuleError> {
+        let Some(list) = self.sched_flags else {
+            return Ok(SchedFlags::empty());
+        };
+        let mut flags = SchedFlags::empty();
+        let mut offset = 0;
+        for name in list.text.split(',') {
+            let piece = Token {
+                text: name,
+                column: list.column + list.text[..offset].chars().count(),
+            };
+            offset += name.len() + 1;
+            let (flag, needs) = match name {
+                "" => continue,
+                "flag-1" => (SchedFlags::FLAG_1, None),
+                "flag-2" => (SchedFlags::FLAG_2, None),
+                "flag-3" => (SchedFlags::FLAG_3, None),
+                "sh-fallback" => (SchedFlags::SH_FALLBACK, Some(Scheduler::Sh)),
+                "sh-port" => (SchedFlags::SH_PORT, Some(Scheduler::Sh)),
+                "mh-fallback" => (SchedFlags::MH_FALLBACK, Some(Scheduler::Mh)),
+                "mh-port" => (SchedFlags::MH_PORT, Some(Scheduler::Mh)),
+                _ => return Err(self.error(piece, Problem::InvalidSchedFlag(name.to_owned()))),
+            };
+            if needs.is_some_and(|s| s != *scheduler) {
+                return Err(self.error(piece, Problem::IncompatibleSchedFlag(name.to_owned())));
+            }
+            flags |= flag;
+        }
+        Ok(flags)
+    }
+
+    /// The port a real server gets without one: the service's.
+    fn server_port_default(&self) -> u16 {
+        self.service.map_or(0, |s| s.port())
+    }
+
+    fn server_addr(&self, default_port: u16) -> SocketAddr {
+        let (ip, port, _) = self
+            .server
+            .expect("the legality check requires a real server");
+        SocketAddr::new(ip, port.unwrap_or(default_port))
+    }
+
+    /// The real server of `-a`/`-e`, with ipvsadm's defaults.
+    fn server(&self) -> Result<RealServer, RuleError> {
+        let spec = self.service.expect("the legality check requires a service");
+        let forward = self.forward.unwrap_or(Forward::Gatewaying);
+        let tunnel_options = TUNNEL_OPTIONS.iter().find_map(|o| self.seen(*o));
+        let method = match forward {
+            Forward::Masquerading | Forward::Gatewaying => {
+                if let Some(s) = tunnel_options {
+                    return Err(self.error_at(
+                        s.column,
+                        &s.spelled,
+                        Problem::TunnelOptionsWithoutTunnel,
+                    ));
+                }
+                if forward == Forward::Masquerading {
+                    ForwardMethod::Masquerade
+                } else {
+                    ForwardMethod::DirectRoute
+                }
+            }
+            Forward::Ipip => ForwardMethod::Tunnel(self.tunnel()?),
+        };
+        let (ip, _, token) = self
+            .server
+            .expect("the legality check requires a real server");
+        if Family::of(&ip) != spec.family() && forward != Forward::Ipip {
+            return Err(self.error(token, Problem::DifferentFamily));
+        }
+        // Direct routing and tunnels cannot change the port: ipvsadm forces the service's
+        // (a firewall-mark service has none to force).
+        let mut addr = self.server_addr(spec.port());
+        if forward != Forward::Masquerading && matches!(spec, ServiceSpec::Addr { .. }) {
+            addr.set_port(spec.port());
+        }
+        Ok(RealServer::new(addr)
+            .with_forward(method)
+            .with_weight(self.weight.unwrap_or(1))
+            .with_thresholds(
+                self.upper_threshold.unwrap_or(0),
+                self.lower_threshold.unwrap_or(0),
+            ))
+    }
+
+    /// The tunnel of `-i`, checked against the tunnel-type matrix.
+    fn tunnel(&self) -> Result<Tunnel, RuleError> {
+        let kind = self.tunnel_type.unwrap_or(TunnelTypeName::Ipip);
+        let mut one_of: Option<OptionName> = None;
+        for option in TUNNEL_OPTIONS {
+            let seen = self.seen(option);
+            match (tunnel_rule(kind, option), seen) {
+                (Rule::Required, None) => {
+                    let at = self.seen(OptionName::TunType).expect("gue was given");
+                    return Err(self.error_at(
+                        at.column,
+                        &at.spelled,
+                        Problem::TunnelRequired {
+                            option,
+                            tunnel: kind,
+                        },
+                    ));
+                }
+                (Rule::Illegal, Some(s)) => {
+                    return Err(self.error_at(
+                        s.column,
+                        &s.spelled,
+                        Problem::TunnelIllegal {
+                            option,
+                            tunnel: kind,
+                        },
+                    ))
+                }
+                (Rule::OneOf, Some(s)) => match one_of {
+                    Some(first) => {
+                        return Err(self.error_at(
+                            s.column,
+                            &s.spelled,
+                            Problem::TunnelConflict {
+                                first,
+                                second: option,
+                                tunnel: kind,
+                            },
+                        ))
+                    }
+                    None => one_of = Some(option),
+                },
+                _ => {}
+            }
+        }
+        let checksum = if self.is_set(OptionName::TunCsum) {
+            TunnelChecksum::Checksum
+        } else if self.is_set(OptionName::TunRemCsum) {
+            TunnelChecksum::Remote
+        } else {
+            TunnelChecksum::None
+        };
+        Ok(match kind {
+            TunnelTypeName::Ipip => Tunnel::IPIP,
+            TunnelTypeName::Gue => Tunnel::gue(self.tunnel_port.unwrap_or(0), checksum),
+            TunnelTypeName::Gre => Tunnel::gre(checksum),
+        })
+    }
+
+    fn daemon(&self) -> SyncDaemon {
+        let role = self.daemon_role.unwrap_or(DaemonRole::Master);
+        let interface = self
+            .mcast_interface
+            .clone()
+            .unwrap_or_else(|| "eth0".to_owned());
+        let mut daemon = SyncDaemon::new(role, interface).with_sync_id(self.sync_id.unwrap_or(0));
+        daemon.max_len = self.sync_maxlen;
+        daemon.group = self.mcast_group;
+        daemon.port = self.mcast_port;
+        daemon.ttl = self.mcast_ttl;
+        daemon
+    }
+
+    fn list(&self) -> ListOptions {
+        use OptionName as O;
+        let mut list = ListOptions::new();
+        list.numeric = self.is_set(O::Numeric);
+        list.connection = self.is_set(O::Connection);
+        list.timeout = self.is_set(O::Timeout);
+        list.daemon = self.is_set(O::Daemon);
+        list.stats = self.is_set(O::Stats);
+        list.rate = self.is_set(O::Rate);
+        list.thresholds = self.is_set(O::Thresholds);
+        list.persistent_conn = self.is_set(O::PersistentConn);
+        list.tun_info = self.is_set(O::TunInfo);
+        list.exact = self.is_set(O::Exact);
+        list.nosort = self.is_set(O::NoSort);
+        list.sort = self.sort;
+        list.sync_id = self.sync_id;
+        list.service = self.service.map(|s| s.key());
+        list
+    }
+}

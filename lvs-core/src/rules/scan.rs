@@ -1,0 +1,463 @@
+//! Splitting a line into tokens and tokens into options, the way popt reads ipvsadm's argv.
+//!
+//! Long options take `--name value` or `--name=value`; short options can be bundled
+//! (`-Ln`), and one that takes a value may end a bundle with the value attached (`-w5`)
+//! or take the next token (`-at 10.0.0.1:80`). An optional value (`-p`) is taken from the
+//! next token only when that token does not start with `-`. A lone `--` makes every later
+//! token a plain argument. Tokens that are no option's value are plain arguments, wherever
+//! they stand (popt collects them for the caller).
+
+use super::error::Problem;
+use super::names::CommandName;
+
+/// A piece of a line, with the column (from 1, in characters) where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) column: usize,
+}
+
+impl<'a> Token<'a> {
+    /// The part of the token from byte `at` on, with its own column.
+    fn tail(&self, at: usize) -> Token<'a> {
+        Token {
+            text: &self.text[at..],
+            column: self.column + self.text[..at].chars().count(),
+        }
+    }
+}
+
+/// Splits a line like ipvsadm's restore reader: on spaces, tabs and carriage returns,
+/// dropping every token that is exactly `ipvsadm`.
+pub(crate) fn tokens(line: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut start: Option<(usize, usize)> = None;
+    for (column, (i, c)) in (1..).zip(line.char_indices()) {
+        let blank = matches!(c, ' ' | '\t' | '\r');
+        match (blank, start) {
+            (true, Some((s, col))) => {
+                out.push(Token {
+                    text: &line[s..i],
+                    column: col,
+                });
+                start = None;
+            }
+            (false, None) => start = Some((i, column)),
+            _ => {}
+        }
+    }
+    if let Some((s, col)) = start {
+        out.push(Token {
+            text: &line[s..],
+            column: col,
+        });
+    }
+    out.retain(|t| t.text != "ipvsadm");
+    out
+}
+
+/// Every spelling of every option ipvsadm 1.31 knows, by what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Opt {
+    Command(CommandName),
+    TcpService,
+    UdpService,
+    SctpService,
+    FwmarkService,
+    Ipv6,
+    Scheduler,
+    Persistent,
+    Netmask,
+    Pe,
+    SchedFlags,
+    Ops,
+    RealServer,
+    Gatewaying,
+    Ipip,
+    Masquerading,
+    Weight,
+    UpperThreshold,
+    LowerThreshold,
+    TunType,
+    TunPort,
+    TunNoCsum,
+    TunCsum,
+    TunRemCsum,
+    Connection,
+    Timeout,
+    Daemon,
+    Stats,
+    Rate,
+    Thresholds,
+    PersistentConn,
+    TunInfo,
+    Sort,
+    NoSort,
+    Exact,
+    Numeric,
+    SyncId,
+    SyncMaxlen,
+    McastInterface,
+    McastGroup,
+    McastPort,
+    McastTtl,
+}
+
+/// Whether an option takes a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arg {
+    None,
+    Required,
+    Optional,
+}
+
+struct Spec {
+    opt: Opt,
+    short: Option<char>,
+    long: &'static str,
+    arg: Arg,
+}
+
+const fn spec(opt: Opt, short: Option<char>, long: &'static str, arg: Arg) -> Spec {
+    Spec {
+        opt,
+        short,
+        long,
+        arg,
+    }
+}
+
+const SPECS: &[Spec] = &[
+    spec(
+        Opt::Command(CommandName::AddService),
+        Some('A'),
+        "add-service",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::EditService),
+        Some('E'),
+        "edit-service",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::DeleteService),
+        Some('D'),
+        "delete-service",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::Flush),
+        Some('C'),
+        "clear",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::List),
+        Some('L'),
+        "list",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::List),
+        Some('l'),
+        "list",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::Zero),
+        Some('Z'),
+        "zero",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::AddServer),
+        Some('a'),
+        "add-server",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::EditServer),
+        Some('e'),
+        "edit-server",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::DeleteServer),
+        Some('d'),
+        "delete-server",
+        Arg::None,
+    ),
+    spec(Opt::Command(CommandName::Set), None, "set", Arg::None),
+    spec(
+        Opt::Command(CommandName::Restore),
+        Some('R'),
+        "restore",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::Save),
+        Some('S'),
+        "save",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::StartDaemon),
+        None,
+        "start-daemon",
+        Arg::Required,
+    ),
+    spec(
+        Opt::Command(CommandName::StopDaemon),
+        None,
+        "stop-daemon",
+        Arg::Required,
+    ),
+    spec(
+        Opt::Command(CommandName::Help),
+        Some('h'),
+        "help",
+        Arg::None,
+    ),
+    spec(
+        Opt::Command(CommandName::Version),
+        Some('v'),
+        "version",
+        Arg::None,
+    ),
+    spec(Opt::TcpService, Some('t'), "tcp-service", Arg::Required),
+    spec(Opt::UdpService, Some('u'), "udp-service", Arg::Required),
+    spec(Opt::SctpService, None, "sctp-service", Arg::Required),
+    spec(
+        Opt::FwmarkService,
+        Some('f'),
+        "fwmark-service",
+        Arg::Required,
+    ),
+    spec(Opt::Ipv6, Some('6'), "ipv6", Arg::None),
+    spec(Opt::Scheduler, Some('s'), "scheduler", Arg::Required),
+    spec(Opt::Persistent, Some('p'), "persistent", Arg::Optional),
+    spec(Opt::Netmask, Some('M'), "netmask", Arg::Required),
+    spec(Opt::Pe, None, "pe", Arg::Required),
+    spec(Opt::SchedFlags, Some('b'), "sched-flags", Arg::Required),
+    spec(Opt::Ops, Some('o'), "ops", Arg::None),
+    spec(Opt::RealServer, Some('r'), "real-server", Arg::Required),
+    spec(Opt::Gatewaying, Some('g'), "gatewaying", Arg::None),
+    spec(Opt::Ipip, Some('i'), "ipip", Arg::None),
+    spec(Opt::Masquerading, Some('m'), "masquerading", Arg::None),
+    spec(Opt::Weight, Some('w'), "weight", Arg::Required),
+    spec(Opt::UpperThreshold, Some('x'), "u-threshold", Arg::Required),
+    spec(Opt::LowerThreshold, Some('y'), "l-threshold", Arg::Required),
+    spec(Opt::TunType, None, "tun-type", Arg::Required),
+    spec(Opt::TunPort, None, "tun-port", Arg::Required),
+    spec(Opt::TunNoCsum, None, "tun-nocsum", Arg::None),
+    spec(Opt::TunCsum, None, "tun-csum", Arg::None),
+    spec(Opt::TunRemCsum, None, "tun-remcsum", Arg::None),
+    spec(Opt::Connection, Some('c'), "connection", Arg::None),
+    spec(Opt::Timeout, None, "timeout", Arg::None),
+    spec(Opt::Daemon, None, "daemon", Arg::None),
+    spec(Opt::Stats, None, "stats", Arg::None),
+    spec(Opt::Rate, None, "rate", Arg::None),
+    spec(Opt::Thresholds, None, "thresholds", Arg::None),
+    spec(Opt::PersistentConn, None, "persistent-conn", Arg::None),
+    spec(Opt::TunInfo, None, "tun-info", Arg::None),
+    spec(Opt::Sort, None, "sort", Arg::None),
+    spec(Opt::NoSort, None, "nosort", Arg::None),
+    spec(Opt::Exact, Some('X'), "exact", Arg::None),
+    spec(Opt::Numeric, Some('n'), "numeric", Arg::None),
+    spec(Opt::SyncId, None, "syncid", Arg::Required),
+    spec(Opt::SyncMaxlen, None, "sync-maxlen", Arg::Required),
+    spec(Opt::McastInterface, None, "mcast-interface", Arg::Required),
+    spec(Opt::McastGroup, None, "mcast-group", Arg::Required),
+    spec(Opt::McastPort, None, "mcast-port", Arg::Required),
+    spec(Opt::McastTtl, None, "mcast-ttl", Arg::Required),
+];
+
+/// One option as written on the line, with its value if it took one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Occurrence<'a> {
+    pub(crate) opt: Opt,
+    /// How it was spelled: `-w` or `--weight` (without any `=value`).
+    pub(crate) spelled: String,
+    /// Where the option's own letter or `--` starts.
+    pub(crate) column: usize,
+    pub(crate) value: Option<Token<'a>>,
+}
+
+/// What the scanner finds next: an option, or a plain argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Item<'a> {
+    Option(Occurrence<'a>),
+    Argument(Token<'a>),
+}
+
+/// A scanning problem with the column and text it is about.
+pub(crate) type ScanError = (usize, String, Problem);
+
+/// Reads the options of a line one by one.
+pub(crate) struct Scanner<'a> {
+    tokens: Vec<Token<'a>>,
+    next: usize,
+    /// The rest of a bundle of short options, still to be read.
+    bundle: Option<Token<'a>>,
+    only_arguments: bool,
+}
+
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(tokens: Vec<Token<'a>>) -> Scanner<'a> {
+        Scanner {
+            tokens,
+            next: 0,
+            bundle: None,
+            only_arguments: false,
+        }
+    }
+
+    /// The next item, `None` at the end of the line.
+    pub(crate) fn next_item(&mut self) -> Option<Result<Item<'a>, ScanError>> {
+        if let Some(rest) = self.bundle.take() {
+            return Some(self.short(rest, rest.column));
+        }
+        let token = *self.tokens.get(self.next)?;
+        self.next += 1;
+        if self.only_arguments {
+            return Some(Ok(Item::Argument(token)));
+        }
+        if token.text == "--" {
+            self.only_arguments = true;
+            return self.next_item();
+        }
+        if let Some(long) = token.text.strip_prefix("--") {
+            return Some(self.long(token, long));
+        }
+        if token.text.len() > 1 && token.text.starts_with('-') {
+            return Some(self.short(token.tail(1), token.column));
+        }
+        Some(Ok(Item::Argument(token)))
+    }
+
+    /// Reads one short option from the start of `rest` (a bundle without its dash); `column`
+    /// is where it is reported: the dash for the first of a bundle, else its letter.
+    fn short(&mut self, rest: Token<'a>, column: usize) -> Result<Item<'a>, ScanError> {
+        let letter = rest.text.chars().next().unwrap_or('-');
+        let spelled = format!("-{letter}");
+        let Some(spec) = SPECS.iter().find(|s| s.short == Some(letter)) else {
+            return Err((column, spelled.clone(), Problem::UnknownOption(spelled)));
+        };
+        let after = rest.tail(letter.len_utf8());
+        let attached = (!after.text.is_empty()).then_some(after);
+        let value = match spec.arg {
+            Arg::None => {
+                self.bundle = attached;
+                None
+            }
+            Arg::Required => match attached {
+                Some(v) => Some(v),
+                None => Some(self.required_value(&spelled, column)?),
+            },
+            Arg::Optional => attached.or_else(|| self.optional_value()),
+        };
+        Ok(Item::Option(Occurrence {
+            opt: spec.opt,
+            spelled,
+            column,
+            value,
+        }))
+    }
+
+    /// Reads a long option; `name` is the token after its `--`.
+    fn long(&mut self, token: Token<'a>, name: &'a str) -> Result<Item<'a>, ScanError> {
+        let (name, inline) = match name.find('=') {
+            Some(eq) => (&name[..eq], Some(token.tail(2 + eq + 1))),
+            None => (name, None),
+        };
+        let spelled = format!("--{name}");
+        let column = token.column;
+        let Some(spec) = SPECS.iter().find(|s| s.long == name) else {
+            return Err((column, spelled.clone(), Problem::UnknownOption(spelled)));
+        };
+        let value = match (spec.arg, inline) {
+            (Arg::None, Some(_)) => {
+                return Err((
+                    column,
+                    token.text.to_owned(),
+                    Problem::UnwantedArgument(spelled),
+                ))
+            }
+            (Arg::None, None) => None,
+            (_, Some(v)) => Some(v),
+            (Arg::Required, None) => Some(self.required_value(&spelled, column)?),
+            (Arg::Optional, None) => self.optional_value(),
+        };
+        Ok(Item::Option(Occurrence {
+            opt: spec.opt,
+            spelled,
+            column,
+            value,
+        }))
+    }
+
+    /// The next token as an option's value, whatever it looks like.
+    fn required_value(&mut self, spelled: &str, column: usize) -> Result<Token<'a>, ScanError> {
+        match self.tokens.get(self.next) {
+            Some(t) => {
+                self.next += 1;
+                Ok(*t)
+            }
+            None => Err((
+                column,
+                spelled.to_owned(),
+                Problem::MissingArgument(spelled.to_owned()),
+            )),
+        }
+    }
+
+    /// The next token as an optional value, unless it looks like an option.
+    fn optional_value(&mut self) -> Option<Token<'a>> {
+        let t = *self.tokens.get(self.next)?;
+        if t.text.starts_with('-') {
+            return None;
+        }
+        self.next += 1;
+        Some(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(line: &str) -> Vec<(&str, usize)> {
+        tokens(line).iter().map(|t| (t.text, t.column)).collect()
+    }
+
+    #[test]
+    fn tokens_split_on_blanks_and_drop_the_program_name() {
+        assert_eq!(
+            texts("ipvsadm -A\t-t  1.2.3.4:80\r"),
+            [("-A", 9), ("-t", 12), ("1.2.3.4:80", 16)]
+        );
+        assert!(texts(" \t ").is_empty());
+    }
+
+    #[test]
+    fn bundles_and_attached_values() {
+        let mut s = Scanner::new(tokens("-Ln -w5 -p"));
+        let mut seen = Vec::new();
+        while let Some(item) = s.next_item() {
+            match item.unwrap() {
+                Item::Option(o) => seen.push((o.spelled, o.column, o.value.map(|v| v.text))),
+                Item::Argument(a) => panic!("unexpected argument {a:?}"),
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                ("-L".to_owned(), 1, None),
+                ("-n".to_owned(), 3, None),
+                ("-w".to_owned(), 5, Some("5")),
+                ("-p".to_owned(), 9, None),
+            ]
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! Reading restore text as a desired table: only `-A` and `-a` lines.
+
+use crate::ops::Operation;
+use crate::table::{Table, VirtualService};
+
+use super::command::Command;
+use super::error::{Problem, RuleError};
+use super::line::read_line;
+use super::scan::tokens;
+
+/// The table that restore text describes, when it only adds services and real servers.
+///
+/// Services keep the order of their `-A` lines and real servers the order of their `-a`
+/// lines. The text is refused, at the first offending line, when it has a line that
+/// ipvsadm refuses, a command other than `-A` or `-a`, a service added twice, a real server
+/// for a service no earlier line added, or a real server added twice to a service.
+pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
+    let mut table = Table::default();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        let Some(command) = read_line(line, number)? else {
+            continue;
+        };
+        // Table errors point at the command, the first token of the line.
+        let first = tokens(line)[0];
+        let error = |problem| RuleError::new(number, first.column, first.text, problem);
+        match command {
+            Command::Operation(Operation::AddService(service)) => {
+                if table
+                    .services
+                    .iter()
+                    .any(|vs| vs.service.key == service.key)
+                {
+                    return Err(error(Problem::DuplicateService(service.key)));
+                }
+                table
+                    .services
+                    .push(VirtualService::new(service, Vec::new()));
+            }
+            Command::Operation(Operation::AddServer(key, server)) => {
+                let Some(vs) = table.services.iter_mut().find(|vs| vs.service.key == key) else {
+                    return Err(error(Problem::ServiceNotDefined(key)));
+                };
+                if vs.servers.iter().any(|s| s.addr == server.addr) {
+                    return Err(error(Problem::DuplicateServer(key)));
+                }
+                vs.servers.push(server);
+            }
+            other => return Err(error(Problem::NotTableCommand(other.name()))),
+        }
+    }
+    Ok(table)
+}
