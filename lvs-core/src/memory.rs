@@ -27,6 +27,8 @@ mod canonical;
 mod state;
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
 
 use std::net::SocketAddr;
