@@ -9,3 +9,5 @@
 //! `lvs-core`), C exports (those are `lvs-ffi`'s) or Python bindings (`lvs-py`'s).
 
 #![deny(missing_docs)]
+
+pub mod codec;
