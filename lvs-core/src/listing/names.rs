@@ -9,9 +9,12 @@ use crate::model::{
     TunnelKind,
 };
 
-/// ipvsadm keeps only this many characters of a non-IPv6 service name.
+/// ipvsadm keeps only this many characters of a non-IPv6 service name. Numeric names never
+/// reach it (`SCTP 255.255.255.255:65535` has 26); ipvsadm needs it for host names, and the
+/// cut is kept so the rule is in one place should names ever be resolved by a caller.
 const SERVICE_NAME_MAX: usize = 33;
-/// ipvsadm keeps only this many characters of a non-IPv6 real-server name.
+/// ipvsadm keeps only this many characters of a non-IPv6 real-server name (numeric names
+/// have at most 21).
 const SERVER_NAME_MAX: usize = 28;
 
 /// The service as the listing names it: `TCP  10.0.0.1:80`, `SCTP [2001:db8::1]:80`,

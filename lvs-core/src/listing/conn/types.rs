@@ -73,7 +73,8 @@ impl ConnectionProtocol {
 
 impl fmt::Display for ConnectionProtocol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        // `pad`, so widths like `{:<11}` apply.
+        f.pad(self.name())
     }
 }
 
@@ -176,7 +177,8 @@ connection_states! {
 
 impl fmt::Display for ConnectionState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        // `pad`, so widths like `{:<11}` apply.
+        f.pad(self.name())
     }
 }
 
