@@ -72,3 +72,8 @@ impl DecodeError {
         }
     }
 }
+
+#[cfg(test)]
+mod golden;
+#[cfg(test)]
+mod golden_data;

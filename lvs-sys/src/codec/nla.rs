@@ -79,7 +79,8 @@ impl<'a> AttrWriter<'a> {
         let len = self.buf.len() - start;
         let len16 = u16::try_from(len).expect("nested netlink attribute longer than 64 KiB");
         self.buf[start..start + 2].copy_from_slice(&len16.to_ne_bytes());
-        self.buf[start + 2..start + 4].copy_from_slice(&kind.to_ne_bytes());
+        // NLA_F_NESTED, as libnl sets it: strict kernels require it, lenient ones ignore it.
+        self.buf[start + 2..start + 4].copy_from_slice(&(kind | NLA_F_NESTED).to_ne_bytes());
     }
 }
 
@@ -212,7 +213,8 @@ mod tests {
             [
                 6, 0, 1, 0, 2, 0, 0, 0, // len 6, type 1, u16 2, 2 bytes padding
                 8, 0, 6, 0, b'w', b'l', b'c', 0, // len 8, type 6, "wlc\0"
-                12, 0, 10, 0, 8, 0, 1, 0, 7, 0, 0, 0, // nested len 12 holding u32 7
+                12, 0, 10, 0x80, 8, 0, 1, 0, 7, 0, 0,
+                0, // nested (flag 0x8000) len 12 holding u32 7
             ]
         );
         let attrs: Vec<_> = Attrs::new(&buf).collect::<Result<_, _>>().unwrap();
