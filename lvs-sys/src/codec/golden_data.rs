@@ -43,14 +43,13 @@ pub(super) const DUMP_DESTS_TCP: &str = concat!(
 );
 
 /// ipvsadm -Sn: GET_DEST dump of FWM 7
-pub(super) const DUMP_DESTS_FWM: &str = concat!("080100001400018006000100020000000800050007000000");
+pub(super) const DUMP_DESTS_FWM: &str = "080100001400018006000100020000000800050007000000";
 
 /// ipvsadm --set 1000 100 200
-pub(super) const SET_TIMEOUTS: &str =
-    concat!("0c01000008000400e8030000080005006400000008000600c8000000");
+pub(super) const SET_TIMEOUTS: &str = "0c01000008000400e8030000080005006400000008000600c8000000";
 
 /// kernel: GET_INFO reply
-pub(super) const INFO_REPLY: &str = concat!("0e01000008000100010201000800020000100000");
+pub(super) const INFO_REPLY: &str = "0e01000008000100010201000800020000100000";
 
 /// kernel: GET_SERVICE dump entry for TCP 192.0.2.10:80 rr
 pub(super) const SERVICE_TCP_REPLY: &str = concat!(
@@ -109,5 +108,4 @@ pub(super) const DEST_MASQ_REPLY: &str = concat!(
 );
 
 /// kernel: GET_CONFIG reply (900 120 300)
-pub(super) const TIMEOUTS_REPLY: &str =
-    concat!("0c01000008000400840300000800050078000000080006002c010000");
+pub(super) const TIMEOUTS_REPLY: &str = "0c01000008000400840300000800050078000000080006002c010000";
