@@ -205,6 +205,9 @@ pub enum Problem {
     },
     /// An empty scheduler, engine or interface name.
     EmptyName(&'static str),
+    /// A scheduler, engine or interface named `ipvsadm`: restore text drops every token
+    /// `ipvsadm`, so such a name could not be saved and read back.
+    ReservedName(&'static str),
     /// `-R` inside restore text.
     NestedRestore,
     /// A command that does not describe a table (only `-A` and `-a` do).
@@ -263,6 +266,7 @@ impl Problem {
             Problem::IncompatibleSchedFlag(_) => "flags of the service's scheduler",
             Problem::NameTooLong { .. } => "a shorter name",
             Problem::EmptyName(_) => "a name",
+            Problem::ReservedName(_) => "a name other than `ipvsadm`",
             Problem::NestedRestore => "no -R inside restore text",
             Problem::NotTableCommand(_) => "only -A and -a lines",
             Problem::DuplicateService(_) => "each service defined once",
@@ -360,6 +364,9 @@ impl fmt::Display for Problem {
                 write!(f, "{what} name longer than {max} characters")
             }
             Problem::EmptyName(what) => write!(f, "empty {what} name"),
+            Problem::ReservedName(what) => {
+                write!(f, "a {what} name cannot be `ipvsadm' in rule text")
+            }
             Problem::NestedRestore => f.write_str("-R inside restore text"),
             Problem::NotTableCommand(command) => {
                 write!(f, "the '{command}' command does not describe a table")

@@ -44,6 +44,12 @@ pub(crate) fn read_line(text: &str, number: usize) -> Result<Option<Command>, Ru
             Opt::Command(name) => Some((name, occ)),
             _ => None,
         },
+        // A command without its value (`--start-daemon` alone) says so.
+        Some(Err((column, token, problem @ Problem::MissingArgument(_))))
+            if matches!(token.as_str(), "--start-daemon" | "--stop-daemon") =>
+        {
+            return Err(err(column, &token, problem))
+        }
         _ => None,
     };
     let Some((name, occ)) = command else {
@@ -263,6 +269,9 @@ impl<'a> Line<'a> {
         let v = Line::value(occ);
         if v.text.is_empty() {
             return Err(self.error(v, Problem::EmptyName(what)));
+        }
+        if v.text == "ipvsadm" {
+            return Err(self.error(v, Problem::ReservedName(what)));
         }
         if v.text.len() > max {
             return Err(self.error(v, Problem::NameTooLong { what, max }));

@@ -25,7 +25,8 @@
 //!   no host names), `[v6]:port`, or a bare IPv6 address; ports are numbers or one of
 //!   [`WELL_KNOWN_PORTS`] (the same for every protocol); IPv4 netmasks are dotted;
 //! - scheduler and interface names longer than 15 bytes and persistence engine names
-//!   longer than 16 are refused (ipvsadm cuts them), and so are empty ones;
+//!   longer than 16 are refused (ipvsadm cuts them), and so are empty ones and the name
+//!   `ipvsadm` (restore text drops that word, so it could not be saved and read back);
 //! - a `-M` read as an IPv4 mask before an IPv6 service is given is refused unless it is
 //!   255.255.255.255 (ipvsadm would pass the value on for the kernel to refuse);
 //! - the first token must be a command (ipvsadm skips leading plain arguments);
