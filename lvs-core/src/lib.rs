@@ -8,6 +8,39 @@
 //!
 //! It must never contain I/O of any kind: no sockets, no files, no processes, no `libc`,
 //! and no `unsafe` code. Anything that talks to a kernel belongs in `lvs-sys`.
+//!
+//! # Example
+//!
+//! A NAT service with two real servers, built on the in-memory backend, saved as the rule
+//! text `ipvsadm -S -n` prints, and parsed back:
+//!
+//! ```
+//! use lvs_core::{
+//!     rules, ForwardMethod, Ipvs, MemoryIpvs, RealServer, Scheduler, Service, ServiceKey,
+//! };
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let ipvs = MemoryIpvs::new();
+//! let web = ServiceKey::tcp("192.0.2.10:80".parse()?);
+//! ipvs.add_service(&Service::new(web).with_scheduler(Scheduler::Wrr))?;
+//! for (addr, weight) in [("198.51.100.11:8080", 3), ("198.51.100.12:8080", 1)] {
+//!     let server = RealServer::new(addr.parse()?)
+//!         .with_forward(ForwardMethod::Masquerade)
+//!         .with_weight(weight);
+//!     ipvs.add_server(&web, &server)?;
+//! }
+//!
+//! let text = rules::save(&ipvs.table());
+//! assert_eq!(
+//!     text,
+//!     "-A -t 192.0.2.10:80 -s wrr\n\
+//!      -a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n\
+//!      -a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 1\n"
+//! );
+//! assert_eq!(rules::table_from_rules(&text)?, ipvs.table());
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
