@@ -47,6 +47,9 @@ pub enum Outcome<E> {
     Failed(E),
     /// The operation was never sent, because an earlier one failed.
     NotSent,
+    /// The operation was sent but its answer was lost (e.g. the socket overran), so whether
+    /// it took effect is unknown; read the table to find out.
+    Unknown,
 }
 
 /// A batch that did not fully apply: what happened to each operation, in order.

@@ -11,3 +11,10 @@
 #![deny(missing_docs)]
 
 pub mod codec;
+mod errno;
+pub mod error;
+pub mod netlink;
+mod transport;
+
+pub use error::Error;
+pub use netlink::{NetlinkIpvs, Options};

@@ -6,3 +6,4 @@
 mod support;
 
 mod ipvsadm_smoke;
+mod netlink_basics;

@@ -47,6 +47,16 @@ impl Netns {
         &self.name
     }
 
+    /// The namespace's file, to open an lvs handle in it.
+    pub fn path(&self) -> String {
+        format!("/run/netns/{}", self.name)
+    }
+
+    /// An lvs handle on this namespace's IPVS table.
+    pub fn lvs(&self) -> lvs_sys::NetlinkIpvs {
+        lvs_sys::NetlinkIpvs::open_in_netns(self.path()).expect("open an lvs handle in the netns")
+    }
+
     /// A command that runs `program` inside the namespace.
     pub fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new("ip");

@@ -1,0 +1,297 @@
+//! `NetlinkIpvs`: lvs-core's operations over the kernel's IPVS generic-netlink family.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use lvs_core::{
+    ApplyError, DaemonRole, Ipvs, KernelInfo, Operation, Outcome, RealServer, RealServerEntry,
+    Service, ServiceEntry, ServiceKey, SyncDaemon, Timeouts,
+};
+
+use crate::codec::consts::attr;
+use crate::codec::message::{attrs, find_attr, Request};
+use crate::codec::{config, daemon, dest, service, DecodeError};
+use crate::errno::{error_for, Context};
+use crate::error::Error;
+use crate::transport::{Connection, Payload};
+
+/// How many requests go into one system call when applying a batch.
+const BATCH: usize = 64;
+
+/// How to open a [`NetlinkIpvs`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Options {
+    /// The longest wait for any one answer from the kernel (default 10 s).
+    pub timeout: Duration,
+    /// The network namespace to work in (a path like `/run/netns/NAME`); the caller's when
+    /// `None`.
+    pub netns: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            timeout: Duration::from_secs(10),
+            netns: None,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the longest wait for an answer.
+    pub fn timeout(mut self, timeout: Duration) -> Options {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Works in the network namespace at `path`.
+    pub fn netns(mut self, path: impl Into<PathBuf>) -> Options {
+        self.netns = Some(path.into());
+        self
+    }
+}
+
+/// A handle on the kernel's IPVS table of one network namespace.
+///
+/// It owns one netlink socket (close-on-exec) with the family resolved once, and can be
+/// shared between threads: requests are serialised and every answer is matched to its
+/// request.
+#[derive(Debug)]
+pub struct NetlinkIpvs {
+    conn: Mutex<Connection>,
+}
+
+impl NetlinkIpvs {
+    /// Opens a handle in the caller's network namespace with default options.
+    pub fn open() -> Result<NetlinkIpvs, Error> {
+        NetlinkIpvs::open_with(&Options::default())
+    }
+
+    /// Opens a handle in the network namespace at `path` (e.g. `/run/netns/NAME`), without
+    /// moving any thread of the caller into it.
+    pub fn open_in_netns(path: impl AsRef<Path>) -> Result<NetlinkIpvs, Error> {
+        NetlinkIpvs::open_with(&Options::default().netns(path.as_ref()))
+    }
+
+    /// Opens a handle with options.
+    pub fn open_with(options: &Options) -> Result<NetlinkIpvs, Error> {
+        let conn = Connection::open(options.netns.as_deref(), options.timeout)?;
+        Ok(NetlinkIpvs {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn exchange(&self, request: &Request, context: Context<'_>) -> Result<Vec<Payload>, Error> {
+        // A poisoned lock only means another thread panicked mid-exchange; the connection
+        // skips stale answers by sequence number, so it stays usable.
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        conn.exchange(request, context.name())?
+            .map_err(|(errno, message)| error_for(context, errno, message))
+    }
+
+    fn run(&self, op: &Operation) -> Result<(), Error> {
+        self.exchange(&Request::from_operation(op), Context::Op(op))
+            .map(drop)
+    }
+
+    /// Every service with its real servers, in as few round trips as the kernel allows
+    /// (one dump of services, then one dump per service).
+    pub fn table_with_stats(&self) -> Result<Vec<(ServiceEntry, Vec<RealServerEntry>)>, Error> {
+        let services = self.services()?;
+        services
+            .into_iter()
+            .map(|s| {
+                let servers = self.servers(&s.service.key)?;
+                Ok((s, servers))
+            })
+            .collect()
+    }
+}
+
+fn decode_err(op: &'static str) -> impl Fn(DecodeError) -> Error {
+    move |source| Error::Decode { op, source }
+}
+
+fn nest<'a>(
+    payload: &'a [u8],
+    kind: u16,
+    op: &'static str,
+    name: &'static str,
+) -> Result<crate::codec::nla::Attr<'a>, Error> {
+    find_attr(payload, kind)
+        .map_err(decode_err(op))?
+        .ok_or(Error::Decode {
+            op,
+            source: DecodeError::Missing {
+                what: "reply",
+                attr: name,
+            },
+        })
+}
+
+impl Ipvs for NetlinkIpvs {
+    type Error = Error;
+
+    fn info(&self) -> Result<KernelInfo, Error> {
+        let op = "get info";
+        let replies = self.exchange(&Request::get_info(), Context::Read(op))?;
+        let (_, payload) = replies.first().ok_or(Error::Decode {
+            op,
+            source: DecodeError::Missing {
+                what: "reply",
+                attr: "INFO",
+            },
+        })?;
+        config::decode_info(attrs(payload)).map_err(decode_err(op))
+    }
+
+    fn add_service(&self, s: &Service) -> Result<(), Error> {
+        self.run(&Operation::AddService(s.clone()))
+    }
+
+    fn edit_service(&self, s: &Service) -> Result<(), Error> {
+        self.run(&Operation::EditService(s.clone()))
+    }
+
+    fn delete_service(&self, key: &ServiceKey) -> Result<(), Error> {
+        self.run(&Operation::DeleteService(*key))
+    }
+
+    fn service(&self, key: &ServiceKey) -> Result<ServiceEntry, Error> {
+        let op = "get service";
+        let replies = self.exchange(&Request::get_service(key), Context::GetService(key))?;
+        let (_, payload) = replies
+            .first()
+            .ok_or_else(|| error_for(Context::GetService(key), libc::ESRCH, None))?;
+        let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
+        Ok(service::decode(&n).map_err(decode_err(op))?.entry)
+    }
+
+    fn services(&self) -> Result<Vec<ServiceEntry>, Error> {
+        let op = "list services";
+        let replies = self.exchange(&Request::dump_services(), Context::Read(op))?;
+        replies
+            .iter()
+            .map(|(_, payload)| {
+                let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
+                Ok(service::decode(&n).map_err(decode_err(op))?.entry)
+            })
+            .collect()
+    }
+
+    fn servers(&self, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
+        let op = "list real servers";
+        let replies = self.exchange(&Request::dump_servers(key), Context::Read(op))?;
+        replies
+            .iter()
+            .map(|(_, payload)| {
+                let n = nest(payload, attr::DEST, op, "DEST")?;
+                Ok(dest::decode(&n, key.family())
+                    .map_err(decode_err(op))?
+                    .entry)
+            })
+            .collect()
+    }
+
+    fn add_server(&self, key: &ServiceKey, server: &RealServer) -> Result<(), Error> {
+        self.run(&Operation::AddServer(*key, *server))
+    }
+
+    fn edit_server(&self, key: &ServiceKey, server: &RealServer) -> Result<(), Error> {
+        self.run(&Operation::EditServer(*key, *server))
+    }
+
+    fn delete_server(&self, key: &ServiceKey, server: &SocketAddr) -> Result<(), Error> {
+        self.run(&Operation::DeleteServer(*key, *server))
+    }
+
+    fn flush(&self) -> Result<(), Error> {
+        self.run(&Operation::Flush)
+    }
+
+    fn zero(&self, key: Option<&ServiceKey>) -> Result<(), Error> {
+        self.run(&Operation::Zero(key.copied()))
+    }
+
+    fn timeouts(&self) -> Result<Timeouts, Error> {
+        let op = "get timeouts";
+        let replies = self.exchange(&Request::get_timeouts(), Context::Read(op))?;
+        let (_, payload) = replies.first().ok_or(Error::Decode {
+            op,
+            source: DecodeError::Missing {
+                what: "reply",
+                attr: "TIMEOUT_TCP",
+            },
+        })?;
+        config::decode_timeouts(attrs(payload)).map_err(decode_err(op))
+    }
+
+    fn set_timeouts(&self, timeouts: &Timeouts) -> Result<(), Error> {
+        self.run(&Operation::SetTimeouts(*timeouts))
+    }
+
+    fn start_daemon(&self, d: &SyncDaemon) -> Result<(), Error> {
+        self.run(&Operation::StartDaemon(d.clone()))
+    }
+
+    fn stop_daemon(&self, role: DaemonRole) -> Result<(), Error> {
+        self.run(&Operation::StopDaemon(role))
+    }
+
+    fn daemons(&self) -> Result<Vec<SyncDaemon>, Error> {
+        let op = "list daemons";
+        let replies = self.exchange(&Request::dump_daemons(), Context::Read(op))?;
+        replies
+            .iter()
+            .map(|(_, payload)| {
+                let n = nest(payload, attr::DAEMON, op, "DAEMON")?;
+                Ok(daemon::decode(&n).map_err(decode_err(op))?.daemon)
+            })
+            .collect()
+    }
+
+    /// Applies operations in batches of 64 requests per system call, every answer matched to
+    /// its request. After a batch in which one failed, nothing more is sent. The kernel
+    /// handles every request of a batch it received, so operations after the failing one in
+    /// the same batch have their own outcomes (applied or failed) in the error.
+    fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
+        let mut outcomes: Vec<Outcome<Error>> = Vec::with_capacity(operations.len());
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut failed = false;
+        for chunk in operations.chunks(BATCH) {
+            if failed {
+                outcomes.extend(chunk.iter().map(|_| Outcome::NotSent));
+                continue;
+            }
+            let requests: Vec<Request> = chunk.iter().map(Request::from_operation).collect();
+            match conn.exchange_batch(&requests) {
+                Ok(answers) => {
+                    for (op, answer) in chunk.iter().zip(answers) {
+                        outcomes.push(match answer {
+                            Ok(_) => Outcome::Applied,
+                            Err((errno, message)) => {
+                                failed = true;
+                                Outcome::Failed(error_for(Context::Op(op), errno, message))
+                            }
+                        });
+                    }
+                }
+                Err(e) => {
+                    // The batch was sent but its answers were not all read: report the
+                    // error on its first operation and the rest as unknown.
+                    failed = true;
+                    outcomes.push(Outcome::Failed(e));
+                    outcomes.extend(chunk[1..].iter().map(|_| Outcome::Unknown));
+                }
+            }
+        }
+        if failed {
+            Err(ApplyError { outcomes })
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! NetlinkIpvs against the real kernel, cross-checked with Debian's ipvsadm.
+
+use lvs_core::{
+    rules, Classify, ErrorKind, ForwardMethod, Ipvs, Operation, Outcome, RealServer, Scheduler,
+    Service, ServiceFlags, ServiceKey, Table, Timeouts, VirtualService,
+};
+use lvs_sys::Error;
+
+use crate::support::{require_ipvs_kernel, Netns};
+
+fn nat_table() -> (Service, Vec<RealServer>) {
+    let key = ServiceKey::tcp("192.0.2.10:80".parse().unwrap());
+    let service = Service::new(key).with_scheduler(Scheduler::Wrr);
+    let servers = [("198.51.100.11:8080", 3), ("198.51.100.12:8080", 1)]
+        .map(|(a, w)| {
+            RealServer::new(a.parse().unwrap())
+                .with_forward(ForwardMethod::Masquerade)
+                .with_weight(w)
+        })
+        .to_vec();
+    (service, servers)
+}
+
+#[test]
+fn what_lvs_writes_ipvsadm_saves_as_lvs_saves_it() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-write");
+    let ipvs = ns.lvs();
+    let (service, servers) = nat_table();
+    ipvs.add_service(&service).unwrap();
+    for s in &servers {
+        ipvs.add_server(&service.key, s).unwrap();
+    }
+    let ours = rules::save(&Table::new(vec![VirtualService::new(
+        service.clone(),
+        servers,
+    )]));
+    assert_eq!(ns.ipvsadm(&["-Sn"]), ours);
+}
+
+#[test]
+fn what_ipvsadm_writes_lvs_reads_back() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-read");
+    let text = "-A -t 192.0.2.10:80 -s wrr\n\
+                -a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n\
+                -a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 1\n\
+                -A -u [2001:db8::1]:53 -s sh -b sh-port -p 120 -M 64\n\
+                -a -u [2001:db8::1]:53 -r [2001:db8::2]:53 -g -w 1\n\
+                -A -f 7 -s wlc -p 300 -M 255.255.255.0 --pe sip\n\
+                -a -f 7 -r 198.51.100.20:0 -i --tun-type gue --tun-port 6080 --tun-csum -w 1\n";
+    let mut restore = ns.command("ipvsadm");
+    restore.arg("-R").stdin(std::process::Stdio::piped());
+    let mut child = restore.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), text.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+
+    let ipvs = ns.lvs();
+    let mut services = Vec::new();
+    for entry in ipvs.services().unwrap() {
+        assert!(entry.service.flags.contains(ServiceFlags::HASHED));
+        let servers = ipvs.servers(&entry.service.key).unwrap();
+        let mut service = entry.service;
+        service.flags -= ServiceFlags::HASHED;
+        services.push(VirtualService::new(
+            service,
+            servers.into_iter().map(|e| e.server).collect(),
+        ));
+    }
+    let read = rules::save(&Table::new(services));
+    let want = rules::save(&rules::table_from_rules(text).unwrap());
+    assert_eq!(read, want);
+    assert_eq!(
+        read,
+        ns.ipvsadm(&["-Sn"]),
+        "lvs's save differs from ipvsadm's"
+    );
+}
+
+#[test]
+fn kernel_refusals_come_back_as_typed_errors() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-errors");
+    let ipvs = ns.lvs();
+    let (service, servers) = nat_table();
+    let key = service.key;
+    let missing = ServiceKey::tcp("192.0.2.99:80".parse().unwrap());
+
+    ipvs.add_service(&service).unwrap();
+    let e = ipvs.add_service(&service).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServiceExists(k)) if *k == key),
+        "{e}"
+    );
+    assert_eq!(e.errno(), Some(libc::EEXIST));
+
+    let e = ipvs.delete_service(&missing).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServiceNotFound(_))),
+        "{e}"
+    );
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+
+    let bad = Service::new(missing).with_scheduler(Scheduler::Other("nosuch".into()));
+    let e = ipvs.add_service(&bad).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::SchedulerNotFound { name }) if name == "nosuch"),
+        "{e}"
+    );
+
+    let e = ipvs.add_server(&missing, &servers[0]).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServiceNotFound(_))),
+        "{e}"
+    );
+    ipvs.add_server(&key, &servers[0]).unwrap();
+    let e = ipvs.add_server(&key, &servers[0]).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServerExists { .. })),
+        "{e}"
+    );
+    let e = ipvs.edit_server(&key, &servers[1]).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServerNotFound { .. })),
+        "{e}"
+    );
+
+    let e = ipvs.service(&missing).unwrap_err();
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServiceNotFound(_))),
+        "{e}"
+    );
+    assert!(
+        ipvs.servers(&missing).unwrap().is_empty(),
+        "a dump of a missing service is empty"
+    );
+    assert!(matches!(
+        Error::IpvsUnavailable.kind(),
+        ErrorKind::IpvsUnavailable
+    ));
+}
+
+#[test]
+fn timeouts_info_and_single_service_reads() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-config");
+    let ipvs = ns.lvs();
+    assert_eq!(ipvs.timeouts().unwrap(), Timeouts::KERNEL_DEFAULT);
+    ipvs.set_timeouts(&Timeouts::new(1000, 0, 200)).unwrap();
+    assert_eq!(ipvs.timeouts().unwrap(), Timeouts::new(1000, 120, 200));
+    assert_eq!(
+        ns.ipvsadm(&["-L", "-n", "--timeout"]),
+        "Timeout (tcp tcpfin udp): 1000 120 200\n"
+    );
+    assert_eq!(ipvs.info().unwrap(), lvs_core::KernelInfo::DEFAULT);
+    let (service, _) = nat_table();
+    ipvs.add_service(&service).unwrap();
+    let entry = ipvs.service(&service.key).unwrap();
+    assert_eq!(entry.service.scheduler, Scheduler::Wrr);
+}
+
+#[test]
+fn a_batch_applies_in_order_and_reports_each_outcome() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-batch");
+    let ipvs = ns.lvs();
+    let mut ops = Vec::new();
+    for i in 0..150u16 {
+        let key = ServiceKey::tcp(format!("192.0.2.1:{}", 1000 + i).parse().unwrap());
+        ops.push(Operation::AddService(Service::new(key)));
+        let server = RealServer::new(format!("198.51.100.1:{}", 1000 + i).parse().unwrap())
+            .with_forward(ForwardMethod::Masquerade);
+        ops.push(Operation::AddServer(key, server));
+    }
+    ipvs.apply(&ops).unwrap();
+    assert_eq!(ipvs.services().unwrap().len(), 150);
+    assert_eq!(ns.ipvsadm(&["-Sn"]).lines().count(), 300);
+
+    // Ops 0..=69: 70 new services (op 64 is in the second batch); op 70 re-adds one that
+    // exists and fails; the rest of the second batch still reaches the kernel; the third
+    // batch is never sent.
+    let mut ops: Vec<Operation> = (0..70u16)
+        .map(|i| {
+            let key = ServiceKey::udp(format!("192.0.2.2:{}", 1000 + i).parse().unwrap());
+            Operation::AddService(Service::new(key))
+        })
+        .collect();
+    ops.push(ops[0].clone());
+    for i in 70..200u16 {
+        let key = ServiceKey::udp(format!("192.0.2.2:{}", 1000 + i).parse().unwrap());
+        ops.push(Operation::AddService(Service::new(key)));
+    }
+    let err = ipvs.apply(&ops).unwrap_err();
+    let (index, e) = err.first_failure().unwrap();
+    assert_eq!(index, 70);
+    assert!(
+        matches!(e.ipvs_error(), Some(lvs_core::Error::ServiceExists(_))),
+        "{e}"
+    );
+    assert_eq!(
+        err.applied().len(),
+        127,
+        "70 before it, 57 after it in its batch"
+    );
+    assert_eq!(err.not_sent(), (128..201).collect::<Vec<_>>());
+    assert!(matches!(err.outcomes[127], Outcome::Applied));
+    assert_eq!(ipvs.services().unwrap().len(), 150 + 127);
+}
