@@ -3,7 +3,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use lvs_core::rules::{parse, parse_line, Command, ListFormat, ListOptions};
+use lvs_core::listing::ListFormat;
+use lvs_core::rules::{parse, parse_line, Command, ListRequest, ListView};
 use lvs_core::{
     DaemonRole, Family, ForwardMethod, Netmask, Operation, Protocol, RealServer, SchedFlags,
     Scheduler, Service, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum,
@@ -37,7 +38,7 @@ fn server(line: &str) -> (ServiceKey, RealServer) {
     }
 }
 
-fn list(line: &str) -> ListOptions {
+fn list(line: &str) -> ListRequest {
     match one(line) {
         Command::List(l) => l,
         other => panic!("{line:?} gave {other:?}"),
@@ -431,34 +432,46 @@ fn daemons() {
 
 #[test]
 fn list_options() {
-    assert_eq!(list("-L"), ListOptions::new());
-    assert_eq!(list("-L").format(), ListFormat::Default);
+    assert_eq!(list("-L"), ListRequest::new());
+    assert_eq!(list("-L").view(), ListView::Services(ListFormat::Default));
     let l = list("-Ln");
     assert!(l.numeric);
     let l = list("-L --numeric --exact --nosort --sort --syncid 4");
     assert!(l.numeric && l.exact && l.nosort && l.sort);
     assert_eq!(l.sync_id, Some(4));
     assert!(list("-LnX").exact);
-    assert_eq!(list("-L -c").format(), ListFormat::Connections);
-    assert_eq!(list("-L --connection").format(), ListFormat::Connections);
-    assert_eq!(list("-L --timeout").format(), ListFormat::Timeouts);
-    assert_eq!(list("-L --daemon").format(), ListFormat::Daemons);
-    assert_eq!(list("-L --stats").format(), ListFormat::Stats);
-    assert_eq!(list("-L --rate").format(), ListFormat::Rate);
-    assert_eq!(list("-L --thresholds").format(), ListFormat::Thresholds);
+    assert_eq!(list("-L -c").view(), ListView::Connections);
+    assert_eq!(list("-L --connection").view(), ListView::Connections);
+    assert_eq!(list("-L --timeout").view(), ListView::Timeouts);
+    assert_eq!(list("-L --daemon").view(), ListView::Daemons);
     assert_eq!(
-        list("-L --persistent-conn").format(),
-        ListFormat::PersistentConn
+        list("-L --stats").view(),
+        ListView::Services(ListFormat::Stats)
     );
-    assert_eq!(list("-L --tun-info").format(), ListFormat::TunInfo);
+    assert_eq!(
+        list("-L --rate").view(),
+        ListView::Services(ListFormat::Rate)
+    );
+    assert_eq!(
+        list("-L --thresholds").view(),
+        ListView::Services(ListFormat::Thresholds)
+    );
+    assert_eq!(
+        list("-L --persistent-conn").view(),
+        ListView::Services(ListFormat::PersistentConn)
+    );
+    assert_eq!(
+        list("-L --tun-info").view(),
+        ListView::Services(ListFormat::TunInfo)
+    );
     // ipvsadm's precedence when several are given.
     assert_eq!(
-        list("-L --tun-info --rate --stats").format(),
-        ListFormat::Stats
+        list("-L --tun-info --rate --stats").view(),
+        ListView::Services(ListFormat::Stats)
     );
     assert_eq!(
-        list("-L -c --persistent-conn").format(),
-        ListFormat::Connections
+        list("-L -c --persistent-conn").view(),
+        ListView::Connections
     );
     let l = list("-L -n -t 10.0.0.1:80 --stats");
     assert_eq!(l.service, Some(tcp("10.0.0.1:80")));

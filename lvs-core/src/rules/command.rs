@@ -1,5 +1,6 @@
 //! What one line of rule text asks for.
 
+use crate::listing::{ListFormat, ListOptions as ListingOptions};
 use crate::model::ServiceKey;
 use crate::ops::Operation;
 
@@ -13,7 +14,7 @@ pub enum Command {
     /// `-d`, `-C`, `-Z`, `--set`, `--start-daemon`, `--stop-daemon`.
     Operation(Operation),
     /// `-L`: list the table, connections, timeouts or daemons.
-    List(ListOptions),
+    List(ListRequest),
     /// `-S`: print the table as rule text.
     Save {
         /// `-n`: numeric addresses and ports.
@@ -70,7 +71,7 @@ impl From<Operation> for Command {
 /// The options of `-L`, as given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
-pub struct ListOptions {
+pub struct ListRequest {
     /// `-n`: numeric addresses and ports.
     pub numeric: bool,
     /// `-c`: list connections.
@@ -101,52 +102,57 @@ pub struct ListOptions {
     pub service: Option<ServiceKey>,
 }
 
-impl ListOptions {
+impl ListRequest {
     /// Options of a plain `-L`.
-    pub fn new() -> ListOptions {
-        ListOptions::default()
+    pub fn new() -> ListRequest {
+        ListRequest::default()
     }
 
     /// What the listing shows, with ipvsadm's precedence when several are given.
-    pub fn format(&self) -> ListFormat {
+    pub fn view(&self) -> ListView {
         if self.connection {
-            ListFormat::Connections
+            ListView::Connections
         } else if self.timeout {
-            ListFormat::Timeouts
+            ListView::Timeouts
         } else if self.daemon {
-            ListFormat::Daemons
-        } else if self.stats {
-            ListFormat::Stats
-        } else if self.rate {
-            ListFormat::Rate
-        } else if self.thresholds {
-            ListFormat::Thresholds
-        } else if self.persistent_conn {
-            ListFormat::PersistentConn
-        } else if self.tun_info {
-            ListFormat::TunInfo
+            ListView::Daemons
         } else {
-            ListFormat::Default
+            let asked = [
+                (self.stats, ListFormat::Stats),
+                (self.rate, ListFormat::Rate),
+                (self.thresholds, ListFormat::Thresholds),
+                (self.persistent_conn, ListFormat::PersistentConn),
+                (self.tun_info, ListFormat::TunInfo),
+            ];
+            ListView::Services(ListFormat::by_precedence(
+                asked.into_iter().filter(|(on, _)| *on).map(|(_, f)| f),
+            ))
         }
+    }
+
+    /// The formatter's options for a services listing: layout, `--exact`, `--nosort`.
+    pub fn listing_options(&self) -> ListingOptions {
+        let format = match self.view() {
+            ListView::Services(format) => format,
+            _ => ListFormat::Default,
+        };
+        let mut options = ListingOptions::new().with_format(format);
+        if self.exact {
+            options = options.exact();
+        }
+        if self.nosort {
+            options = options.nosort();
+        }
+        options
     }
 }
 
-/// The kind of listing `-L` prints.
+/// What `-L` shows: the services in one of the listing layouts, or something else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListFormat {
-    /// The services with their real servers and connection counts.
-    Default,
-    /// `--stats`.
-    Stats,
-    /// `--rate`.
-    Rate,
-    /// `--thresholds`.
-    Thresholds,
-    /// `--persistent-conn`.
-    PersistentConn,
-    /// `--tun-info`.
-    TunInfo,
+pub enum ListView {
+    /// The services with their real servers, in a layout of [`crate::listing`].
+    Services(ListFormat),
     /// `-c`: the connection table.
     Connections,
     /// `--timeout`.

@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::ops::Operation;
 
-use super::command::{Command, ListOptions};
+use super::command::{Command, ListRequest};
 use super::error::{Problem, RuleError, TunnelTypeName};
 use super::legality::{command_rule, tunnel_rule, Rule, TUNNEL_OPTIONS};
 use super::names::{CommandName, OptionName};
@@ -808,9 +808,9 @@ impl<'a> Line<'a> {
         daemon
     }
 
-    fn list(&self) -> ListOptions {
+    fn list(&self) -> ListRequest {
         use OptionName as O;
-        let mut list = ListOptions::new();
+        let mut list = ListRequest::new();
         list.numeric = self.is_set(O::Numeric);
         list.connection = self.is_set(O::Connection);
         list.timeout = self.is_set(O::Timeout);

@@ -45,7 +45,7 @@ mod scan;
 mod table;
 mod values;
 
-pub use command::{Command, ListFormat, ListOptions};
+pub use command::{Command, ListRequest, ListView};
 pub use error::{Problem, RuleError, TunnelTypeName};
 pub use names::{CommandName, OptionName};
 pub use save::save;
