@@ -7,3 +7,4 @@ mod support;
 
 mod ipvsadm_smoke;
 mod netlink_basics;
+mod robustness;

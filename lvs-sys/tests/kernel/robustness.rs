@@ -1,0 +1,104 @@
+//! A handle shared by threads, and handles opened and closed in a loop.
+
+use std::sync::Arc;
+
+use lvs_core::{ForwardMethod, Ipvs, RealServer, Service, ServiceKey};
+
+use crate::support::{require_ipvs_kernel, Netns};
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+#[test]
+fn eight_threads_share_one_handle_without_mixing_replies() {
+    require_ipvs_kernel();
+    let ns = Netns::new("threads");
+    let ipvs = Arc::new(ns.lvs());
+    let threads: Vec<_> = (0..8u16)
+        .map(|t| {
+            let ipvs = Arc::clone(&ipvs);
+            std::thread::spawn(move || {
+                for i in 0..100u16 {
+                    let key =
+                        ServiceKey::tcp(format!("192.0.2.{}:{}", t + 1, 1000 + i).parse().unwrap());
+                    ipvs.add_service(&Service::new(key)).unwrap();
+                    let server =
+                        RealServer::new(format!("198.51.100.{}:80", t + 1).parse().unwrap())
+                            .with_forward(ForwardMethod::Masquerade);
+                    ipvs.add_server(&key, &server).unwrap();
+                    // Reads interleaved with other threads' writes must see this thread's own.
+                    let entry = ipvs.service(&key).unwrap();
+                    assert_eq!(entry.service.key, key);
+                    let servers = ipvs.servers(&key).unwrap();
+                    assert_eq!(servers.len(), 1);
+                    assert_eq!(servers[0].server.addr, server.addr);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(ipvs.services().unwrap().len(), 800);
+}
+
+#[test]
+fn ten_thousand_handles_leave_no_descriptor_behind() {
+    require_ipvs_kernel();
+    // Other tests open descriptors in this process at the same time, so the counting runs
+    // in a child process running only this test.
+    const CHILD: &str = "LVS_TEST_FD_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "robustness::ten_thousand_handles_leave_no_descriptor_behind",
+            ])
+            .env(CHILD, "1")
+            .status()
+            .unwrap();
+        assert!(status.success(), "the counting child failed: {status}");
+        return;
+    }
+    let ns = Netns::new("fds");
+    let path = ns.path();
+    // Warm up (thread stacks, lazily opened files), then count.
+    drop(lvs_sys::NetlinkIpvs::open_in_netns(&path).unwrap());
+    let before = open_fds();
+    for _ in 0..10_000 {
+        let ipvs = lvs_sys::NetlinkIpvs::open_in_netns(&path).unwrap();
+        drop(ipvs);
+    }
+    assert_eq!(open_fds(), before, "descriptors leaked");
+}
+
+#[test]
+fn the_socket_is_close_on_exec() {
+    require_ipvs_kernel();
+    let ns = Netns::new("cloexec");
+    let before: Vec<_> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let _ipvs = ns.lvs();
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap() {
+        let name = entry.unwrap().file_name();
+        if before.contains(&name) {
+            continue;
+        }
+        let fdinfo =
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", name.to_string_lossy()));
+        let Ok(fdinfo) = fdinfo else { continue };
+        let flags = fdinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .map(|f| u32::from_str_radix(f.trim(), 8).unwrap())
+            .unwrap();
+        assert_ne!(
+            flags & libc::O_CLOEXEC as u32,
+            0,
+            "fd {name:?} is not close-on-exec"
+        );
+    }
+}
