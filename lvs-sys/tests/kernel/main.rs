@@ -5,6 +5,7 @@
 
 mod support;
 
+mod coverage;
 mod ipvsadm_smoke;
 mod netlink_basics;
 mod robustness;
