@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::model::{
     DaemonRole, Family, Netmask, RealServer, Service, ServiceKey, SyncDaemon, Timeouts,
 };
+use crate::ops::Operation;
 
 pub use limits::{
     HZ, IFNAME_MAX_LEN, MAX_CONNECTION_TIMEOUT, MAX_PERSISTENCE_TIMEOUT, PE_NAME_MAX_LEN,
@@ -176,4 +177,27 @@ pub(crate) fn check_server_family(service: Family, server: &RealServer) -> Resul
         ));
     }
     Ok(())
+}
+
+/// The checks the kernel's attribute policy makes while parsing a request, before it looks
+/// at its table: scheduler, engine and interface names that do not fit their attributes
+/// (kernel: EINVAL). A backend runs these before sending, so a name the kernel could not
+/// even receive is refused with the same meaning and nothing is sent.
+pub fn validate_request_limits(operation: &Operation) -> Result<(), Error> {
+    match operation {
+        Operation::AddService(service) | Operation::EditService(service) => {
+            check_service_names(service)
+        }
+        Operation::StartDaemon(daemon) => limits::check_interface_name(&daemon.interface),
+        _ => Ok(()),
+    }
+}
+
+/// The scheduler and engine names of a service fit the kernel's attributes (kernel: EINVAL).
+pub(crate) fn check_service_names(service: &Service) -> Result<(), Error> {
+    limits::check_sched_name(service.scheduler.name())?;
+    match &service.pe_name {
+        Some(pe) => limits::check_pe_name(pe),
+        None => Ok(()),
+    }
 }

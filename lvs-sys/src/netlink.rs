@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use lvs_core::validate::validate_request_limits;
 use lvs_core::{
     ApplyError, DaemonRole, Ipvs, KernelInfo, Operation, Outcome, RealServer, RealServerEntry,
     Service, ServiceEntry, ServiceKey, SyncDaemon, Timeouts,
@@ -93,6 +94,7 @@ impl NetlinkIpvs {
     }
 
     fn run(&self, op: &Operation) -> Result<(), Error> {
+        validate_request_limits(op)?;
         self.exchange(&Request::from_operation(op), Context::Op(op))
             .map(drop)
     }
@@ -259,9 +261,17 @@ impl Ipvs for NetlinkIpvs {
     /// the same batch have their own outcomes (applied or failed) in the error.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
         let mut outcomes: Vec<Outcome<Error>> = Vec::with_capacity(operations.len());
+        // An operation the kernel could not even parse ends the batch before it: send what
+        // precedes it, then report it failed and the rest not sent.
+        let refused = operations.iter().enumerate().find_map(|(i, op)| {
+            validate_request_limits(op)
+                .err()
+                .map(|e| (i, Error::from(e)))
+        });
+        let sendable = refused.as_ref().map_or(operations.len(), |(i, _)| *i);
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let mut failed = false;
-        for chunk in operations.chunks(BATCH) {
+        for chunk in operations[..sendable].chunks(BATCH) {
             if failed {
                 outcomes.extend(chunk.iter().map(|_| Outcome::NotSent));
                 continue;
@@ -287,6 +297,16 @@ impl Ipvs for NetlinkIpvs {
                     outcomes.extend(chunk[1..].iter().map(|_| Outcome::Unknown));
                 }
             }
+        }
+        drop(conn);
+        if let Some((_, e)) = refused {
+            outcomes.push(if failed {
+                Outcome::NotSent
+            } else {
+                Outcome::Failed(e)
+            });
+            failed = true;
+            outcomes.extend(operations[sendable + 1..].iter().map(|_| Outcome::NotSent));
         }
         if failed {
             Err(ApplyError { outcomes })

@@ -79,7 +79,7 @@ impl State {
     }
 
     pub(super) fn add_service(&mut self, service: &Service) -> Result<(), Error> {
-        check_service_names(service)?;
+        validate::check_service_names(service)?;
         if self.find(&service.key).is_some() {
             return Err(Error::ServiceExists(service.key));
         }
@@ -92,7 +92,7 @@ impl State {
     }
 
     pub(super) fn edit_service(&mut self, service: &Service) -> Result<(), Error> {
-        check_service_names(service)?;
+        validate::check_service_names(service)?;
         let i = self.index(&service.key)?;
         check_service_settings(service)?;
         self.services[i].service = canonical::service(service);
@@ -271,15 +271,6 @@ impl State {
 fn position(servers: &[RealServer], addr: &SocketAddr) -> Option<usize> {
     let addr = canonical::plain(*addr);
     servers.iter().position(|s| s.addr == addr)
-}
-
-/// The attribute checks the kernel makes before it looks at its table (EINVAL).
-fn check_service_names(service: &Service) -> Result<(), Error> {
-    validate::check_sched_name(service.scheduler.name())?;
-    match &service.pe_name {
-        Some(pe) => validate::check_pe_name(pe),
-        None => Ok(()),
-    }
 }
 
 /// The checks of add and edit service after the lookup: scheduler, engine, IPv6 prefix.

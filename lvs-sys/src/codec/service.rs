@@ -71,8 +71,9 @@ pub fn encode_key(w: &mut AttrWriter<'_>, key: &ServiceKey) {
 
 /// Writes a full service, as add and edit need it, in the order ipvsadm 1.31 sends it.
 ///
-/// `HASHED` is never sent: it is the kernel's own bookkeeping bit, and a new service that
-/// arrives with it set is never hashed into the kernel's tables.
+/// `HASHED` is never sent: it is the kernel's own bookkeeping bit (reading ip_vs_ctl.c, its
+/// hashing step skips a new service whose flags already carry it; not tested on a kernel,
+/// since lvs never sends it).
 pub fn encode(w: &mut AttrWriter<'_>, service: &Service) {
     encode_key(w, &service.key);
     w.string(a::SCHED_NAME, service.scheduler.name());

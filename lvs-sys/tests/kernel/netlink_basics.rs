@@ -207,3 +207,39 @@ fn a_batch_applies_in_order_and_reports_each_outcome() {
     assert!(matches!(err.outcomes[127], Outcome::Applied));
     assert_eq!(ipvs.services().unwrap().len(), 150 + 127);
 }
+
+#[test]
+fn names_the_kernel_cannot_take_are_refused_before_sending() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-limits");
+    let ipvs = ns.lvs();
+    let key = ServiceKey::tcp("192.0.2.10:80".parse().unwrap());
+    // Far beyond what one netlink attribute can hold: must be a typed error, not a panic.
+    let huge = Service::new(key).with_scheduler(Scheduler::Other("x".repeat(70_000)));
+    let e = ipvs.add_service(&huge).unwrap_err();
+    assert!(
+        matches!(
+            e.ipvs_error(),
+            Some(lvs_core::Error::Invalid {
+                field: "scheduler",
+                ..
+            })
+        ),
+        "{e}"
+    );
+    assert_eq!(e.errno(), None, "refused before sending");
+    let sixteen = Service::new(key).with_scheduler(Scheduler::Other("s".repeat(16)));
+    assert_eq!(
+        ipvs.add_service(&sixteen).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+
+    let ok = Operation::AddService(Service::new(key));
+    let err = ipvs
+        .apply(&[ok.clone(), Operation::AddService(huge), ok])
+        .unwrap_err();
+    assert_eq!(err.applied(), vec![0]);
+    assert_eq!(err.first_failure().map(|(i, _)| i), Some(1));
+    assert_eq!(err.not_sent(), vec![2]);
+    assert_eq!(ns.ipvsadm(&["-Sn"]), "-A -t 192.0.2.10:80 -s wlc\n");
+}
