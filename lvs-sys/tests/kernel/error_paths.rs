@@ -56,7 +56,10 @@ fn add_vip() -> Operation {
 }
 
 fn with_server() -> Vec<Operation> {
-    vec![add_vip(), Operation::AddServer(vip(), nat("198.51.100.1:8080"))]
+    vec![
+        add_vip(),
+        Operation::AddServer(vip(), nat("198.51.100.1:8080")),
+    ]
 }
 
 fn master(interface: &str) -> SyncDaemon {
@@ -67,9 +70,8 @@ fn cases() -> Vec<Case> {
     use ErrorKind::*;
     use Operation::*;
     let fwmark6 = ServiceKey::fwmark(7, Family::Ipv6);
-    let gue_no_port = RealServer::new(sa("198.51.100.2:80")).with_forward(ForwardMethod::Tunnel(
-        Tunnel::gue(0, TunnelChecksum::None),
-    ));
+    let gue_no_port = RealServer::new(sa("198.51.100.2:80"))
+        .with_forward(ForwardMethod::Tunnel(Tunnel::gue(0, TunnelChecksum::None)));
     let mixed_family_route =
         RealServer::new(sa("[2001:db8:1::2]:80")).with_forward(ForwardMethod::DirectRoute);
     let mixed_family_tunnel =
@@ -392,13 +394,23 @@ fn snapshot(ipvs: &impl Ipvs) -> (Table, Timeouts, Vec<SyncDaemon>) {
 /// Runs one case on a fresh namespace and a fresh `MemoryIpvs`; returns what went wrong.
 fn check(case: &Case) -> Result<(), String> {
     let ns = Netns::new("errpath");
-    run_ok(
-        std::process::Command::new("ip")
-            .args(["-n", ns.name(), "link", "add", SYNC_IFACE, "type", "dummy"]),
-    );
-    run_ok(
-        std::process::Command::new("ip").args(["-n", ns.name(), "link", "set", SYNC_IFACE, "up"]),
-    );
+    run_ok(std::process::Command::new("ip").args([
+        "-n",
+        ns.name(),
+        "link",
+        "add",
+        SYNC_IFACE,
+        "type",
+        "dummy",
+    ]));
+    run_ok(std::process::Command::new("ip").args([
+        "-n",
+        ns.name(),
+        "link",
+        "set",
+        SYNC_IFACE,
+        "up",
+    ]));
     let kernel = ns.lvs();
     let memory = MemoryIpvs::new().with_interface(SYNC_IFACE, 1500);
     for op in &case.setup {

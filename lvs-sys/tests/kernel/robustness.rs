@@ -1,8 +1,9 @@
-//! A handle shared by threads, and handles opened and closed in a loop.
+//! A handle shared by threads, handles opened and closed in a loop, and a caller without
+//! CAP_NET_ADMIN.
 
 use std::sync::Arc;
 
-use lvs_core::{ForwardMethod, Ipvs, RealServer, Service, ServiceKey};
+use lvs_core::{Classify, ErrorKind, ForwardMethod, Ipvs, RealServer, Service, ServiceKey};
 
 use crate::support::{require_ipvs_kernel, Netns};
 
@@ -50,15 +51,15 @@ fn ten_thousand_handles_leave_no_descriptor_behind() {
     // in a child process running only this test.
     const CHILD: &str = "LVS_TEST_FD_CHILD";
     if std::env::var_os(CHILD).is_none() {
-        let status = std::process::Command::new(std::env::current_exe().unwrap())
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
                 "robustness::ten_thousand_handles_leave_no_descriptor_behind",
             ])
             .env(CHILD, "1")
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success(), "the counting child failed: {status}");
+        assert_child_ran_one_test(&child);
         return;
     }
     let ns = Netns::new("fds");
@@ -101,4 +102,84 @@ fn the_socket_is_close_on_exec() {
             "fd {name:?} is not close-on-exec"
         );
     }
+}
+
+#[test]
+fn without_cap_net_admin_every_request_is_permission_denied() {
+    require_ipvs_kernel();
+    // The check runs in a child started without CAP_NET_ADMIN (still uid 0, so only that
+    // capability is missing); the parent owns the namespace and checks nothing changed.
+    const CHILD: &str = "LVS_TEST_NO_NET_ADMIN_NETNS";
+    let Some(netns) = std::env::var_os(CHILD) else {
+        let ns = Netns::new("noperm");
+        ns.ipvsadm(&["-A", "-t", "192.0.2.1:80", "-s", "rr"]);
+        let before = ns.ipvsadm(&["-Sn"]);
+        let child = std::process::Command::new("setpriv")
+            .args(["--bounding-set=-net_admin", "--inh-caps=-net_admin", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "robustness::without_cap_net_admin_every_request_is_permission_denied",
+                "--nocapture",
+            ])
+            .env(CHILD, ns.path())
+            .output()
+            .expect("run setpriv (util-linux)");
+        assert_child_ran_one_test(&child);
+        assert_eq!(ns.ipvsadm(&["-Sn"]), before, "the table changed");
+        return;
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let effective = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .map(|v| u64::from_str_radix(v.trim(), 16).unwrap())
+        .unwrap();
+    assert_eq!(
+        effective & (1 << 12),
+        0,
+        "the child still has CAP_NET_ADMIN"
+    );
+
+    let ipvs = lvs_sys::NetlinkIpvs::open_in_netns(&netns)
+        .expect("opening needs no privilege (family lookup)");
+    let key = ServiceKey::tcp("192.0.2.1:80".parse().unwrap());
+    let results: Vec<(&str, Result<(), lvs_sys::Error>)> = vec![
+        ("services", ipvs.services().map(drop)),
+        ("service", ipvs.service(&key).map(drop)),
+        ("servers", ipvs.servers(&key).map(drop)),
+        ("info", ipvs.info().map(drop)),
+        ("timeouts", ipvs.timeouts().map(drop)),
+        ("daemons", ipvs.daemons().map(drop)),
+        (
+            "add",
+            ipvs.add_service(&Service::new(ServiceKey::tcp(
+                "192.0.2.2:80".parse().unwrap(),
+            ))),
+        ),
+        ("delete", ipvs.delete_service(&key)),
+        ("flush", ipvs.flush()),
+        ("zero", ipvs.zero(None)),
+    ];
+    for (what, result) in results {
+        let e = result.expect_err(what);
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{what}: {e}");
+        assert_eq!(e.errno(), Some(libc::EPERM), "{what}: {e}");
+        assert!(
+            matches!(e, lvs_sys::Error::PermissionDenied { .. }),
+            "{what}: {e:?}"
+        );
+    }
+}
+
+/// A child test process must have passed, and must have run exactly the one test it was
+/// started for (a filter matching nothing would pass too).
+fn assert_child_ran_one_test(child: &std::process::Output) {
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    assert!(
+        child.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "the child test failed ({}):\n{stdout}\n{}",
+        child.status,
+        String::from_utf8_lossy(&child.stderr)
+    );
 }
