@@ -10,3 +10,4 @@ mod error_paths;
 mod ipvsadm_smoke;
 mod netlink_basics;
 mod robustness;
+mod traffic;
