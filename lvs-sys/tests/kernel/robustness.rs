@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use lvs_core::{Classify, ErrorKind, ForwardMethod, Ipvs, RealServer, Service, ServiceKey};
+use lvs_core::{
+    Classify, ErrorKind, ForwardMethod, Ipvs, Operation, RealServer, Service, ServiceKey, Table,
+};
 
 use crate::support::{require_ipvs_kernel, Netns};
 
@@ -181,5 +183,61 @@ fn assert_child_ran_one_test(child: &std::process::Output) {
         "the child test failed ({}):\n{stdout}\n{}",
         child.status,
         String::from_utf8_lossy(&child.stderr)
+    );
+}
+
+#[test]
+fn a_table_of_ten_thousand_services_with_four_real_servers_each_reads_back_whole() {
+    require_ipvs_kernel();
+    let ns = Netns::new("big");
+    let ipvs = ns.lvs();
+    let mut ops = Vec::with_capacity(50_000);
+    let mut services = Vec::with_capacity(10_000);
+    for i in 0..10_000u32 {
+        let key = ServiceKey::tcp(
+            format!("192.0.2.{}:{}", 1 + i / 5000, 1 + i % 5000)
+                .parse()
+                .unwrap(),
+        );
+        let service = Service::new(key).with_scheduler(lvs_core::Scheduler::Wrr);
+        ops.push(Operation::AddService(service.clone()));
+        let servers: Vec<RealServer> = (1..=4u32)
+            .map(|s| {
+                RealServer::new(
+                    format!("198.51.100.{s}:{}", 8000 + i % 1000)
+                        .parse()
+                        .unwrap(),
+                )
+                .with_forward(ForwardMethod::Masquerade)
+                .with_weight(s)
+            })
+            .collect();
+        ops.extend(servers.iter().map(|s| Operation::AddServer(key, s.clone())));
+        services.push(lvs_core::VirtualService::new(service, servers));
+    }
+    ipvs.apply(&ops).expect("create the table");
+
+    let read = ipvs.table_with_stats().expect("dump the table");
+    assert_eq!(read.len(), 10_000);
+    assert!(read.iter().all(|(_, servers)| servers.len() == 4));
+    let read = Table::new(
+        read.into_iter()
+            .map(|(entry, servers)| {
+                lvs_core::VirtualService::new(
+                    entry.service,
+                    servers.into_iter().map(|s| s.server).collect(),
+                )
+            })
+            .collect(),
+    );
+    let written = Table::new(services);
+    assert_eq!(
+        lvs_core::rules::save(&read),
+        lvs_core::rules::save(&written)
+    );
+    assert_eq!(
+        lvs_core::rules::save(&read),
+        ns.ipvsadm(&["-Sn"]),
+        "ipvsadm reads the same table"
     );
 }
