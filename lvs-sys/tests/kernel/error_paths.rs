@@ -10,11 +10,10 @@ use std::net::{IpAddr, SocketAddr};
 
 use lvs_core::{
     Classify, DaemonRole, ErrorKind, Family, ForwardMethod, Ipvs, MemoryIpvs, Netmask, Operation,
-    RealServer, Scheduler, Service, ServiceKey, SyncDaemon, Table, Timeouts, Tunnel,
-    TunnelChecksum,
+    RealServer, Scheduler, Service, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum,
 };
 
-use crate::support::{require_ipvs_kernel, run_ok, Netns};
+use crate::support::{require_ipvs_kernel, run_ok, same_error, snapshot, Netns};
 
 fn sa(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -222,7 +221,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "add a GUE real server without a port",
             setup: vec![add_vip()],
-            refused: AddServer(vip(), gue_no_port.clone()),
+            refused: AddServer(vip(), gue_no_port),
             errno: libc::EINVAL,
             kind: InvalidInput,
         },
@@ -264,7 +263,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "add a mixed-family real server while a sync daemon runs",
             setup: vec![add_vip(), StartDaemon(master(SYNC_IFACE))],
-            refused: AddServer(vip(), mixed_family_tunnel.clone()),
+            refused: AddServer(vip(), mixed_family_tunnel),
             errno: libc::EINVAL,
             kind: InvalidInput,
         },
@@ -372,25 +371,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Everything an operation could have changed, to check that a refusal changed nothing.
-fn snapshot(ipvs: &impl Ipvs) -> (Table, Timeouts, Vec<SyncDaemon>) {
-    let mut table = Table::default();
-    for entry in ipvs.services().expect("list services") {
-        let servers = ipvs
-            .servers(&entry.service.key)
-            .expect("list real servers")
-            .into_iter()
-            .map(|s| s.server)
-            .collect();
-        table
-            .services
-            .push(lvs_core::VirtualService::new(entry.service, servers));
-    }
-    let mut daemons = ipvs.daemons().expect("list daemons");
-    daemons.sort_by_key(|d| d.role.number());
-    (table, ipvs.timeouts().expect("read timeouts"), daemons)
-}
-
 /// Runs one case on a fresh namespace and a fresh `MemoryIpvs`; returns what went wrong.
 fn check(case: &Case) -> Result<(), String> {
     let ns = Netns::new("errpath");
@@ -464,18 +444,6 @@ fn check(case: &Case) -> Result<(), String> {
         Ok(())
     } else {
         Err(problems.join("; "))
-    }
-}
-
-/// Same variant, and the same subject where the error names one (a service, a server, a
-/// scheduler, a daemon); reasons are free text and differ between the two.
-fn same_error(kernel: &lvs_core::Error, memory: &lvs_core::Error) -> bool {
-    use lvs_core::Error as E;
-    match (kernel, memory) {
-        (E::Invalid { .. }, E::Invalid { .. }) | (E::OutOfRange { .. }, E::OutOfRange { .. }) => {
-            true
-        }
-        _ => kernel == memory,
     }
 }
 

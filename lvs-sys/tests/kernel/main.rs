@@ -6,6 +6,7 @@
 mod support;
 
 mod coverage;
+mod differential;
 mod error_paths;
 mod ipvsadm_smoke;
 mod netlink_basics;

@@ -212,7 +212,7 @@ fn a_table_of_ten_thousand_services_with_four_real_servers_each_reads_back_whole
                 .with_weight(s)
             })
             .collect();
-        ops.extend(servers.iter().map(|s| Operation::AddServer(key, s.clone())));
+        ops.extend(servers.iter().map(|s| Operation::AddServer(key, *s)));
         services.push(lvs_core::VirtualService::new(service, servers));
     }
     ipvs.apply(&ops).expect("create the table");
