@@ -99,6 +99,25 @@ impl NetlinkIpvs {
             .map(drop)
     }
 
+    /// One dump of the services, without repeated keys; says whether there were any.
+    fn dump_services(&self) -> Result<(Vec<ServiceEntry>, bool), Error> {
+        let op = "list services";
+        let replies = self.exchange(&Request::dump_services(), Context::Read(op))?;
+        let mut seen = std::collections::HashSet::with_capacity(replies.len());
+        let mut repeated = false;
+        let mut entries = Vec::with_capacity(replies.len());
+        for (_, payload) in &replies {
+            let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
+            let entry = service::decode(&n).map_err(decode_err(op))?.entry;
+            if seen.insert(entry.service.key) {
+                entries.push(entry);
+            } else {
+                repeated = true;
+            }
+        }
+        Ok((entries, repeated))
+    }
+
     /// Every service with its real servers, in as few round trips as the kernel allows
     /// (one dump of services, then one dump per service).
     pub fn table_with_stats(&self) -> Result<Vec<(ServiceEntry, Vec<RealServerEntry>)>, Error> {
@@ -173,15 +192,26 @@ impl Ipvs for NetlinkIpvs {
     }
 
     fn services(&self) -> Result<Vec<ServiceEntry>, Error> {
-        let op = "list services";
-        let replies = self.exchange(&Request::dump_services(), Context::Read(op))?;
-        replies
-            .iter()
-            .map(|(_, payload)| {
-                let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
-                Ok(service::decode(&n).map_err(decode_err(op))?.entry)
-            })
-            .collect()
+        // The kernel resumes a multi-part service dump by counting services in hash tables
+        // shared by every network namespace, so services added or removed in another
+        // namespace meanwhile make a dump repeat or skip some of ours (seen on 6.12 with
+        // tests running in parallel). A repeat shows as a duplicate key; a skip cannot be
+        // seen in one dump, so a dump that may have come in several parts is read until two
+        // reads agree.
+        let mut previous: Option<Vec<ServiceEntry>> = None;
+        for _ in 0..DUMP_ATTEMPTS {
+            let (entries, repeated) = self.dump_services()?;
+            if !repeated && entries.len() <= SINGLE_PART_SERVICES {
+                return Ok(entries);
+            }
+            if let Some(previous) = &previous {
+                if same_keys(previous, &entries) {
+                    return Ok(entries);
+                }
+            }
+            previous = Some(entries);
+        }
+        Ok(previous.unwrap_or_default())
     }
 
     fn servers(&self, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
@@ -314,4 +344,22 @@ impl Ipvs for NetlinkIpvs {
             Ok(())
         }
     }
+}
+
+/// How many times a service dump is read before settling for the last read.
+const DUMP_ATTEMPTS: usize = 5;
+
+/// Services that fit in the first part of a dump (the kernel's first dump buffer is at least
+/// a page less overhead, a service with its counters about 300 bytes): a dump of at most
+/// this many without a repeat was not resumed, so nothing was skipped.
+const SINGLE_PART_SERVICES: usize = 8;
+
+/// Whether two reads list the same services.
+fn same_keys(a: &[ServiceEntry], b: &[ServiceEntry]) -> bool {
+    let keys = |v: &[ServiceEntry]| {
+        let mut k: Vec<ServiceKey> = v.iter().map(|e| e.service.key).collect();
+        k.sort_by(lvs_core::order::cmp_services);
+        k
+    };
+    a.len() == b.len() && keys(a) == keys(b)
 }

@@ -241,3 +241,60 @@ fn a_table_of_ten_thousand_services_with_four_real_servers_each_reads_back_whole
         "ipvsadm reads the same table"
     );
 }
+
+#[test]
+fn dumps_stay_whole_while_another_namespace_changes_its_table() {
+    require_ipvs_kernel();
+    // The kernel keeps every namespace's services in shared hash tables and resumes a dump
+    // by position in them; churn elsewhere must not make lvs list a service twice or miss one.
+    let busy = Netns::new("churn");
+    let quiet = Netns::new("quiet");
+    let ipvs = quiet.lvs();
+    let mut expected = Vec::new();
+    for i in 0..300u16 {
+        let key = ServiceKey::tcp(format!("192.0.2.7:{}", 1 + i).parse().unwrap());
+        ipvs.add_service(&Service::new(key)).unwrap();
+        expected.push(key);
+    }
+    for mark in 1..=3 {
+        let key = ServiceKey::fwmark(mark, lvs_core::Family::Ipv4);
+        ipvs.add_service(&Service::new(key)).unwrap();
+        expected.push(key);
+    }
+    expected.sort_by(lvs_core::order::cmp_services);
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let stop = Arc::clone(&stop);
+        let other = busy.lvs();
+        std::thread::spawn(move || {
+            let mut round = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for i in 0..200u16 {
+                    let key = ServiceKey::tcp(format!("198.51.100.9:{}", 1 + i).parse().unwrap());
+                    other.add_service(&Service::new(key)).unwrap();
+                }
+                other.flush().unwrap();
+                round += 1;
+            }
+            round
+        })
+    };
+    let mut reads = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let mut listed: Vec<ServiceKey> = ipvs
+            .services()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.service.key)
+            .collect();
+        listed.sort_by(lvs_core::order::cmp_services);
+        assert_eq!(listed, expected, "read {reads} differs");
+        reads += 1;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rounds = churn.join().unwrap();
+    println!("{reads} whole reads of 303 services during {rounds} rounds of churn elsewhere");
+    assert!(rounds > 0 && reads > 0);
+}
