@@ -58,6 +58,7 @@ pub use table::{Table, VirtualService};
 pub mod listing;
 pub mod memory;
 pub mod order;
+pub mod plan;
 pub mod rules;
 pub mod validate;
 

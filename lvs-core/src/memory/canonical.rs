@@ -19,7 +19,7 @@ const SYNC_PORT: u16 = 8848;
 const SYNC_TTL: u8 = 1;
 
 /// An address and port as the kernel keeps them: no IPv6 flow label or scope id.
-pub(super) fn plain(addr: SocketAddr) -> SocketAddr {
+pub(crate) fn plain(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(addr.ip(), addr.port())
 }
 
@@ -27,7 +27,7 @@ pub(super) fn plain(addr: SocketAddr) -> SocketAddr {
 ///
 /// The kernel reads firewall mark 0 as "no mark": the service becomes the TCP service on
 /// the unspecified address, port 0, of its family.
-pub(super) fn key(key: &ServiceKey) -> ServiceKey {
+pub(crate) fn key(key: &ServiceKey) -> ServiceKey {
     match *key {
         ServiceKey::Addr { protocol, addr } => ServiceKey::Addr {
             protocol: Protocol::from_number(protocol.number()),
@@ -72,7 +72,7 @@ fn persistence_timeout(seconds: u32) -> u32 {
 
 /// A service as the kernel stores it after an add or edit (without `HASHED`, which it adds
 /// to every listed service).
-pub(super) fn service(requested: &Service) -> Service {
+pub(crate) fn service(requested: &Service) -> Service {
     let key = key(&requested.key);
     let mut stored = Service::new(key);
     stored.scheduler = scheduler(&requested.scheduler);
@@ -85,7 +85,7 @@ pub(super) fn service(requested: &Service) -> Service {
 }
 
 /// A real server as the kernel stores it: 3 forwarding bits, tunnel fields by number.
-pub(super) fn server(requested: &RealServer) -> RealServer {
+pub(crate) fn server(requested: &RealServer) -> RealServer {
     let tunnel = requested.forward.tunnel().unwrap_or(Tunnel::IPIP);
     let tunnel = Tunnel::new(
         TunnelKind::from_wire(tunnel.kind.number(), tunnel.kind.port()),

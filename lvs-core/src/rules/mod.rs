@@ -48,7 +48,7 @@ mod values;
 pub use command::{Command, ListRequest, ListView};
 pub use error::{Problem, RuleError, TunnelTypeName};
 pub use names::{CommandName, OptionName};
-pub use save::save;
+pub use save::{operation_line, save};
 pub use table::table_from_rules;
 pub use values::WELL_KNOWN_PORTS;
 

@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::model::{
-    Family, ForwardMethod, Protocol, RealServer, SchedFlags, Scheduler, Service, ServiceKey,
-    TunnelChecksum, TunnelKind,
+    DaemonRole, Family, ForwardMethod, Protocol, RealServer, SchedFlags, Scheduler, Service,
+    ServiceKey, TunnelChecksum, TunnelKind,
 };
+use crate::ops::Operation;
 use crate::order::{cmp_servers, cmp_services};
 use crate::table::Table;
 
@@ -33,21 +34,85 @@ pub fn save(table: &Table) -> String {
     services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
     let mut out = String::new();
     for vs in services {
-        service_line(&mut out, &vs.service);
+        service_line(&mut out, "-A", &vs.service);
         let mut servers: Vec<&RealServer> = vs.servers.iter().collect();
         servers.sort_by(|a, b| cmp_servers(a, b));
         for server in servers {
-            server_line(&mut out, &vs.service.key, server);
+            server_line(&mut out, "-a", &vs.service.key, server, false);
         }
     }
     out
 }
 
-/// `-A SVC -s SCHED [-p T [-M MASK] [--pe NAME]] [-o] [-b FLAGS]`.
-fn service_line(out: &mut String, service: &Service) {
+/// One operation as the ipvsadm rule line that performs it, without a newline: what a dry
+/// run prints. Service and real-server lines are complete (every property, so `-E` and `-e`
+/// do not fall back to ipvsadm's defaults; thresholds as `-x`/`-y` when set, which `save`
+/// leaves out like ipvsadm).
+pub fn operation_line(op: &Operation) -> String {
+    let mut out = String::new();
+    match op {
+        Operation::AddService(s) => service_line(&mut out, "-A", s),
+        Operation::EditService(s) => service_line(&mut out, "-E", s),
+        Operation::DeleteService(k) => {
+            let _ = writeln!(out, "-D {}", service_option(k));
+        }
+        Operation::AddServer(k, d) => server_line(&mut out, "-a", k, d, true),
+        Operation::EditServer(k, d) => server_line(&mut out, "-e", k, d, true),
+        Operation::DeleteServer(k, a) => {
+            let _ = writeln!(out, "-d {} -r {}", service_option(k), socket_addr(a));
+        }
+        Operation::Flush => out.push_str("-C\n"),
+        Operation::Zero(None) => out.push_str("-Z\n"),
+        Operation::Zero(Some(k)) => {
+            let _ = writeln!(out, "-Z {}", service_option(k));
+        }
+        Operation::SetTimeouts(t) => {
+            let _ = writeln!(out, "--set {} {} {}", t.tcp, t.tcp_fin, t.udp);
+        }
+        Operation::StartDaemon(d) => {
+            let _ = write!(
+                out,
+                "--start-daemon {} --mcast-interface {} --syncid {}",
+                role_name(d.role),
+                d.interface,
+                d.sync_id
+            );
+            if let Some(len) = d.max_len {
+                let _ = write!(out, " --sync-maxlen {len}");
+            }
+            if let Some(group) = d.group {
+                let _ = write!(out, " --mcast-group {group}");
+            }
+            if let Some(port) = d.port {
+                let _ = write!(out, " --mcast-port {port}");
+            }
+            if let Some(ttl) = d.ttl {
+                let _ = write!(out, " --mcast-ttl {ttl}");
+            }
+            out.push('\n');
+        }
+        Operation::StopDaemon(role) => {
+            let _ = writeln!(out, "--stop-daemon {}", role_name(*role));
+        }
+    }
+    out.pop();
+    out
+}
+
+/// ipvsadm's name of a sync daemon role.
+fn role_name(role: DaemonRole) -> String {
+    match role {
+        DaemonRole::Master => "master".into(),
+        DaemonRole::Backup => "backup".into(),
+        other => other.number().to_string(),
+    }
+}
+
+/// `-A SVC -s SCHED [-p T [-M MASK] [--pe NAME]] [-o] [-b FLAGS]` (or `-E ...`).
+fn service_line(out: &mut String, command: &str, service: &Service) {
     let _ = write!(
         out,
-        "-A {} -s {}",
+        "{command} {} -s {}",
         service_option(&service.key),
         service.scheduler
     );
@@ -97,8 +162,15 @@ fn sched_flag_names(scheduler: &Scheduler, flags: SchedFlags) -> String {
         .join(",")
 }
 
-/// `-a SVC -r DEST FWD -w WEIGHT [tunnel options]`.
-fn server_line(out: &mut String, key: &ServiceKey, server: &RealServer) {
+/// `-a SVC -r DEST FWD -w WEIGHT [tunnel options]` (or `-e ...`), with `-x`/`-y` when
+/// `thresholds` asks for them and they are set.
+fn server_line(
+    out: &mut String,
+    command: &str,
+    key: &ServiceKey,
+    server: &RealServer,
+    thresholds: bool,
+) {
     let forward = match server.forward {
         ForwardMethod::Masquerade => "-m",
         ForwardMethod::Tunnel(_) => "-i",
@@ -109,7 +181,7 @@ fn server_line(out: &mut String, key: &ServiceKey, server: &RealServer) {
     let weight = server.weight as i32;
     let _ = write!(
         out,
-        "-a {} -r {} {forward} -w {weight}",
+        "{command} {} -r {} {forward} -w {weight}",
         service_option(key),
         socket_addr(&server.addr)
     );
@@ -130,6 +202,12 @@ fn server_line(out: &mut String, key: &ServiceKey, server: &RealServer) {
             }
             _ => {}
         }
+    }
+    if thresholds && server.upper_threshold != 0 {
+        let _ = write!(out, " -x {}", server.upper_threshold);
+    }
+    if thresholds && server.lower_threshold != 0 {
+        let _ = write!(out, " -y {}", server.lower_threshold);
     }
     out.push('\n');
 }

@@ -1,0 +1,303 @@
+//! The planner's properties: applying a plan to `MemoryIpvs` yields the desired table within
+//! scope and leaves the rest alone; every operation changes something; the plan has exactly
+//! as many operations as there are differences.
+
+use std::net::SocketAddr;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::memory::MemoryIpvs;
+use crate::model::{Family, ForwardMethod, Netmask, Scheduler, Tunnel, TunnelChecksum};
+use crate::ops::Ipvs;
+use crate::table::VirtualService;
+
+fn keys() -> impl Strategy<Value = ServiceKey> {
+    prop_oneof![
+        Just(ServiceKey::tcp("192.0.2.1:80".parse().unwrap())),
+        Just(ServiceKey::tcp("192.0.2.1:443".parse().unwrap())),
+        Just(ServiceKey::udp("192.0.2.2:53".parse().unwrap())),
+        Just(ServiceKey::tcp("[2001:db8::1]:80".parse().unwrap())),
+        Just(ServiceKey::fwmark(1, Family::Ipv4)),
+        Just(ServiceKey::fwmark(2, Family::Ipv6)),
+    ]
+}
+
+fn service(key: ServiceKey) -> impl Strategy<Value = Service> {
+    (
+        prop_oneof![
+            Just(Scheduler::Wlc),
+            Just(Scheduler::Rr),
+            Just(Scheduler::Sh)
+        ],
+        prop_oneof![Just(None), Just(Some(300u32)), Just(Some(60))],
+        any::<bool>(),
+    )
+        .prop_map(move |(scheduler, persistent, mask)| {
+            let mut s = Service::new(key).with_scheduler(scheduler);
+            if let Some(t) = persistent {
+                s = s.persistent(t);
+                if mask {
+                    s = s.with_netmask(match key.family() {
+                        Family::Ipv4 => Netmask::V4("255.255.255.0".parse().unwrap()),
+                        Family::Ipv6 => Netmask::V6Prefix(64),
+                    });
+                }
+            }
+            s
+        })
+}
+
+fn server(family: Family) -> impl Strategy<Value = RealServer> {
+    let addrs: Vec<SocketAddr> = match family {
+        Family::Ipv4 => vec!["198.51.100.1:80", "198.51.100.2:80", "198.51.100.3:8080"],
+        Family::Ipv6 => vec!["[2001:db8:1::1]:80", "[2001:db8:1::2]:80"],
+    }
+    .into_iter()
+    .map(|a| a.parse().unwrap())
+    .collect();
+    (
+        proptest::sample::select(addrs),
+        prop_oneof![
+            Just(ForwardMethod::Masquerade),
+            Just(ForwardMethod::DirectRoute),
+            Just(ForwardMethod::Tunnel(Tunnel::IPIP)),
+            Just(ForwardMethod::Tunnel(Tunnel::gue(
+                6080,
+                TunnelChecksum::Checksum
+            ))),
+        ],
+        0u32..4,
+        prop_oneof![Just((0u32, 0u32)), Just((100, 10))],
+    )
+        .prop_map(|(addr, forward, weight, (upper, lower))| {
+            RealServer::new(addr)
+                .with_forward(forward)
+                .with_weight(weight)
+                .with_thresholds(upper, lower)
+        })
+}
+
+fn virtual_service() -> impl Strategy<Value = VirtualService> {
+    keys().prop_flat_map(|key| {
+        (
+            service(key),
+            proptest::collection::vec(server(key.family()), 0..4),
+        )
+            .prop_map(|(service, mut servers)| {
+                servers.sort_by_key(|s| s.addr);
+                servers.dedup_by_key(|s| s.addr);
+                VirtualService::new(service, servers)
+            })
+    })
+}
+
+fn table() -> impl Strategy<Value = Table> {
+    proptest::collection::vec(virtual_service(), 0..6).prop_map(|mut services| {
+        services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
+        services.dedup_by(|a, b| a.service.key == b.service.key);
+        Table::new(services)
+    })
+}
+
+fn scopes() -> impl Strategy<Value = Scope> {
+    prop_oneof![
+        Just(Scope::all()),
+        Just(Scope::addresses(["192.0.2.1".parse().unwrap()])),
+        Just(Scope::fwmarks([1, 2])),
+        Just(Scope::addresses(["2001:db8::1".parse().unwrap()]).or(Scope::fwmarks([1]))),
+        Just(Scope::predicate(
+            |k| k.protocol() == crate::model::Protocol::Udp
+        )),
+    ]
+}
+
+/// A table as `MemoryIpvs` lists it, services and real servers in lvs's order.
+fn listed(ipvs: &MemoryIpvs) -> Table {
+    let mut t = ipvs.table();
+    for vs in &mut t.services {
+        vs.servers.sort_by_key(|s| s.addr);
+    }
+    t.services
+        .sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
+    t
+}
+
+fn within(table: &Table, scope: &Scope, inside: bool) -> Table {
+    Table::new(
+        table
+            .services
+            .iter()
+            .filter(|vs| scope.contains(&vs.service.key) == inside)
+            .cloned()
+            .collect(),
+    )
+}
+
+/// How many operations the differences need: one per service added, edited or deleted, and
+/// one per real server added, edited or deleted in a service that stays.
+fn differences(current: &Table, desired: &Table) -> usize {
+    let current = index(current, &Scope::all(), "current").unwrap();
+    let desired = index(desired, &Scope::all(), "desired").unwrap();
+    let mut n = 0;
+    for (key, want) in &desired {
+        match current.get(key) {
+            None => n += 1 + want.servers.len(),
+            Some(have) => {
+                n += usize::from(have.service != want.service);
+                n += want
+                    .servers
+                    .iter()
+                    .filter(|(a, s)| have.servers.get(*a) != Some(*s))
+                    .count();
+                n += have
+                    .servers
+                    .keys()
+                    .filter(|a| !want.servers.contains_key(*a))
+                    .count();
+            }
+        }
+    }
+    n + current.keys().filter(|k| !desired.contains_key(*k)).count()
+}
+
+proptest! {
+    #[test]
+    fn a_plan_reaches_the_desired_table_and_touches_nothing_else(
+        current in table(),
+        desired in table(),
+        scope in scopes(),
+    ) {
+        let desired = within(&desired, &scope, true);
+        let ipvs = MemoryIpvs::from_table(&current).unwrap();
+        let before = listed(&ipvs);
+        let plan = plan(&before, &desired, &scope, &PlanOptions::default()).unwrap();
+
+        // Every operation applies and changes the table: none is redundant.
+        let mut last = before.clone();
+        for op in &plan.operations {
+            ipvs.apply_one(op).unwrap();
+            let now = listed(&ipvs);
+            prop_assert_ne!(&now, &last, "{:?} changed nothing", op);
+            last = now;
+        }
+        let after = listed(&ipvs);
+        let wanted = listed(&MemoryIpvs::from_table(&desired).unwrap());
+        prop_assert_eq!(within(&after, &scope, true), wanted);
+        prop_assert_eq!(within(&after, &scope, false), within(&before, &scope, false));
+        prop_assert_eq!(plan.operations.len(), differences(
+            &within(&before, &scope, true), &desired));
+
+        // Planning again from the result has nothing left to do.
+        let again = super::plan(&after, &desired, &scope, &PlanOptions::default()).unwrap();
+        prop_assert!(again.is_empty(), "{}", again);
+    }
+
+    #[test]
+    fn a_draining_plan_zeroes_weights_instead_of_deleting(
+        current in table(),
+        desired in table(),
+    ) {
+        let scope = Scope::all();
+        let ipvs = MemoryIpvs::from_table(&current).unwrap();
+        let before = listed(&ipvs);
+        let plan = plan(&before, &desired, &scope, &PlanOptions::draining()).unwrap();
+        prop_assert!(!plan.operations.iter().any(|op| matches!(op, Operation::DeleteServer(..))));
+        ipvs.apply(&plan.operations).unwrap();
+        let mut keys: Vec<ServiceKey> = plan.draining.iter().map(|(k, _)| *k).collect();
+        keys.dedup();
+        for key in &keys {
+            let servers = ipvs.servers(key).unwrap();
+            for (_, addr) in plan.draining.iter().filter(|(k, _)| k == key) {
+                let drained = servers.iter().find(|e| e.server.addr == *addr).unwrap();
+                prop_assert_eq!(drained.server.weight, 0);
+            }
+            // MemoryIpvs has no connections: every drained server is idle at once.
+            let finish = finish_drain(&plan.draining, key, &servers);
+            prop_assert_eq!(
+                finish.len(),
+                plan.draining.iter().filter(|(k, _)| k == key).count()
+            );
+            ipvs.apply(&finish).unwrap();
+        }
+        prop_assert_eq!(listed(&ipvs), listed(&MemoryIpvs::from_table(&desired).unwrap()));
+    }
+}
+
+#[test]
+fn a_desired_service_outside_the_scope_is_refused() {
+    let desired = Table::new(vec![VirtualService::new(
+        Service::new(ServiceKey::fwmark(9, Family::Ipv4)),
+        vec![],
+    )]);
+    let e = plan(
+        &Table::default(),
+        &desired,
+        &Scope::fwmarks([1]),
+        &PlanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("outside the scope"), "{e}");
+}
+
+#[test]
+fn rule_text_and_a_kernel_listing_of_the_same_table_plan_nothing() {
+    let text = "-A -t 192.0.2.1:80 -s rr -p 300 -M 255.255.255.0\n\
+                -a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 2\n";
+    let desired = crate::rules::table_from_rules(text).unwrap();
+    let ipvs = MemoryIpvs::from_table(&desired).unwrap();
+    // What a read of the kernel gives: services flagged HASHED, real servers as listed.
+    let listed = Table::new(
+        ipvs.services()
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                let servers = ipvs.servers(&e.service.key).unwrap();
+                VirtualService::new(e.service, servers.into_iter().map(|s| s.server).collect())
+            })
+            .collect(),
+    );
+    assert!(listed.services[0]
+        .service
+        .flags
+        .contains(ServiceFlags::HASHED));
+    let plan = plan(&listed, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
+    assert!(plan.is_empty(), "{plan}");
+}
+
+#[test]
+fn a_dry_run_prints_rule_lines_that_read_back_as_the_plan() {
+    let current = crate::rules::table_from_rules(
+        "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 1\n\
+         -a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1\n-A -f 7 -s wlc\n",
+    )
+    .unwrap();
+    let desired = crate::rules::table_from_rules(
+        "-A -t 192.0.2.1:80 -s wrr\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 5\n\
+         -a -t 192.0.2.1:80 -r 198.51.100.3:80 -i --tun-type gue --tun-port 6080 -w 1\n",
+    )
+    .unwrap();
+    let plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
+    assert_eq!(
+        plan.to_rules(),
+        "-d -t 192.0.2.1:80 -r 198.51.100.2:80\n\
+         -E -t 192.0.2.1:80 -s wrr\n\
+         -e -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 5\n\
+         -a -t 192.0.2.1:80 -r 198.51.100.3:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum\n\
+         -D -f 7\n"
+    );
+    let reread: Vec<Operation> = crate::rules::parse(&plan.to_rules())
+        .unwrap()
+        .into_iter()
+        .map(|c| match c {
+            crate::rules::Command::Operation(op) => op,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let ipvs = MemoryIpvs::from_table(&current).unwrap();
+    ipvs.apply(&reread).unwrap();
+    assert_eq!(
+        listed(&ipvs),
+        listed(&MemoryIpvs::from_table(&desired).unwrap())
+    );
+}
