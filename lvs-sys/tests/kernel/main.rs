@@ -9,6 +9,7 @@ mod coverage;
 mod differential;
 mod error_paths;
 mod ipvsadm_smoke;
+mod lvsctl;
 mod netlink_basics;
 mod robustness;
 mod traffic;

@@ -1,0 +1,226 @@
+//! lvsctl: keep an IPVS table in the state a rule file describes, changing only what differs.
+//!
+//! ```text
+//! lvsctl [--netns PATH] save                      print the table as ipvsadm rules (-S -n)
+//! lvsctl [--netns PATH] list [--stats|--rate] [--exact]
+//!                                                 print it like ipvsadm -L -n
+//! lvsctl [--netns PATH] diff FILE [SCOPE]         print the rules that would make it FILE's;
+//!                                                 exit 1 when there are any
+//! lvsctl [--netns PATH] apply FILE [SCOPE] [--dry-run] [--drain]
+//!                                                 make it FILE's with the fewest operations
+//!
+//! SCOPE: --scope vip=ADDR | --scope fwmark=N (repeatable): touch only those services; the
+//! rest of the table belongs to someone else. Without it the whole table is FILE's.
+//! FILE is ipvsadm rule text (what `ipvsadm -S -n` prints, `-A`/`-a` lines); - reads stdin.
+//! ```
+//!
+//! Unlike `ipvsadm-restore`, which flushes the table and adds everything again (dropping
+//! every connection's scheduling state for a moment), `apply` edits services and real
+//! servers in place, adds and removes only what changed, and sends it all in batches.
+//! `--drain` sets removed real servers to weight 0 instead of deleting them; run `apply`
+//! again later and the idle ones go.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use lvs_core::listing::{format_table, ListFormat, ListOptions};
+use lvs_core::plan::{finish_drain, plan, PlanOptions, Scope};
+use lvs_core::rules::{operation_line, save, table_from_rules};
+use lvs_core::{Ipvs, Table, VirtualService};
+use lvs_sys::NetlinkIpvs;
+
+/// What the command line asked for.
+#[derive(Default)]
+struct Args {
+    netns: Option<String>,
+    command: String,
+    file: Option<String>,
+    scope: Option<Scope>,
+    dry_run: bool,
+    drain: bool,
+    format: Option<ListFormat>,
+    exact: bool,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut parsed = Args::default();
+    let mut positional = Vec::new();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--netns" => parsed.netns = Some(value("--netns")?),
+            "--scope" => {
+                let spec = value("--scope")?;
+                let scope = parse_scope(&spec)?;
+                parsed.scope = Some(match parsed.scope.take() {
+                    Some(before) => before.or(scope),
+                    None => scope,
+                });
+            }
+            "--dry-run" | "-n" => parsed.dry_run = true,
+            "--drain" => parsed.drain = true,
+            "--stats" => parsed.format = Some(ListFormat::Stats),
+            "--rate" => parsed.format = Some(ListFormat::Rate),
+            "--exact" => parsed.exact = true,
+            "-h" | "--help" => return Err(String::new()),
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            _ => positional.push(arg),
+        }
+    }
+    let mut positional = positional.into_iter();
+    parsed.command = positional.next().ok_or("no command given")?;
+    parsed.file = positional.next();
+    if let Some(extra) = positional.next() {
+        return Err(format!("unexpected argument {extra}"));
+    }
+    let needs_file = matches!(parsed.command.as_str(), "diff" | "apply");
+    if needs_file != parsed.file.is_some() {
+        return Err(format!(
+            "{} {}",
+            parsed.command,
+            if needs_file {
+                "needs a FILE"
+            } else {
+                "takes no FILE"
+            }
+        ));
+    }
+    Ok(parsed)
+}
+
+fn parse_scope(spec: &str) -> Result<Scope, String> {
+    let bad = || format!("bad --scope {spec:?}: use vip=ADDR or fwmark=N");
+    match spec.split_once('=') {
+        Some(("vip", addr)) => Ok(Scope::addresses([addr.parse().map_err(|_| bad())?])),
+        Some(("fwmark", mark)) => Ok(Scope::fwmarks([mark.parse().map_err(|_| bad())?])),
+        _ => Err(bad()),
+    }
+}
+
+/// The current table, services and real servers.
+fn read_table(ipvs: &NetlinkIpvs) -> Result<Table, lvs_sys::Error> {
+    let services = ipvs
+        .table_with_stats()?
+        .into_iter()
+        .map(|(entry, servers)| {
+            VirtualService::new(
+                entry.service,
+                servers.into_iter().map(|s| s.server).collect(),
+            )
+        })
+        .collect();
+    Ok(Table::new(services))
+}
+
+fn read_rules(file: &str) -> Result<Table, String> {
+    let mut text = String::new();
+    if file == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("stdin: {e}"))?;
+    } else {
+        text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    }
+    table_from_rules(&text).map_err(|e| format!("{file}: {e}"))
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    // A bad file is reported before anything else is tried.
+    let desired = args.file.as_deref().map(read_rules).transpose()?;
+    let ipvs = match &args.netns {
+        Some(path) => NetlinkIpvs::open_in_netns(path),
+        None => NetlinkIpvs::open(),
+    }
+    .map_err(|e| e.to_string())?;
+    let scope = args.scope.clone().unwrap_or_default();
+    match args.command.as_str() {
+        "save" => print!("{}", save(&read_table(&ipvs).map_err(|e| e.to_string())?)),
+        "list" => {
+            let info = ipvs.info().map_err(|e| e.to_string())?;
+            let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
+            let mut options =
+                ListOptions::new().with_format(args.format.unwrap_or(ListFormat::Default));
+            if args.exact {
+                options = options.exact();
+            }
+            print!("{}", format_table(&info, &table, &options));
+        }
+        "diff" | "apply" => {
+            let desired = desired.unwrap_or_default();
+            let current = read_table(&ipvs).map_err(|e| e.to_string())?;
+            let options = if args.drain {
+                PlanOptions::draining()
+            } else {
+                PlanOptions::default()
+            };
+            let mut plan = plan(&current, &desired, &scope, &options).map_err(|e| e.to_string())?;
+            // Drained servers that are idle by now can go in the same run.
+            if args.drain {
+                let mut keys: Vec<_> = plan.draining.iter().map(|(k, _)| *k).collect();
+                keys.dedup();
+                for key in keys {
+                    let listed = ipvs.servers(&key).map_err(|e| e.to_string())?;
+                    let idle = finish_drain(&plan.draining, &key, &listed);
+                    plan.operations.extend(idle);
+                }
+            }
+            if args.command == "diff" || args.dry_run {
+                print!("{}", plan.to_rules());
+                return Ok(if args.command == "diff" && !plan.is_empty() {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            }
+            if let Err(e) = ipvs.apply(&plan.operations) {
+                let applied = e.applied().len();
+                let (index, cause) = e
+                    .first_failure()
+                    .map(|(i, c)| (i, c.to_string()))
+                    .unwrap_or((applied, "unknown".into()));
+                return Err(format!(
+                    "operation {} of {} failed: {}: {cause} ({applied} applied, {} not sent)",
+                    index + 1,
+                    plan.operations.len(),
+                    operation_line(&plan.operations[index]),
+                    e.not_sent().len()
+                ));
+            }
+            eprintln!(
+                "lvsctl: {} operations applied{}",
+                plan.operations.len(),
+                if plan.draining.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} real servers draining", plan.draining.len())
+                }
+            );
+        }
+        other => return Err(format!("unknown command {other}")),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let usage = include_str!("lvsctl.rs")
+        .lines()
+        .skip_while(|l| !l.starts_with("//! ```text"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("//! ```"))
+        .map(|l| l.trim_start_matches("//!").trim_start_matches(' '))
+        .collect::<Vec<_>>()
+        .join("\n");
+    match parse_args(std::env::args().skip(1)) {
+        Err(problem) => {
+            if !problem.is_empty() {
+                eprintln!("lvsctl: {problem}");
+            }
+            eprintln!("{usage}");
+            ExitCode::from(2)
+        }
+        Ok(args) => run(args).unwrap_or_else(|problem| {
+            eprintln!("lvsctl: {problem}");
+            ExitCode::from(2)
+        }),
+    }
+}

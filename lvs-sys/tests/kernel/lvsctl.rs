@@ -1,0 +1,189 @@
+//! The `lvsctl` example (examples/lvsctl.rs) against the kernel: apply, diff, scope, drain,
+//! cross-checked with ipvsadm.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use crate::support::{require_ipvs_kernel, Netns};
+
+/// The example binary, built by `cargo test` next to this test binary's directory.
+fn lvsctl() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/lvsctl");
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p lvs-sys --example lvsctl` (tests/run does)",
+        path.display()
+    );
+    path
+}
+
+fn run(ns: &Netns, args: &[&str]) -> Output {
+    Command::new(lvsctl())
+        .arg("--netns")
+        .arg(ns.path())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn write(dir: &tempdir::Dir, name: &str, text: &str) -> String {
+    let path = dir.0.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!("lvs-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+const FIRST: &str = "\
+-A -t 192.0.2.1:80 -s rr
+-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 1
+-a -t 192.0.2.1:80 -r 198.51.100.2:80 -m -w 1
+-A -t 192.0.2.1:443 -s wlc -p 300
+-a -t 192.0.2.1:443 -r 198.51.100.1:443 -g -w 1
+";
+
+const SECOND: &str = "\
+-A -t 192.0.2.1:80 -s wrr
+-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 3
+-a -t 192.0.2.1:80 -r 198.51.100.3:80 -m -w 1
+";
+
+#[test]
+fn lvsctl_applies_only_the_differences_within_its_scope() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl");
+    let dir = tempdir::Dir::new("lvsctl");
+    let first = write(&dir, "first.rules", FIRST);
+    let second = write(&dir, "second.rules", SECOND);
+    // A service somebody else manages.
+    ns.ipvsadm(&["-A", "-t", "203.0.113.5:25", "-s", "sh"]);
+
+    let out = run(&ns, &["apply", &first, "--scope", "vip=192.0.2.1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = ns.ipvsadm(&["-Sn"]);
+    let expected = lvs_core::rules::save(&lvs_core::rules::table_from_rules(FIRST).unwrap());
+    assert_eq!(
+        saved,
+        expected + "-A -t 203.0.113.5:25 -s sh\n",
+        "the table after apply"
+    );
+
+    let out = run(&ns, &["diff", &second, "--scope", "vip=192.0.2.1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "diff exits 1 when there is work"
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "-d -t 192.0.2.1:80 -r 198.51.100.2:80\n\
+         -E -t 192.0.2.1:80 -s wrr\n\
+         -e -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 3\n\
+         -a -t 192.0.2.1:80 -r 198.51.100.3:80 -m -w 1\n\
+         -D -t 192.0.2.1:443\n"
+    );
+    let out = run(&ns, &["apply", &second, "--scope", "vip=192.0.2.1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        ns.ipvsadm(&["-Sn"]),
+        lvs_core::rules::save(&lvs_core::rules::table_from_rules(SECOND).unwrap())
+            + "-A -t 203.0.113.5:25 -s sh\n",
+        "the other manager's service is untouched"
+    );
+    let out = run(&ns, &["diff", &second, "--scope", "vip=192.0.2.1"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+
+    // Draining: the removed server goes to weight 0 first, then on the next run (idle) away.
+    let third = write(
+        &dir,
+        "third.rules",
+        "-A -t 192.0.2.1:80 -s wrr\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 3\n",
+    );
+    let out = run(
+        &ns,
+        &["apply", &third, "--scope", "vip=192.0.2.1", "--drain"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(ns
+        .ipvsadm(&["-Sn"])
+        .contains("-a -t 192.0.2.1:80 -r 198.51.100.3:80 -m -w 0\n"));
+    let out = run(
+        &ns,
+        &["apply", &third, "--scope", "vip=192.0.2.1", "--drain"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!ns.ipvsadm(&["-Sn"]).contains("198.51.100.3"));
+
+    // Without a scope the whole table is the file's: the other service goes too.
+    let out = run(&ns, &["apply", &third]);
+    assert!(out.status.success());
+    assert!(!ns.ipvsadm(&["-Sn"]).contains("203.0.113.5"));
+}
+
+#[test]
+fn lvsctl_refuses_a_bad_file_and_changes_nothing() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl-bad");
+    let dir = tempdir::Dir::new("lvsctl-bad");
+    ns.ipvsadm(&["-A", "-t", "192.0.2.1:80", "-s", "rr"]);
+    let before = ns.ipvsadm(&["-Sn"]);
+    let bad = write(
+        &dir,
+        "bad.rules",
+        "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r\n",
+    );
+    let out = run(&ns, &["apply", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bad.rules: line 2"), "names the line: {stderr}");
+    assert_eq!(ns.ipvsadm(&["-Sn"]), before);
+
+    // A kernel refusal names the operation that failed.
+    let unknown = write(&dir, "sched.rules", "-A -t 192.0.2.1:80 -s nosuch\n");
+    let out = run(&ns, &["apply", &unknown]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("-E -t 192.0.2.1:80 -s nosuch") && stderr.contains("nosuch"),
+        "{stderr}"
+    );
+    assert_eq!(ns.ipvsadm(&["-Sn"]), before);
+}
