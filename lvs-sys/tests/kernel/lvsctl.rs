@@ -173,7 +173,10 @@ fn lvsctl_refuses_a_bad_file_and_changes_nothing() {
     let out = run(&ns, &["apply", &bad]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("bad.rules: line 2"), "names the line: {stderr}");
+    assert!(
+        stderr.contains("bad.rules: line 2"),
+        "names the line: {stderr}"
+    );
     assert_eq!(ns.ipvsadm(&["-Sn"]), before);
 
     // A kernel refusal names the operation that failed.
