@@ -8,7 +8,18 @@ scheduler's name) instead of failing, so reading a table never loses an entry.
 from __future__ import annotations
 
 import enum
+import sys
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    _StrEnum = enum.StrEnum
+else:
+
+    class _StrEnum(str, enum.Enum):
+        """``enum.StrEnum`` before Python 3.11: members are their ``str`` values."""
+
+        def __str__(self) -> str:
+            return str(self.value)
 
 
 class _OpenIntEnum(enum.IntEnum):
@@ -39,7 +50,7 @@ class Family(enum.IntEnum):
     IPV6 = 10
 
 
-class Scheduler(str, enum.Enum):
+class Scheduler(_StrEnum):
     """A scheduling algorithm, by kernel module name (``ip_vs_NAME``).
 
     Methods that take a scheduler also accept its name as a plain ``str``.
@@ -68,9 +79,6 @@ class Scheduler(str, enum.Enum):
         member._name_ = value.upper()
         member._value_ = value
         return cls._value2member_map_.setdefault(value, member)
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class ForwardMethod(_OpenIntEnum):
@@ -118,7 +126,7 @@ class SchedFlags(enum.IntFlag):
     MH_PORT = 0x10
 
 
-class ErrorKind(str, enum.Enum):
+class ErrorKind(_StrEnum):
     """The class of an :class:`lvs.LvsError`, shared with lvs's Rust and C faces."""
 
     NOT_FOUND = "not_found"
@@ -133,17 +141,11 @@ class ErrorKind(str, enum.Enum):
     IO = "io"
     OTHER = "other"
 
-    def __str__(self) -> str:
-        return str(self.value)
 
-
-class Outcome(str, enum.Enum):
+class Outcome(_StrEnum):
     """What happened to one operation of a batch (:meth:`lvs.IpvsHandle.apply`)."""
 
     APPLIED = "applied"
     FAILED = "failed"
     NOT_SENT = "not_sent"
     UNKNOWN = "unknown"
-
-    def __str__(self) -> str:
-        return str(self.value)
