@@ -166,7 +166,7 @@ def test_apply_refuses_bad_rule_text_before_changing_anything(ipvs: lvs.MemoryIp
     assert (bad.value.line, bad.value.column, bad.value.token) == (2, 1, "-L")
     assert ipvs.services() == []
     with pytest.raises(TypeError):
-        ipvs.apply([lvs.Operation.flush(), "-C"])
+        ipvs.apply([lvs.Operation.flush(), "-C"])  # type: ignore[list-item]
 
 
 def test_closed_handle_and_context_manager() -> None:

@@ -153,21 +153,21 @@ def test_values_are_immutable() -> None:
 @pytest.mark.parametrize(
     "build",
     [
-        lambda: lvs.ServiceKey.tcp(1234, 80),
-        lambda: lvs.ServiceKey.tcp("192.0.2.1", "80"),
+        lambda: lvs.ServiceKey.tcp(1234, 80),  # type: ignore[arg-type]
+        lambda: lvs.ServiceKey.tcp("192.0.2.1", "80"),  # type: ignore[arg-type]
         lambda: lvs.ServiceKey.tcp("192.0.2.1", True),
-        lambda: lvs.ServiceKey("tcp", "192.0.2.1", 80),
-        lambda: lvs.Service("TCP 192.0.2.1:80"),
-        lambda: lvs.Service(lvs.ServiceKey.tcp("192.0.2.1", 80), scheduler=5),
-        lambda: lvs.Service(lvs.ServiceKey.tcp("192.0.2.1", 80), persistence=300),
-        lambda: lvs.RealServer("198.51.100.1", 80, weight="3"),
-        lambda: lvs.RealServer("198.51.100.1", 80, tunnel="gue"),
-        lambda: lvs.Persistence(netmask=[255]),
-        lambda: lvs.VirtualService(lvs.Service(lvs.ServiceKey.tcp("192.0.2.1", 80)), [1]),
-        lambda: lvs.Operation.add_service(lvs.ServiceKey.tcp("192.0.2.1", 80)),
+        lambda: lvs.ServiceKey("tcp", "192.0.2.1", 80),  # type: ignore[arg-type]
+        lambda: lvs.Service("TCP 192.0.2.1:80"),  # type: ignore[arg-type]
+        lambda: lvs.Service(lvs.ServiceKey.tcp("192.0.2.1", 80), scheduler=5),  # type: ignore[arg-type]
+        lambda: lvs.Service(lvs.ServiceKey.tcp("192.0.2.1", 80), persistence=300),  # type: ignore[arg-type]
+        lambda: lvs.RealServer("198.51.100.1", 80, weight="3"),  # type: ignore[arg-type]
+        lambda: lvs.RealServer("198.51.100.1", 80, tunnel="gue"),  # type: ignore[arg-type]
+        lambda: lvs.Persistence(netmask=[255]),  # type: ignore[arg-type]
+        lambda: lvs.VirtualService(lvs.Service(lvs.ServiceKey.tcp("192.0.2.1", 80)), [1]),  # type: ignore[list-item]
+        lambda: lvs.Operation.add_service(lvs.ServiceKey.tcp("192.0.2.1", 80)),  # type: ignore[arg-type]
         lambda: lvs.MemoryIpvs(interfaces="eth0"),
-        lambda: lvs.rules.save([1]),
-        lambda: lvs.rules.parse(None),
+        lambda: lvs.rules.save([1]),  # type: ignore[list-item]
+        lambda: lvs.rules.parse(None),  # type: ignore[arg-type]
     ],
 )
 def test_wrong_types_raise_type_error(build) -> None:  # type: ignore[no-untyped-def]
