@@ -125,7 +125,11 @@ pub(crate) fn number<T: TryFrom<u64>>(value: &Bound<'_, PyAny>, what: &str) -> P
         .and_then(|n| T::try_from(n).ok())
         .ok_or_else(|| {
             let max = std::any::type_name::<T>();
-            invalid_input(value.py(), what, &format!("{value} is out of range ({max})"))
+            invalid_input(
+                value.py(),
+                what,
+                &format!("{value} is out of range ({max})"),
+            )
         })
 }
 

@@ -26,7 +26,8 @@ pub(crate) struct Failure {
     message: String,
     errno: Option<i32>,
     kernel_message: Option<String>,
-    model: Option<lvs_core::Error>,
+    // Boxed: the model's error is large and a `Failure` travels in every `Result`.
+    model: Option<Box<lvs_core::Error>>,
 }
 
 impl From<lvs_core::Error> for Failure {
@@ -36,19 +37,19 @@ impl From<lvs_core::Error> for Failure {
             message: error.to_string(),
             errno: Some(model_errno(&error)),
             kernel_message: None,
-            model: Some(error),
+            model: Some(Box::new(error)),
         }
     }
 }
 
 impl From<lvs_sys::Error> for Failure {
     fn from(error: lvs_sys::Error) -> Failure {
-        let model = error.ipvs_error().cloned();
+        let model = error.ipvs_error().cloned().map(Box::new);
         Failure {
             kind: error.kind(),
             message: error.to_string(),
             // Refused before sending: the errno the kernel gives for the same mistake.
-            errno: error.errno().or_else(|| model.as_ref().map(model_errno)),
+            errno: error.errno().or_else(|| model.as_deref().map(model_errno)),
             kernel_message: error.kernel_message().map(str::to_owned),
             model,
         }
@@ -130,7 +131,7 @@ fn service_key(py: Python<'_>, key: lvs_core::ServiceKey) -> PyResult<Bound<'_, 
 fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> PyResult<PyErr> {
     use lvs_core::Error as E;
     let extra = PyDict::new(py);
-    let class = match &failure.model {
+    let class = match failure.model.as_deref() {
         Some(E::ServiceNotFound(key)) => {
             extra.set_item("service", service_key(py, *key)?)?;
             "ServiceNotFound"
@@ -179,7 +180,10 @@ fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> P
     };
     let kwargs = extra;
     kwargs.set_item("errno", failure.errno)?;
-    kwargs.set_item("kind", PyEnum::ErrorKind.member(py, kind_value(failure.kind))?)?;
+    kwargs.set_item(
+        "kind",
+        PyEnum::ErrorKind.member(py, kind_value(failure.kind))?,
+    )?;
     kwargs.set_item("kernel_message", failure.kernel_message)?;
     if let Some((index, outcomes)) = batch {
         let members = outcomes

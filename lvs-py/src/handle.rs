@@ -155,13 +155,19 @@ impl IpvsHandle {
     /// Replaces a service's scheduler, persistence and flags (`ipvsadm -E`).
     fn edit_service(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<()> {
         let s = service_arg(service)?;
-        self.call(py, move |b| on_backend!(b, Failure, i => i.edit_service(&s)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.edit_service(&s)),
+        )
     }
 
     /// Deletes a service with its real servers (`ipvsadm -D`).
     fn delete_service(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<()> {
         let k = key_of(service)?;
-        self.call(py, move |b| on_backend!(b, Failure, i => i.delete_service(&k)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.delete_service(&k)),
+        )
     }
 
     /// One service with its counters; raises `ServiceNotFound` if it does not exist.
@@ -179,7 +185,11 @@ impl IpvsHandle {
 
     /// The real servers of a service with their counters, a list of `RealServerEntry`
     /// (empty if the service does not exist, as the kernel answers).
-    fn servers(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<Vec<RealServerEntry>> {
+    fn servers(
+        &self,
+        py: Python<'_>,
+        service: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<RealServerEntry>> {
         let k = key_of(service)?;
         let entries = self.call(py, move |b| on_backend!(b, Failure, i => i.servers(&k)))?;
         Ok(entries
@@ -196,7 +206,10 @@ impl IpvsHandle {
         server: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let (k, s) = (key_of(service)?, server_of(server)?);
-        self.call(py, move |b| on_backend!(b, Failure, i => i.add_server(&k, &s)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.add_server(&k, &s)),
+        )
     }
 
     /// Replaces a real server's forwarding, weight and thresholds (`ipvsadm -e`).
@@ -207,7 +220,10 @@ impl IpvsHandle {
         server: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let (k, s) = (key_of(service)?, server_of(server)?);
-        self.call(py, move |b| on_backend!(b, Failure, i => i.edit_server(&k, &s)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.edit_server(&k, &s)),
+        )
     }
 
     /// Removes a real server (a `RealServer` or an `(address, port)` tuple) from a service
@@ -219,7 +235,10 @@ impl IpvsHandle {
         server: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let (k, a) = (key_of(service)?, server_addr_of(server)?);
-        self.call(py, move |b| on_backend!(b, Failure, i => i.delete_server(&k, &a)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.delete_server(&k, &a)),
+        )
     }
 
     /// Deletes every service (`ipvsadm -C`).
@@ -232,7 +251,10 @@ impl IpvsHandle {
     #[pyo3(signature = (service = None))]
     fn zero(&self, py: Python<'_>, service: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let k = service.map(key_of).transpose()?;
-        self.call(py, move |b| on_backend!(b, Failure, i => i.zero(k.as_ref())))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.zero(k.as_ref())),
+        )
     }
 
     /// The connection timeouts.
@@ -244,13 +266,19 @@ impl IpvsHandle {
     /// Sets the connection timeouts; zeros leave a value as it is (`ipvsadm --set`).
     fn set_timeouts(&self, py: Python<'_>, timeouts: &Bound<'_, PyAny>) -> PyResult<()> {
         let t = timeouts_of(timeouts)?;
-        self.call(py, move |b| on_backend!(b, Failure, i => i.set_timeouts(&t)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.set_timeouts(&t)),
+        )
     }
 
     /// Starts a connection-sync daemon (`ipvsadm --start-daemon`).
     fn start_daemon(&self, py: Python<'_>, daemon: &Bound<'_, PyAny>) -> PyResult<()> {
         let d = daemon_of(daemon)?;
-        self.call(py, move |b| on_backend!(b, Failure, i => i.start_daemon(&d)))
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.start_daemon(&d)),
+        )
     }
 
     /// Stops the sync daemon of a role (`ipvsadm --stop-daemon`).
@@ -262,7 +290,10 @@ impl IpvsHandle {
     /// The running sync daemons, master first, a list of `SyncDaemon`.
     fn daemons(&self, py: Python<'_>) -> PyResult<Vec<SyncDaemon>> {
         let daemons = self.call(py, |b| on_backend!(b, Failure, i => i.daemons()))?;
-        Ok(daemons.into_iter().map(|inner| SyncDaemon { inner }).collect())
+        Ok(daemons
+            .into_iter()
+            .map(|inner| SyncDaemon { inner })
+            .collect())
     }
 
     /// Applies operations in order and stops at the first failure: an iterable of
@@ -354,7 +385,11 @@ impl Ipvs {
             .ok()
             .filter(|t| !t.is_zero())
             .ok_or_else(|| {
-                invalid_input(py, "timeout", &format!("{timeout} is not a positive number of seconds"))
+                invalid_input(
+                    py,
+                    "timeout",
+                    &format!("{timeout} is not a positive number of seconds"),
+                )
             })?;
         let mut options = Options::default().timeout(timeout);
         if let Some(path) = &netns {
@@ -362,7 +397,10 @@ impl Ipvs {
         }
         let opened = py.detach(move || NetlinkIpvs::open_with(&options));
         let ipvs = opened.map_err(|e| Failure::from(e).into_pyerr(py))?;
-        Ok(PyClassInitializer::from(IpvsHandle::new(Backend::Kernel(ipvs))).add_subclass(Ipvs { netns }))
+        Ok(
+            PyClassInitializer::from(IpvsHandle::new(Backend::Kernel(ipvs)))
+                .add_subclass(Ipvs { netns }),
+        )
     }
 
     /// The network namespace path given when opening, or `None`.
@@ -373,7 +411,7 @@ impl Ipvs {
 
     pub(crate) fn __repr__(&self) -> String {
         match &self.netns {
-            Some(path) => format!("Ipvs(netns={:?})", path.display().to_string()),
+            Some(path) => format!("Ipvs(netns='{}')", path.display()),
             None => "Ipvs()".to_owned(),
         }
     }
@@ -405,7 +443,10 @@ impl MemoryIpvs {
             }
         }
         let memory = CoreMemory::new().with_interfaces(names);
-        Ok(PyClassInitializer::from(IpvsHandle::new(Backend::Memory(memory))).add_subclass(MemoryIpvs))
+        Ok(
+            PyClassInitializer::from(IpvsHandle::new(Backend::Memory(memory)))
+                .add_subclass(MemoryIpvs),
+        )
     }
 
     pub(crate) fn __repr__(&self) -> String {

@@ -72,10 +72,7 @@ impl Operation {
     /// Remove a real server (a `RealServer` or an `(address, port)` tuple) from a service
     /// (`-d`).
     #[staticmethod]
-    fn delete_server(
-        service: &Bound<'_, PyAny>,
-        server: &Bound<'_, PyAny>,
-    ) -> PyResult<Operation> {
+    fn delete_server(service: &Bound<'_, PyAny>, server: &Bound<'_, PyAny>) -> PyResult<Operation> {
         Ok(Op::DeleteServer(key_of(service)?, server_addr_of(server)?).into())
     }
 

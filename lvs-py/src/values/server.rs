@@ -39,7 +39,10 @@ impl Tunnel {
         port: Option<&Bound<'_, PyAny>>,
         checksum: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tunnel> {
-        let number: u8 = kind.map(|k| enum_number(k, "kind")).transpose()?.unwrap_or(0);
+        let number: u8 = kind
+            .map(|k| enum_number(k, "kind"))
+            .transpose()?
+            .unwrap_or(0);
         let port: Option<u16> = port.map(|p| self::number(p, "port")).transpose()?;
         let kind = match (TunnelKind::from_wire(number, port.unwrap_or(0)), port) {
             (TunnelKind::Ipip | TunnelKind::Gre, Some(_)) => {
@@ -121,7 +124,11 @@ fn tunnel_repr(tunnel: &lvs_core::Tunnel) -> String {
         TunnelKind::Gre => format!("Tunnel.gre({checksum})"),
         kind => {
             let sep = if checksum.is_empty() { "" } else { ", " };
-            format!("Tunnel({}, port={}{sep}{checksum})", kind.number(), kind.port())
+            format!(
+                "Tunnel({}, port={}{sep}{checksum})",
+                kind.number(),
+                kind.port()
+            )
         }
     }
 }
@@ -196,7 +203,14 @@ impl RealServer {
         lower_threshold: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<RealServer> {
         let base = RealServer::from(lvs_core::RealServer::new(socket_addr(address, port)?));
-        base.replace(py, forward, tunnel, weight, upper_threshold, lower_threshold)
+        base.replace(
+            py,
+            forward,
+            tunnel,
+            weight,
+            upper_threshold,
+            lower_threshold,
+        )
     }
 
     /// A copy with some settings changed (those given), e.g. `server.replace(weight=0)`.
@@ -312,10 +326,13 @@ pub(crate) fn server_addr_of(value: &Bound<'_, PyAny>) -> PyResult<SocketAddr> {
 
 /// Reads a `RealServer` argument.
 pub(crate) fn server_of(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::RealServer> {
-    value.cast::<RealServer>().map(|s| s.get().inner).map_err(|_| {
-        PyTypeError::new_err(format!(
-            "server must be an lvs.RealServer, not {}",
-            type_name(value)
-        ))
-    })
+    value
+        .cast::<RealServer>()
+        .map(|s| s.get().inner)
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "server must be an lvs.RealServer, not {}",
+                type_name(value)
+            ))
+        })
 }

@@ -34,14 +34,22 @@ fn address_key(
     port: &Bound<'_, PyAny>,
 ) -> PyResult<ServiceKey> {
     let addr = socket_addr(address, port)?;
-    Ok(ServiceKey::from(lvs_core::ServiceKey::Addr { protocol, addr }))
+    Ok(ServiceKey::from(lvs_core::ServiceKey::Addr {
+        protocol,
+        addr,
+    }))
 }
 
 /// Reads a `Family` member (or its `AF_*` number).
 pub(crate) fn family(value: &Bound<'_, PyAny>) -> PyResult<Family> {
     let af: u16 = enum_number(value, "family")?;
-    Family::from_af(af)
-        .ok_or_else(|| invalid_input(value.py(), "family", &format!("{af} is not AF_INET or AF_INET6")))
+    Family::from_af(af).ok_or_else(|| {
+        invalid_input(
+            value.py(),
+            "family",
+            &format!("{af} is not AF_INET or AF_INET6"),
+        )
+    })
 }
 
 pub(crate) fn py_family(py: Python<'_>, family: Family) -> PyResult<Bound<'_, PyAny>> {
@@ -84,7 +92,10 @@ impl ServiceKey {
     #[pyo3(signature = (mark, family = None))]
     fn fwmark(mark: &Bound<'_, PyAny>, family: Option<&Bound<'_, PyAny>>) -> PyResult<ServiceKey> {
         let mark = number::<u32>(mark, "fwmark")?;
-        let family = family.map(self::family).transpose()?.unwrap_or(Family::Ipv4);
+        let family = family
+            .map(self::family)
+            .transpose()?
+            .unwrap_or(Family::Ipv4);
         Ok(ServiceKey::from(lvs_core::ServiceKey::fwmark(mark, family)))
     }
 

@@ -55,7 +55,10 @@ impl Timeouts {
 
     pub(crate) fn __repr__(&self) -> String {
         let t = &self.inner;
-        format!("Timeouts(tcp={}, tcp_fin={}, udp={})", t.tcp, t.tcp_fin, t.udp)
+        format!(
+            "Timeouts(tcp={}, tcp_fin={}, udp={})",
+            t.tcp, t.tcp_fin, t.udp
+        )
     }
 }
 
@@ -88,7 +91,8 @@ impl SyncDaemon {
         port: Option<&Bound<'_, PyAny>>,
         ttl: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<SyncDaemon> {
-        let mut inner = lvs_core::SyncDaemon::new(self::role(role)?, string(interface, "interface")?);
+        let mut inner =
+            lvs_core::SyncDaemon::new(self::role(role)?, string(interface, "interface")?);
         if let Some(id) = sync_id {
             inner = inner.with_sync_id(number(id, "sync_id")?);
         }
@@ -148,7 +152,10 @@ impl SyncDaemon {
             DaemonRole::Backup => "DaemonRole.BACKUP".to_owned(),
             other => other.number().to_string(),
         };
-        let mut text = format!("SyncDaemon({role}, {:?}, sync_id={}", d.interface, d.sync_id);
+        let mut text = format!(
+            "SyncDaemon({role}, {:?}, sync_id={}",
+            d.interface, d.sync_id
+        );
         if let Some(v) = d.max_len {
             text.push_str(&format!(", max_len={v}"));
         }
@@ -180,12 +187,15 @@ pub(crate) fn daemon_of(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::SyncDaem
 
 /// Reads a `Timeouts` argument.
 pub(crate) fn timeouts_of(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::Timeouts> {
-    value.cast::<Timeouts>().map(|t| t.get().inner).map_err(|_| {
-        PyTypeError::new_err(format!(
-            "timeouts must be an lvs.Timeouts, not {}",
-            type_name(value)
-        ))
-    })
+    value
+        .cast::<Timeouts>()
+        .map(|t| t.get().inner)
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "timeouts must be an lvs.Timeouts, not {}",
+                type_name(value)
+            ))
+        })
 }
 
 /// What the kernel says about its IPVS: version and connection table size.
@@ -199,7 +209,10 @@ pub struct KernelInfo {
 impl KernelInfo {
     #[new]
     #[pyo3(signature = (*, version_code, conn_table_size))]
-    fn new(version_code: &Bound<'_, PyAny>, conn_table_size: &Bound<'_, PyAny>) -> PyResult<KernelInfo> {
+    fn new(
+        version_code: &Bound<'_, PyAny>,
+        conn_table_size: &Bound<'_, PyAny>,
+    ) -> PyResult<KernelInfo> {
         Ok(KernelInfo {
             inner: lvs_core::KernelInfo::new(
                 number(version_code, "version_code")?,

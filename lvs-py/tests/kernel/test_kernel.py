@@ -47,7 +47,8 @@ def test_table_written_by_lvs_is_what_ipvsadm_saves(ipvs: lvs.Ipvs, netns: Netns
     [tunnelled] = ipvs.servers(V6)
     assert tunnelled.server.address == IPv6Address("2001:db8::11")
     assert tunnelled.server.tunnel == lvs.Tunnel.gue(6080, lvs.TunnelChecksum.CHECKSUM)
-    assert lvs.rules.load(ipvs.save()) == ipvs.table()
+    # Rule text has no thresholds (as in ipvsadm), so compare what it does carry.
+    assert lvs.rules.save(ipvs.table()) == ipvs.save()
 
 
 def test_table_written_by_ipvsadm_reads_back(ipvs: lvs.Ipvs, netns: Netns) -> None:

@@ -7,8 +7,9 @@ PYTHON=$VENV/bin/python
 # report NAME LOG STATUS: prints cargo's summary line for a pytest log (errors count as
 # failures); a run that reports nothing counts as one failure.
 report() {
-  local name=$1 log=$2 status=$3 passed failed
-  read -r passed failed < <(awk '
+  local name=$1 log=$2 status=$3 counts passed failed
+  # (No process substitution: the test VM has no /dev/fd.)
+  counts=$(awk '
     /^(=+ )?[0-9]+ (passed|failed|error)/ {
       for (i = 1; i < NF; i++) {
         if ($(i+1) ~ /^passed/) p = $i
@@ -16,6 +17,8 @@ report() {
       }
     }
     END { print p + 0, f + 0 }' "$log")
+  passed=${counts% *}
+  failed=${counts#* }
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   if [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]; then
     echo "test result: ok. $passed passed; 0 failed; 0 ignored; ($name)"
