@@ -1,6 +1,7 @@
 """MemoryIpvs: every handle method, the exception hierarchy and batches."""
 
 import errno
+import os
 import threading
 from ipaddress import IPv4Address
 
@@ -222,3 +223,15 @@ def test_threads_share_a_handle(ipvs: lvs.MemoryIpvs) -> None:
     for t in threads:
         t.join()
     assert len(ipvs.servers(WEB)) == 200
+
+
+def test_kernel_handle_on_this_host() -> None:
+    # The build hosts' kernel has no IPVS (that is why kernel tests run in a VM); where one
+    # does, opening must simply work.
+    if os.path.exists("/proc/net/ip_vs"):
+        lvs.Ipvs().close()
+        return
+    with pytest.raises(lvs.IpvsUnavailable) as unavailable:
+        lvs.Ipvs()
+    assert unavailable.value.errno == errno.ENOENT
+    assert unavailable.value.kind is lvs.ErrorKind.IPVS_UNAVAILABLE
