@@ -8,3 +8,36 @@
 //! C exports (`lvs-ffi`'s); it is the only crate that links pyo3.
 
 #![deny(missing_docs)]
+
+mod convert;
+mod errors;
+mod handle;
+mod rules;
+mod values;
+
+use pyo3::prelude::*;
+
+/// The native module `lvs._lvs`; the public API is the `lvs` package, which re-exports it.
+#[pymodule]
+fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<values::ServiceKey>()?;
+    module.add_class::<values::Persistence>()?;
+    module.add_class::<values::Service>()?;
+    module.add_class::<values::Tunnel>()?;
+    module.add_class::<values::RealServer>()?;
+    module.add_class::<values::Timeouts>()?;
+    module.add_class::<values::SyncDaemon>()?;
+    module.add_class::<values::KernelInfo>()?;
+    module.add_class::<values::Stats>()?;
+    module.add_class::<values::ServiceEntry>()?;
+    module.add_class::<values::RealServerEntry>()?;
+    module.add_class::<values::VirtualService>()?;
+    module.add_class::<values::Operation>()?;
+    module.add_class::<handle::IpvsHandle>()?;
+    module.add_class::<handle::Ipvs>()?;
+    module.add_class::<handle::MemoryIpvs>()?;
+    module.add_function(wrap_pyfunction!(rules::parse_rules, module)?)?;
+    module.add_function(wrap_pyfunction!(rules::load_rules, module)?)?;
+    module.add_function(wrap_pyfunction!(rules::save_rules, module)?)?;
+    Ok(())
+}

@@ -1,0 +1,124 @@
+"""lvs: Linux IPVS (LVS), the kernel's layer-4 load balancer, from Python.
+
+The whole IPVS model as immutable, typed value objects (:class:`Service`,
+:class:`RealServer`, :class:`Persistence`, :class:`Tunnel`, :class:`Timeouts`,
+:class:`SyncDaemon`, :class:`Stats`, ...), two handles with the same methods
+(:class:`Ipvs` for the kernel over generic netlink, optionally in a network namespace, and
+:class:`MemoryIpvs`, an in-memory table that answers like the kernel), batches of
+:class:`Operation` or ipvsadm rule text, and :mod:`lvs.rules` to parse and save rule text.
+
+Errors are :class:`LvsError` subclasses carrying ``errno`` and ``kind``. Netlink I/O
+releases the GIL, so handles can be used from threads.
+
+Example::
+
+    import lvs
+
+    with lvs.MemoryIpvs() as ipvs:
+        web = lvs.ServiceKey.tcp("192.0.2.10", 80)
+        ipvs.add_service(lvs.Service(web, scheduler=lvs.Scheduler.WRR))
+        ipvs.add_server(web, lvs.RealServer("198.51.100.11", 8080, weight=3))
+        print(ipvs.save())
+"""
+
+from lvs import rules
+from lvs._enums import (
+    DaemonRole,
+    ErrorKind,
+    Family,
+    ForwardMethod,
+    Outcome,
+    Protocol,
+    SchedFlags,
+    Scheduler,
+    TunnelChecksum,
+    TunnelKind,
+)
+from lvs._errors import (
+    AlreadyExists,
+    DaemonNotRunning,
+    DaemonRunning,
+    InterfaceNotFound,
+    InvalidInput,
+    IpvsUnavailable,
+    LvsError,
+    LvsOSError,
+    LvsPermissionError,
+    NotFound,
+    OutOfRange,
+    RuleSyntaxError,
+    SchedulerNotFound,
+    ServerExists,
+    ServerNotFound,
+    ServiceExists,
+    ServiceNotFound,
+    TimedOut,
+    Unsupported,
+)
+from lvs._lvs import (
+    Ipvs,
+    IpvsHandle,
+    KernelInfo,
+    MemoryIpvs,
+    Operation,
+    Persistence,
+    RealServer,
+    RealServerEntry,
+    Service,
+    ServiceEntry,
+    ServiceKey,
+    Stats,
+    SyncDaemon,
+    Timeouts,
+    Tunnel,
+    VirtualService,
+)
+
+__all__ = [
+    "AlreadyExists",
+    "DaemonNotRunning",
+    "DaemonRole",
+    "DaemonRunning",
+    "ErrorKind",
+    "Family",
+    "ForwardMethod",
+    "InterfaceNotFound",
+    "InvalidInput",
+    "Ipvs",
+    "IpvsHandle",
+    "IpvsUnavailable",
+    "KernelInfo",
+    "LvsError",
+    "LvsOSError",
+    "LvsPermissionError",
+    "MemoryIpvs",
+    "NotFound",
+    "Operation",
+    "Outcome",
+    "OutOfRange",
+    "Persistence",
+    "Protocol",
+    "RealServer",
+    "RealServerEntry",
+    "RuleSyntaxError",
+    "SchedFlags",
+    "Scheduler",
+    "SchedulerNotFound",
+    "ServerExists",
+    "ServerNotFound",
+    "Service",
+    "ServiceEntry",
+    "ServiceExists",
+    "ServiceKey",
+    "ServiceNotFound",
+    "Stats",
+    "SyncDaemon",
+    "TimedOut",
+    "Timeouts",
+    "Tunnel",
+    "TunnelChecksum",
+    "TunnelKind",
+    "Unsupported",
+    "VirtualService",
+    "rules",
+]

@@ -1,0 +1,175 @@
+//! Conversions between Python values and lvs-core's: addresses, ports and the Python enums
+//! of `lvs._enums`.
+//!
+//! The enums are real `enum.Enum` classes defined in Python (so they iterate, pickle and
+//! print like every other enum); the native side reads their values on the way in and builds
+//! members on the way out. Values a kernel may report that the enums have no member for
+//! become pseudo-members there (the enums' `_missing_`), so nothing is lost.
+
+use std::net::{IpAddr, SocketAddr};
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyInt, PyString, PyType};
+
+use crate::errors::invalid_input;
+
+/// The Python enum classes of `lvs._enums`, each imported once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PyEnum {
+    Protocol,
+    Family,
+    Scheduler,
+    ForwardMethod,
+    TunnelKind,
+    TunnelChecksum,
+    DaemonRole,
+    SchedFlags,
+    ErrorKind,
+    Outcome,
+}
+
+impl PyEnum {
+    fn name(self) -> &'static str {
+        match self {
+            PyEnum::Protocol => "Protocol",
+            PyEnum::Family => "Family",
+            PyEnum::Scheduler => "Scheduler",
+            PyEnum::ForwardMethod => "ForwardMethod",
+            PyEnum::TunnelKind => "TunnelKind",
+            PyEnum::TunnelChecksum => "TunnelChecksum",
+            PyEnum::DaemonRole => "DaemonRole",
+            PyEnum::SchedFlags => "SchedFlags",
+            PyEnum::ErrorKind => "ErrorKind",
+            PyEnum::Outcome => "Outcome",
+        }
+    }
+
+    fn class<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
+        static CLASSES: [PyOnceLock<Py<PyType>>; 10] = [const { PyOnceLock::new() }; 10];
+        CLASSES[self as usize].import(py, "lvs._enums", self.name())
+    }
+
+    /// The member of this enum for a value (an int or a str, depending on the enum).
+    pub(crate) fn member<'py, V>(self, py: Python<'py>, value: V) -> PyResult<Bound<'py, PyAny>>
+    where
+        V: IntoPyObject<'py>,
+    {
+        self.class(py)?.call1((value,))
+    }
+}
+
+/// Reads an integer enum member (or a plain int) as a number, refusing bools and other types
+/// with a `TypeError` that names the parameter.
+pub(crate) fn enum_number<T: TryFrom<u64>>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an lvs.{what_type} (or its number), not {}",
+            type_name(value),
+            what_type = enum_type_name(what)
+        )));
+    }
+    value
+        .extract::<u64>()
+        .ok()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| invalid_input(value.py(), what, &format!("{value} is out of range")))
+}
+
+fn enum_type_name(what: &str) -> &str {
+    match what {
+        "protocol" => "Protocol",
+        "family" => "Family",
+        "forward" => "ForwardMethod",
+        "kind" => "TunnelKind",
+        "checksum" => "TunnelChecksum",
+        "role" => "DaemonRole",
+        "sched_flags" => "SchedFlags",
+        other => other,
+    }
+}
+
+/// A Python object's type name, for error messages.
+pub(crate) fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an unknown type".to_owned())
+}
+
+/// Reads a `str` (including a `str` enum member such as `lvs.Scheduler.RR`).
+pub(crate) fn string(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{what} must be a str, not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+/// Reads an int that must fit `T`, with a `TypeError` for other types and an
+/// `lvs.InvalidInput` for numbers outside `T`.
+pub(crate) fn number<T: TryFrom<u64>>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be an int, not {}",
+            type_name(value)
+        )));
+    }
+    value
+        .extract::<u64>()
+        .ok()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| {
+            let max = std::any::type_name::<T>();
+            invalid_input(
+                value.py(),
+                what,
+                &format!("{value} is out of range ({max})"),
+            )
+        })
+}
+
+/// Reads an IP address: a `str` such as `"192.0.2.1"` or `"2001:db8::1"`, or an
+/// `ipaddress.IPv4Address` / `IPv6Address`.
+pub(crate) fn ip_addr(value: &Bound<'_, PyAny>, what: &str) -> PyResult<IpAddr> {
+    if let Ok(s) = value.cast::<PyString>() {
+        let text = s.to_cow()?;
+        return text.parse().map_err(|_| {
+            invalid_input(
+                value.py(),
+                what,
+                &format!("{text:?} is not an IPv4 or IPv6 address"),
+            )
+        });
+    }
+    let is_ipaddress = ["IPv4Address", "IPv6Address"].contains(&type_name(value).as_str());
+    if is_ipaddress {
+        if let Ok(addr) = value.extract::<IpAddr>() {
+            return Ok(addr);
+        }
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a str or an ipaddress.IPv4Address/IPv6Address, not {}",
+        type_name(value)
+    )))
+}
+
+/// Reads an address and a port into a socket address.
+pub(crate) fn socket_addr(
+    address: &Bound<'_, PyAny>,
+    port: &Bound<'_, PyAny>,
+) -> PyResult<SocketAddr> {
+    Ok(SocketAddr::new(
+        ip_addr(address, "address")?,
+        number::<u16>(port, "port")?,
+    ))
+}
+
+/// An IP address as an `ipaddress` object.
+pub(crate) fn py_ip(py: Python<'_>, addr: IpAddr) -> PyResult<Bound<'_, PyAny>> {
+    addr.into_pyobject(py)
+}

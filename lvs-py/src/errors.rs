@@ -1,0 +1,317 @@
+//! The one place where lvs's Rust errors become Python exceptions.
+//!
+//! The exception classes are defined in Python (`lvs/_errors.py`), where multiple
+//! inheritance from builtins (`PermissionError`, `TimeoutError`, `ValueError`) is natural;
+//! this module picks the class from the model's error variant, or else from its
+//! [`ErrorKind`], and fills in errno, kind, the kernel's message and the variant's fields.
+//!
+//! Errors are first captured as a [`Failure`], which holds no Python object, so that
+//! backends can fail while the GIL is released.
+
+use std::net::SocketAddr;
+
+use lvs_core::rules::RuleError;
+use lvs_core::{ApplyError, Classify, ErrorKind, Outcome};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyModule, PyTuple};
+
+use crate::convert::{py_ip, PyEnum};
+use crate::values::ServiceKey;
+
+/// An error of a backend or of the model, captured without the GIL.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    kind: ErrorKind,
+    message: String,
+    errno: Option<i32>,
+    kernel_message: Option<String>,
+    // Boxed: the model's error is large and a `Failure` travels in every `Result`.
+    model: Option<Box<lvs_core::Error>>,
+}
+
+impl From<lvs_core::Error> for Failure {
+    fn from(error: lvs_core::Error) -> Failure {
+        Failure {
+            kind: error.kind(),
+            message: error.to_string(),
+            errno: Some(model_errno(&error)),
+            kernel_message: None,
+            model: Some(Box::new(error)),
+        }
+    }
+}
+
+impl From<lvs_sys::Error> for Failure {
+    fn from(error: lvs_sys::Error) -> Failure {
+        let model = error.ipvs_error().cloned().map(Box::new);
+        Failure {
+            kind: error.kind(),
+            message: error.to_string(),
+            // Refused before sending: the errno the kernel gives for the same mistake.
+            errno: error.errno().or_else(|| model.as_deref().map(model_errno)),
+            kernel_message: error.kernel_message().map(str::to_owned),
+            model,
+        }
+    }
+}
+
+/// The errno the kernel answers for each refusal of the model (libipvs-spec §4.2), so that
+/// `MemoryIpvs` errors carry the same errno as the kernel's.
+fn model_errno(error: &lvs_core::Error) -> i32 {
+    use lvs_core::Error as E;
+    match error {
+        E::ServiceNotFound(_) | E::DaemonNotRunning(_) => libc::ESRCH,
+        E::ServiceExists(_) | E::ServerExists { .. } | E::DaemonRunning(_) => libc::EEXIST,
+        E::SchedulerNotFound { .. } | E::ServerNotFound { .. } => libc::ENOENT,
+        E::InterfaceNotFound(_) => libc::ENODEV,
+        E::OutOfRange { .. } => libc::ERANGE,
+        E::Unsupported(_) => libc::EOPNOTSUPP,
+        _ => libc::EINVAL,
+    }
+}
+
+/// The name of the `lvs.ErrorKind` member of a kind.
+fn kind_value(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::AlreadyExists => "already_exists",
+        ErrorKind::InvalidInput => "invalid_input",
+        ErrorKind::OutOfRange => "out_of_range",
+        ErrorKind::Unsupported => "unsupported",
+        ErrorKind::PermissionDenied => "permission_denied",
+        ErrorKind::IpvsUnavailable => "ipvs_unavailable",
+        ErrorKind::TimedOut => "timed_out",
+        ErrorKind::Syntax => "syntax",
+        ErrorKind::Io => "io",
+        _ => "other",
+    }
+}
+
+/// The class of `lvs/_errors.py` for a kind that has no model variant to say more.
+fn class_of_kind(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::NotFound => "NotFound",
+        ErrorKind::AlreadyExists => "AlreadyExists",
+        ErrorKind::InvalidInput => "InvalidInput",
+        ErrorKind::OutOfRange => "OutOfRange",
+        ErrorKind::Unsupported => "Unsupported",
+        ErrorKind::PermissionDenied => "LvsPermissionError",
+        ErrorKind::IpvsUnavailable => "IpvsUnavailable",
+        ErrorKind::TimedOut => "TimedOut",
+        ErrorKind::Syntax => "RuleSyntaxError",
+        ErrorKind::Io => "LvsOSError",
+        _ => "LvsError",
+    }
+}
+
+fn error_class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    MODULE
+        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("lvs._errors")?.unbind()))?
+        .bind(py)
+        .getattr(name)
+}
+
+fn server_tuple(py: Python<'_>, server: SocketAddr) -> PyResult<Bound<'_, PyTuple>> {
+    PyTuple::new(
+        py,
+        [
+            py_ip(py, server.ip())?,
+            server.port().into_pyobject(py)?.into_any(),
+        ],
+    )
+}
+
+fn service_key(py: Python<'_>, key: lvs_core::ServiceKey) -> PyResult<Bound<'_, ServiceKey>> {
+    Bound::new(py, ServiceKey::from(key))
+}
+
+/// Builds the exception: picks the class and sets the attributes it documents.
+fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> PyResult<PyErr> {
+    use lvs_core::Error as E;
+    let extra = PyDict::new(py);
+    let class = match failure.model.as_deref() {
+        Some(E::ServiceNotFound(key)) => {
+            extra.set_item("service", service_key(py, *key)?)?;
+            "ServiceNotFound"
+        }
+        Some(E::ServiceExists(key)) => {
+            extra.set_item("service", service_key(py, *key)?)?;
+            "ServiceExists"
+        }
+        Some(E::SchedulerNotFound { name }) => {
+            extra.set_item("name", name)?;
+            "SchedulerNotFound"
+        }
+        Some(E::ServerNotFound { service, server }) => {
+            extra.set_item("service", service_key(py, *service)?)?;
+            extra.set_item("server", server_tuple(py, *server)?)?;
+            "ServerNotFound"
+        }
+        Some(E::ServerExists { service, server }) => {
+            extra.set_item("service", service_key(py, *service)?)?;
+            extra.set_item("server", server_tuple(py, *server)?)?;
+            "ServerExists"
+        }
+        Some(E::DaemonRunning(role)) => {
+            extra.set_item("role", PyEnum::DaemonRole.member(py, role.number())?)?;
+            "DaemonRunning"
+        }
+        Some(E::DaemonNotRunning(role)) => {
+            extra.set_item("role", PyEnum::DaemonRole.member(py, role.number())?)?;
+            "DaemonNotRunning"
+        }
+        Some(E::InterfaceNotFound(name)) => {
+            extra.set_item("interface", name)?;
+            "InterfaceNotFound"
+        }
+        Some(E::Invalid { field, .. }) => {
+            extra.set_item("field", field)?;
+            "InvalidInput"
+        }
+        Some(E::OutOfRange { field, value, .. }) => {
+            extra.set_item("field", field)?;
+            extra.set_item("value", value)?;
+            "OutOfRange"
+        }
+        Some(E::Unsupported(_)) => "Unsupported",
+        _ => class_of_kind(failure.kind),
+    };
+    let kwargs = extra;
+    kwargs.set_item("errno", failure.errno)?;
+    kwargs.set_item(
+        "kind",
+        PyEnum::ErrorKind.member(py, kind_value(failure.kind))?,
+    )?;
+    kwargs.set_item("kernel_message", failure.kernel_message)?;
+    if let Some((index, outcomes)) = batch {
+        let members = outcomes
+            .iter()
+            .map(|o| PyEnum::Outcome.member(py, *o))
+            .collect::<PyResult<Vec<_>>>()?;
+        kwargs.set_item("index", index)?;
+        kwargs.set_item("outcomes", PyTuple::new(py, members)?)?;
+    }
+    let exception = error_class(py, class)?.call((failure.message,), Some(&kwargs))?;
+    Ok(PyErr::from_value(exception))
+}
+
+impl Failure {
+    /// The Python exception of this failure.
+    pub(crate) fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        build(py, self, None).unwrap_or_else(|e| e)
+    }
+}
+
+/// A batch that did not fully apply, captured without the GIL.
+#[derive(Debug)]
+pub(crate) struct BatchFailure(ApplyError<Failure>);
+
+impl<E: Into<Failure>> From<ApplyError<E>> for BatchFailure {
+    fn from(error: ApplyError<E>) -> BatchFailure {
+        let outcomes = error
+            .outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Outcome::Applied => Outcome::Applied,
+                Outcome::Failed(e) => Outcome::Failed(e.into()),
+                Outcome::NotSent => Outcome::NotSent,
+                _ => Outcome::Unknown,
+            })
+            .collect();
+        BatchFailure(ApplyError { outcomes })
+    }
+}
+
+impl BatchFailure {
+    /// The exception of the first failed operation, with the batch's outcomes attached
+    /// (`index`, `outcomes`).
+    pub(crate) fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        let names: Vec<&str> = self
+            .0
+            .outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Applied => "applied",
+                Outcome::Failed(_) => "failed",
+                Outcome::NotSent => "not_sent",
+                _ => "unknown",
+            })
+            .collect();
+        let first = self
+            .0
+            .outcomes
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, o)| match o {
+                Outcome::Failed(e) => Some((i, e)),
+                _ => None,
+            });
+        let (index, failure) = first.unwrap_or_else(|| {
+            let failure = Failure {
+                kind: ErrorKind::Other,
+                message: "the batch's answers were lost; read the table to see what applied"
+                    .to_owned(),
+                errno: None,
+                kernel_message: None,
+                model: None,
+            };
+            (0, failure)
+        });
+        build(py, failure, Some((index, &names))).unwrap_or_else(|e| e)
+    }
+}
+
+/// An `lvs.InvalidInput` for a field, raised before anything reaches a backend.
+pub(crate) fn invalid_input(py: Python<'_>, field: &str, reason: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("field", field)?;
+        kwargs.set_item("errno", libc::EINVAL)?;
+        kwargs.set_item("kind", PyEnum::ErrorKind.member(py, "invalid_input")?)?;
+        let message = format!("invalid {field}: {reason}");
+        let exception = error_class(py, "InvalidInput")?.call((message,), Some(&kwargs))?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// An `lvs.RuleSyntaxError` for a line of rule text that lvs-core refused.
+pub(crate) fn rule_error(py: Python<'_>, error: &RuleError) -> PyErr {
+    let place = RulePlace {
+        line: error.line,
+        column: error.column,
+        token: &error.token,
+    };
+    syntax_error(py, &place, &error.to_string(), &error.expected())
+}
+
+/// Where in rule text an error is: line and column from 1, and the offending token.
+#[derive(Debug)]
+pub(crate) struct RulePlace<'a> {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) token: &'a str,
+}
+
+/// An `lvs.RuleSyntaxError` at a place, with a message and what was expected.
+pub(crate) fn syntax_error(
+    py: Python<'_>,
+    place: &RulePlace<'_>,
+    message: &str,
+    expected: &str,
+) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("line", place.line)?;
+        kwargs.set_item("column", place.column)?;
+        kwargs.set_item("token", place.token)?;
+        kwargs.set_item("expected", expected)?;
+        kwargs.set_item("errno", libc::EINVAL)?;
+        kwargs.set_item("kind", PyEnum::ErrorKind.member(py, "syntax")?)?;
+        let exception = error_class(py, "RuleSyntaxError")?.call((message,), Some(&kwargs))?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|e| e)
+}

@@ -1,0 +1,455 @@
+//! The IPVS handles: `IpvsHandle` with every operation, and its two constructors `Ipvs` (the
+//! kernel, over netlink) and `MemoryIpvs` (lvs-core's in-memory table).
+//!
+//! Every call converts its Python arguments first, then runs on the backend with the GIL
+//! released (netlink I/O may wait on the kernel), then converts the answer back.
+
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use lvs_core::{order, Ipvs as _, MemoryIpvs as CoreMemory, Table};
+use lvs_sys::{NetlinkIpvs, Options};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyType};
+
+use crate::convert::{string, type_name};
+use crate::errors::{invalid_input, BatchFailure, Failure};
+use crate::rules::operations_from_text;
+use crate::values::{
+    daemon_of, key_of, role, server_addr_of, server_of, timeouts_of, KernelInfo, Operation,
+    RealServerEntry, Service, ServiceEntry, SyncDaemon, Timeouts, VirtualService,
+};
+
+/// The table behind a handle.
+#[derive(Debug)]
+enum Backend {
+    Kernel(NetlinkIpvs),
+    Memory(CoreMemory),
+}
+
+/// Runs `$body` with `$b` bound to the backend's `Ipvs` implementation, whichever it is,
+/// converting its error with `$error::from`.
+macro_rules! on_backend {
+    ($backend:expr, $error:ident, $b:ident => $body:expr) => {
+        match $backend {
+            Backend::Kernel($b) => $body.map_err($error::from),
+            Backend::Memory($b) => $body.map_err($error::from),
+        }
+    };
+}
+
+/// Reads the table's configuration (services and real servers, no counters) in lvs's order.
+fn read_table<I: lvs_core::Ipvs>(ipvs: &I) -> Result<Table, I::Error> {
+    let mut services = Vec::new();
+    for entry in ipvs.services()? {
+        let mut servers: Vec<lvs_core::RealServer> = ipvs
+            .servers(&entry.service.key)?
+            .into_iter()
+            .map(|e| e.server)
+            .collect();
+        servers.sort_by(order::cmp_servers);
+        let service = Service::listed(entry.service).inner;
+        services.push(lvs_core::VirtualService::new(service, servers));
+    }
+    services.sort_by(|a, b| order::cmp_services(&a.service.key, &b.service.key));
+    Ok(Table::new(services))
+}
+
+/// The operations of an IPVS table, shared by `Ipvs` (the kernel) and `MemoryIpvs`.
+///
+/// Methods that need a service take a `ServiceKey` or a `Service`; errors are `lvs.LvsError`
+/// subclasses. A handle is a context manager that closes on exit; after `close()` every call
+/// raises `ValueError`. Handles may be shared between threads.
+#[pyclass(module = "lvs", subclass, frozen)]
+#[derive(Debug)]
+pub struct IpvsHandle {
+    backend: RwLock<Option<Arc<Backend>>>,
+}
+
+impl IpvsHandle {
+    fn new(backend: Backend) -> IpvsHandle {
+        IpvsHandle {
+            backend: RwLock::new(Some(Arc::new(backend))),
+        }
+    }
+
+    fn backend(&self) -> PyResult<Arc<Backend>> {
+        self.backend
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| PyValueError::new_err("the IPVS handle is closed"))
+    }
+
+    /// Runs a backend call without the GIL and turns its failure into the Python exception.
+    fn call<T, F>(&self, py: Python<'_>, f: F) -> PyResult<T>
+    where
+        T: Send,
+        F: FnOnce(&Backend) -> Result<T, Failure> + Send,
+    {
+        let backend = self.backend()?;
+        py.detach(move || f(&backend))
+            .map_err(|failure| failure.into_pyerr(py))
+    }
+}
+
+fn service_arg(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::Service> {
+    value
+        .cast::<Service>()
+        .map(|s| s.get().inner.clone())
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "service must be an lvs.Service, not {}",
+                type_name(value)
+            ))
+        })
+}
+
+/// Reads `apply`'s argument: rule text, or an iterable of `Operation`.
+fn operations_arg(
+    py: Python<'_>,
+    operations: &Bound<'_, PyAny>,
+) -> PyResult<Vec<lvs_core::Operation>> {
+    if let Ok(text) = operations.cast::<PyString>() {
+        return operations_from_text(py, &text.to_cow()?);
+    }
+    let not_operations = || {
+        PyTypeError::new_err(format!(
+            "operations must be rule text (str) or an iterable of lvs.Operation, not {}",
+            type_name(operations)
+        ))
+    };
+    operations
+        .try_iter()
+        .map_err(|_| not_operations())?
+        .map(|item| {
+            let item = item?;
+            item.cast::<Operation>()
+                .map(|op| op.get().inner.clone())
+                .map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "operations must be lvs.Operation items, not {}",
+                        type_name(&item)
+                    ))
+                })
+        })
+        .collect()
+}
+
+#[pymethods]
+impl IpvsHandle {
+    /// The IPVS version and connection table size.
+    fn info(&self, py: Python<'_>) -> PyResult<KernelInfo> {
+        let inner = self.call(py, |b| on_backend!(b, Failure, i => i.info()))?;
+        Ok(KernelInfo { inner })
+    }
+
+    /// Adds a service (`ipvsadm -A`).
+    fn add_service(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s = service_arg(service)?;
+        self.call(py, move |b| on_backend!(b, Failure, i => i.add_service(&s)))
+    }
+
+    /// Replaces a service's scheduler, persistence and flags (`ipvsadm -E`).
+    fn edit_service(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s = service_arg(service)?;
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.edit_service(&s)),
+        )
+    }
+
+    /// Deletes a service with its real servers (`ipvsadm -D`).
+    fn delete_service(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<()> {
+        let k = key_of(service)?;
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.delete_service(&k)),
+        )
+    }
+
+    /// One service with its counters; raises `ServiceNotFound` if it does not exist.
+    fn service(&self, py: Python<'_>, service: &Bound<'_, PyAny>) -> PyResult<ServiceEntry> {
+        let k = key_of(service)?;
+        let entry = self.call(py, move |b| on_backend!(b, Failure, i => i.service(&k)))?;
+        Ok(ServiceEntry::listed(entry))
+    }
+
+    /// Every service with its counters, a list of `ServiceEntry`.
+    fn services(&self, py: Python<'_>) -> PyResult<Vec<ServiceEntry>> {
+        let entries = self.call(py, |b| on_backend!(b, Failure, i => i.services()))?;
+        Ok(entries.into_iter().map(ServiceEntry::listed).collect())
+    }
+
+    /// The real servers of a service with their counters, a list of `RealServerEntry`
+    /// (empty if the service does not exist, as the kernel answers).
+    fn servers(
+        &self,
+        py: Python<'_>,
+        service: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<RealServerEntry>> {
+        let k = key_of(service)?;
+        let entries = self.call(py, move |b| on_backend!(b, Failure, i => i.servers(&k)))?;
+        Ok(entries
+            .into_iter()
+            .map(|inner| RealServerEntry { inner })
+            .collect())
+    }
+
+    /// Adds a real server to a service (`ipvsadm -a`).
+    fn add_server(
+        &self,
+        py: Python<'_>,
+        service: &Bound<'_, PyAny>,
+        server: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (k, s) = (key_of(service)?, server_of(server)?);
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.add_server(&k, &s)),
+        )
+    }
+
+    /// Replaces a real server's forwarding, weight and thresholds (`ipvsadm -e`).
+    fn edit_server(
+        &self,
+        py: Python<'_>,
+        service: &Bound<'_, PyAny>,
+        server: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (k, s) = (key_of(service)?, server_of(server)?);
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.edit_server(&k, &s)),
+        )
+    }
+
+    /// Removes a real server (a `RealServer` or an `(address, port)` tuple) from a service
+    /// (`ipvsadm -d`).
+    fn delete_server(
+        &self,
+        py: Python<'_>,
+        service: &Bound<'_, PyAny>,
+        server: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (k, a) = (key_of(service)?, server_addr_of(server)?);
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.delete_server(&k, &a)),
+        )
+    }
+
+    /// Deletes every service (`ipvsadm -C`).
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        self.call(py, |b| on_backend!(b, Failure, i => i.flush()))
+    }
+
+    /// Zeroes the counters of one service, or of everything when `service` is `None`
+    /// (`ipvsadm -Z`).
+    #[pyo3(signature = (service = None))]
+    fn zero(&self, py: Python<'_>, service: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let k = service.map(key_of).transpose()?;
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.zero(k.as_ref())),
+        )
+    }
+
+    /// The connection timeouts.
+    fn timeouts(&self, py: Python<'_>) -> PyResult<Timeouts> {
+        let inner = self.call(py, |b| on_backend!(b, Failure, i => i.timeouts()))?;
+        Ok(Timeouts { inner })
+    }
+
+    /// Sets the connection timeouts; zeros leave a value as it is (`ipvsadm --set`).
+    fn set_timeouts(&self, py: Python<'_>, timeouts: &Bound<'_, PyAny>) -> PyResult<()> {
+        let t = timeouts_of(timeouts)?;
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.set_timeouts(&t)),
+        )
+    }
+
+    /// Starts a connection-sync daemon (`ipvsadm --start-daemon`).
+    fn start_daemon(&self, py: Python<'_>, daemon: &Bound<'_, PyAny>) -> PyResult<()> {
+        let d = daemon_of(daemon)?;
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.start_daemon(&d)),
+        )
+    }
+
+    /// Stops the sync daemon of a role (`ipvsadm --stop-daemon`).
+    fn stop_daemon(&self, py: Python<'_>, role: &Bound<'_, PyAny>) -> PyResult<()> {
+        let r = self::role(role)?;
+        self.call(py, move |b| on_backend!(b, Failure, i => i.stop_daemon(r)))
+    }
+
+    /// The running sync daemons, master first, a list of `SyncDaemon`.
+    fn daemons(&self, py: Python<'_>) -> PyResult<Vec<SyncDaemon>> {
+        let daemons = self.call(py, |b| on_backend!(b, Failure, i => i.daemons()))?;
+        Ok(daemons
+            .into_iter()
+            .map(|inner| SyncDaemon { inner })
+            .collect())
+    }
+
+    /// Applies operations in order and stops at the first failure: an iterable of
+    /// `Operation`, or a block of ipvsadm rule text (`ipvsadm -R` input).
+    ///
+    /// The kernel handle sends them in batches (many per system call). On failure it raises
+    /// the failed operation's exception with `index` (its position) and `outcomes` (an
+    /// `Outcome` per operation: applied, failed, not sent, or unknown).
+    fn apply(&self, py: Python<'_>, operations: &Bound<'_, PyAny>) -> PyResult<()> {
+        let ops = operations_arg(py, operations)?;
+        let backend = self.backend()?;
+        py.detach(move || on_backend!(&*backend, BatchFailure, i => i.apply(&ops)))
+            .map_err(|failure| failure.into_pyerr(py))
+    }
+
+    /// The table's configuration (services with their real servers, no counters) as a list
+    /// of `VirtualService`, in ipvsadm's order.
+    fn table(&self, py: Python<'_>) -> PyResult<Vec<VirtualService>> {
+        let table = self.call(py, |b| on_backend!(b, Failure, i => read_table(i)))?;
+        Ok(table
+            .services
+            .into_iter()
+            .map(|inner| VirtualService { inner })
+            .collect())
+    }
+
+    /// The table as rule text, exactly as `ipvsadm -S -n` prints it.
+    fn save(&self, py: Python<'_>) -> PyResult<String> {
+        let table = self.call(py, |b| on_backend!(b, Failure, i => read_table(i)))?;
+        Ok(lvs_core::rules::save(&table))
+    }
+
+    /// Releases the handle (the kernel handle's netlink socket). Closing twice is allowed.
+    fn close(&self) {
+        self.backend
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.backend
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (exc_type, exc_value, traceback))]
+    fn __exit__(
+        &self,
+        exc_type: Option<&Bound<'_, PyType>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> bool {
+        let _ = (exc_type, exc_value, traceback);
+        self.close();
+        false
+    }
+}
+
+/// A handle on the kernel's IPVS table, over generic netlink.
+///
+/// `Ipvs(netns=None, *, timeout=10.0)`: `netns` is the path of a network namespace (e.g.
+/// `"/run/netns/lb"`) to work in without moving the calling thread; `timeout` is the longest
+/// wait for any one answer, in seconds. Needs CAP_NET_ADMIN; raises `IpvsUnavailable` when
+/// the kernel has no IPVS.
+#[pyclass(module = "lvs", extends = IpvsHandle, frozen)]
+#[derive(Debug)]
+pub struct Ipvs {
+    netns: Option<PathBuf>,
+}
+
+#[pymethods]
+impl Ipvs {
+    #[new]
+    #[pyo3(signature = (netns = None, *, timeout = 10.0))]
+    fn new(
+        py: Python<'_>,
+        netns: Option<PathBuf>,
+        timeout: f64,
+    ) -> PyResult<PyClassInitializer<Ipvs>> {
+        let timeout = Duration::try_from_secs_f64(timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| {
+                invalid_input(
+                    py,
+                    "timeout",
+                    &format!("{timeout} is not a positive number of seconds"),
+                )
+            })?;
+        let mut options = Options::default().timeout(timeout);
+        if let Some(path) = &netns {
+            options = options.netns(path);
+        }
+        let opened = py.detach(move || NetlinkIpvs::open_with(&options));
+        let ipvs = opened.map_err(|e| Failure::from(e).into_pyerr(py))?;
+        Ok(
+            PyClassInitializer::from(IpvsHandle::new(Backend::Kernel(ipvs)))
+                .add_subclass(Ipvs { netns }),
+        )
+    }
+
+    /// The network namespace path given when opening, or `None`.
+    #[getter]
+    fn netns(&self) -> Option<String> {
+        self.netns.as_ref().map(|p| p.display().to_string())
+    }
+
+    pub(crate) fn __repr__(&self) -> String {
+        match &self.netns {
+            Some(path) => format!("Ipvs(netns='{}')", path.display()),
+            None => "Ipvs()".to_owned(),
+        }
+    }
+}
+
+/// An in-memory IPVS table that answers like the kernel's (same defaults, same errors, same
+/// errnos), for dry runs and tests without root.
+///
+/// `MemoryIpvs(*, interfaces=())`: a fresh namespace with the interface `lo`, plus the named
+/// interfaces (MTU 1500) for sync daemons. Counters are always zero.
+#[pyclass(module = "lvs", extends = IpvsHandle, frozen)]
+#[derive(Debug)]
+pub struct MemoryIpvs;
+
+#[pymethods]
+impl MemoryIpvs {
+    #[new]
+    #[pyo3(signature = (*, interfaces = None))]
+    fn new(interfaces: Option<&Bound<'_, PyAny>>) -> PyResult<PyClassInitializer<MemoryIpvs>> {
+        let mut names = Vec::new();
+        if let Some(items) = interfaces {
+            if items.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "interfaces must be an iterable of names, not a single str",
+                ));
+            }
+            for item in items.try_iter()? {
+                names.push(string(&item?, "interface")?);
+            }
+        }
+        let memory = CoreMemory::new().with_interfaces(names);
+        Ok(
+            PyClassInitializer::from(IpvsHandle::new(Backend::Memory(memory)))
+                .add_subclass(MemoryIpvs),
+        )
+    }
+
+    pub(crate) fn __repr__(&self) -> String {
+        "MemoryIpvs()".to_owned()
+    }
+}

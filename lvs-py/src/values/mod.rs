@@ -1,0 +1,13 @@
+//! The immutable value objects of the Python API, each wrapping the lvs-core type it shows.
+
+mod entries;
+mod operation;
+mod server;
+mod service;
+mod settings;
+
+pub(crate) use entries::{table_of, RealServerEntry, ServiceEntry, Stats, VirtualService};
+pub(crate) use operation::Operation;
+pub(crate) use server::{server_addr_of, server_of, RealServer, Tunnel};
+pub(crate) use service::{key_of, Persistence, Service, ServiceKey};
+pub(crate) use settings::{daemon_of, role, timeouts_of, KernelInfo, SyncDaemon, Timeouts};

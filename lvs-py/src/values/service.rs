@@ -1,0 +1,424 @@
+//! Virtual services: `ServiceKey`, `Persistence`, `Service`.
+
+use std::net::IpAddr;
+
+use lvs_core::{Family, Netmask, Protocol, SchedFlags, Scheduler, ServiceFlags};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyInt, PyString};
+
+use crate::convert::{enum_number, ip_addr, number, py_ip, socket_addr, string, type_name, PyEnum};
+use crate::errors::invalid_input;
+
+/// What identifies a virtual service: a protocol with an address and port, or a firewall
+/// mark with an address family.
+///
+/// Build one with `ServiceKey(protocol, address, port)`, `ServiceKey.tcp(address, port)`
+/// (also `udp`, `sctp`) or `ServiceKey.fwmark(mark, family=Family.IPV4)`. Addresses are
+/// strings or `ipaddress` objects. `str(key)` is ipvsadm's spelling (`TCP 192.0.2.1:80`).
+#[pyclass(module = "lvs", frozen, eq, hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ServiceKey {
+    pub(crate) inner: lvs_core::ServiceKey,
+}
+
+impl From<lvs_core::ServiceKey> for ServiceKey {
+    fn from(inner: lvs_core::ServiceKey) -> ServiceKey {
+        ServiceKey { inner }
+    }
+}
+
+fn address_key(
+    protocol: Protocol,
+    address: &Bound<'_, PyAny>,
+    port: &Bound<'_, PyAny>,
+) -> PyResult<ServiceKey> {
+    let addr = socket_addr(address, port)?;
+    Ok(ServiceKey::from(lvs_core::ServiceKey::Addr {
+        protocol,
+        addr,
+    }))
+}
+
+/// Reads a `Family` member (or its `AF_*` number).
+pub(crate) fn family(value: &Bound<'_, PyAny>) -> PyResult<Family> {
+    let af: u16 = enum_number(value, "family")?;
+    Family::from_af(af).ok_or_else(|| {
+        invalid_input(
+            value.py(),
+            "family",
+            &format!("{af} is not AF_INET or AF_INET6"),
+        )
+    })
+}
+
+pub(crate) fn py_family(py: Python<'_>, family: Family) -> PyResult<Bound<'_, PyAny>> {
+    PyEnum::Family.member(py, family.af())
+}
+
+#[pymethods]
+impl ServiceKey {
+    #[new]
+    #[pyo3(signature = (protocol, address, port))]
+    fn new(
+        protocol: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+        port: &Bound<'_, PyAny>,
+    ) -> PyResult<ServiceKey> {
+        let protocol = Protocol::from_number(enum_number(protocol, "protocol")?);
+        address_key(protocol, address, port)
+    }
+
+    /// A TCP service on an address and port.
+    #[staticmethod]
+    fn tcp(address: &Bound<'_, PyAny>, port: &Bound<'_, PyAny>) -> PyResult<ServiceKey> {
+        address_key(Protocol::Tcp, address, port)
+    }
+
+    /// A UDP service on an address and port.
+    #[staticmethod]
+    fn udp(address: &Bound<'_, PyAny>, port: &Bound<'_, PyAny>) -> PyResult<ServiceKey> {
+        address_key(Protocol::Udp, address, port)
+    }
+
+    /// An SCTP service on an address and port.
+    #[staticmethod]
+    fn sctp(address: &Bound<'_, PyAny>, port: &Bound<'_, PyAny>) -> PyResult<ServiceKey> {
+        address_key(Protocol::Sctp, address, port)
+    }
+
+    /// A firewall-mark service (marks are 1..4294967295) for IPv4 or IPv6 traffic.
+    #[staticmethod]
+    #[pyo3(signature = (mark, family = None))]
+    fn fwmark(mark: &Bound<'_, PyAny>, family: Option<&Bound<'_, PyAny>>) -> PyResult<ServiceKey> {
+        let mark = number::<u32>(mark, "fwmark")?;
+        let family = family
+            .map(self::family)
+            .transpose()?
+            .unwrap_or(Family::Ipv4);
+        Ok(ServiceKey::from(lvs_core::ServiceKey::fwmark(mark, family)))
+    }
+
+    /// The transport protocol (`None` for a firewall-mark service).
+    #[getter]
+    fn protocol<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.inner {
+            lvs_core::ServiceKey::Addr { protocol, .. } => {
+                Ok(Some(PyEnum::Protocol.member(py, protocol.number())?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The virtual address as an `ipaddress` object (`None` for a firewall-mark service).
+    #[getter]
+    fn address<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.inner {
+            lvs_core::ServiceKey::Addr { addr, .. } => Ok(Some(py_ip(py, addr.ip())?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The virtual port (`None` for a firewall-mark service).
+    #[getter]
+    fn port(&self) -> Option<u16> {
+        match self.inner {
+            lvs_core::ServiceKey::Addr { addr, .. } => Some(addr.port()),
+            _ => None,
+        }
+    }
+
+    /// The firewall mark (`None` for an address service).
+    #[getter]
+    fn mark(&self) -> Option<u32> {
+        match self.inner {
+            lvs_core::ServiceKey::Fwmark { mark, .. } => Some(mark),
+            _ => None,
+        }
+    }
+
+    /// The address family of the service.
+    #[getter]
+    fn family<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_family(py, self.inner.family())
+    }
+
+    pub(crate) fn __repr__(&self) -> String {
+        key_repr(&self.inner)
+    }
+
+    fn __str__(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+pub(crate) fn key_repr(key: &lvs_core::ServiceKey) -> String {
+    match key {
+        lvs_core::ServiceKey::Addr { protocol, addr } => {
+            let ip = addr.ip();
+            let port = addr.port();
+            match protocol {
+                Protocol::Tcp => format!("ServiceKey.tcp('{ip}', {port})"),
+                Protocol::Udp => format!("ServiceKey.udp('{ip}', {port})"),
+                Protocol::Sctp => format!("ServiceKey.sctp('{ip}', {port})"),
+                other => format!("ServiceKey({}, '{ip}', {port})", other.number()),
+            }
+        }
+        lvs_core::ServiceKey::Fwmark { mark, family } => match family {
+            Family::Ipv4 => format!("ServiceKey.fwmark({mark})"),
+            _ => format!("ServiceKey.fwmark({mark}, Family.IPV6)"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// Reads a `ServiceKey`, or the key of a `Service`, wherever a method needs a key.
+pub(crate) fn key_of(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::ServiceKey> {
+    if let Ok(key) = value.cast::<ServiceKey>() {
+        return Ok(key.get().inner);
+    }
+    if let Ok(service) = value.cast::<Service>() {
+        return Ok(service.get().inner.key);
+    }
+    Err(PyTypeError::new_err(format!(
+        "service must be an lvs.ServiceKey or lvs.Service, not {}",
+        type_name(value)
+    )))
+}
+
+/// Persistence of a service: a client keeps its real server for `timeout` seconds after its
+/// last connection.
+///
+/// `netmask` groups clients: an IPv4 mask (`"255.255.255.0"`) for IPv4 services, a prefix
+/// length (`64`) for IPv6 ones; `None` is the full mask (each client on its own). `engine`
+/// names a persistence engine such as `"sip"`.
+#[pyclass(module = "lvs", frozen, eq, hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Persistence {
+    pub(crate) timeout: u32,
+    pub(crate) netmask: Option<Netmask>,
+    pub(crate) engine: Option<String>,
+}
+
+fn netmask(value: &Bound<'_, PyAny>) -> PyResult<Option<Netmask>> {
+    let mask = if value.is_instance_of::<PyInt>() {
+        Netmask::V6Prefix(number::<u32>(value, "netmask")?)
+    } else if value.is_instance_of::<PyString>() || value.hasattr("packed")? {
+        match ip_addr(value, "netmask")? {
+            IpAddr::V4(mask) => Netmask::V4(mask),
+            IpAddr::V6(_) => {
+                return Err(invalid_input(
+                    value.py(),
+                    "netmask",
+                    "an IPv6 service's netmask is a prefix length (an int)",
+                ))
+            }
+        }
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "netmask must be an IPv4 mask (str or IPv4Address) or a prefix length (int), not {}",
+            type_name(value)
+        )));
+    };
+    Ok((!mask.is_full()).then_some(mask))
+}
+
+fn py_netmask(py: Python<'_>, mask: Option<Netmask>) -> PyResult<Option<Bound<'_, PyAny>>> {
+    match mask {
+        None => Ok(None),
+        Some(Netmask::V4(mask)) => Ok(Some(py_ip(py, IpAddr::V4(mask))?)),
+        Some(Netmask::V6Prefix(prefix)) => Ok(Some(prefix.into_pyobject(py)?.into_any())),
+        Some(_) => Ok(None),
+    }
+}
+
+#[pymethods]
+impl Persistence {
+    #[new]
+    #[pyo3(signature = (timeout = None, netmask = None, engine = None))]
+    fn new(
+        timeout: Option<&Bound<'_, PyAny>>,
+        netmask: Option<&Bound<'_, PyAny>>,
+        engine: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Persistence> {
+        Ok(Persistence {
+            timeout: timeout.map_or(Ok(lvs_core::DEFAULT_PERSISTENCE_TIMEOUT), |t| {
+                number(t, "timeout")
+            })?,
+            netmask: netmask.map(self::netmask).transpose()?.flatten(),
+            engine: engine.map(|e| string(e, "engine")).transpose()?,
+        })
+    }
+
+    /// Seconds a client's affinity lasts after its last connection.
+    #[getter]
+    fn timeout(&self) -> u32 {
+        self.timeout
+    }
+
+    /// The client grouping: an `IPv4Address` mask, an IPv6 prefix length, or `None` for
+    /// the full mask.
+    #[getter]
+    fn netmask<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        py_netmask(py, self.netmask)
+    }
+
+    /// The persistence engine (`"sip"`), or `None`.
+    #[getter]
+    fn engine(&self) -> Option<String> {
+        self.engine.clone()
+    }
+
+    pub(crate) fn __repr__(&self) -> String {
+        let mut text = format!("Persistence(timeout={}", self.timeout);
+        match self.netmask {
+            Some(Netmask::V4(mask)) => text.push_str(&format!(", netmask='{mask}'")),
+            Some(Netmask::V6Prefix(prefix)) => text.push_str(&format!(", netmask={prefix}")),
+            _ => {}
+        }
+        if let Some(engine) = &self.engine {
+            text.push_str(&format!(", engine={engine:?}"));
+        }
+        text + ")"
+    }
+}
+
+/// A virtual service: its key, scheduler, persistence, one-packet scheduling and scheduler
+/// flags.
+///
+/// `Service(key, scheduler=Scheduler.WLC, persistence=None, one_packet=False,
+/// sched_flags=SchedFlags(0))` has ipvsadm's defaults. Services read from a backend compare
+/// equal to the service that was added (the kernel's internal `HASHED` flag is left out).
+#[pyclass(module = "lvs", frozen, eq, hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Service {
+    pub(crate) inner: lvs_core::Service,
+}
+
+impl Service {
+    /// A service as a backend lists it, without the kernel's `HASHED` flag.
+    pub(crate) fn listed(mut inner: lvs_core::Service) -> Service {
+        inner.flags -= ServiceFlags::HASHED;
+        Service { inner }
+    }
+}
+
+fn sched_flags(value: &Bound<'_, PyAny>) -> PyResult<SchedFlags> {
+    let bits: u32 = enum_number(value, "sched_flags")?;
+    SchedFlags::from_bits(bits).ok_or_else(|| {
+        invalid_input(
+            value.py(),
+            "sched_flags",
+            &format!("{bits:#x} has bits other than FLAG_1, FLAG_2, FLAG_3"),
+        )
+    })
+}
+
+#[pymethods]
+impl Service {
+    #[new]
+    #[pyo3(signature = (key, *, scheduler = None, persistence = None, one_packet = false, sched_flags = None))]
+    fn new(
+        key: &Bound<'_, PyAny>,
+        scheduler: Option<&Bound<'_, PyAny>>,
+        persistence: Option<&Bound<'_, PyAny>>,
+        one_packet: bool,
+        sched_flags: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Service> {
+        let key = match key.cast::<ServiceKey>() {
+            Ok(key) => key.get().inner,
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "key must be an lvs.ServiceKey, not {}",
+                    type_name(key)
+                )))
+            }
+        };
+        let mut inner = lvs_core::Service::new(key);
+        if let Some(scheduler) = scheduler {
+            inner = inner.with_scheduler(Scheduler::from_name(&string(scheduler, "scheduler")?));
+        }
+        if let Some(persistence) = persistence {
+            let persistence = persistence.cast::<Persistence>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "persistence must be an lvs.Persistence or None, not {}",
+                    type_name(persistence)
+                ))
+            })?;
+            let p = persistence.get();
+            inner = inner.persistent(p.timeout);
+            if let Some(mask) = p.netmask {
+                inner = inner.with_netmask(mask);
+            }
+            if let Some(engine) = &p.engine {
+                inner = inner.with_persistence_engine(engine.clone());
+            }
+        }
+        if one_packet {
+            inner = inner.one_packet();
+        }
+        if let Some(flags) = sched_flags {
+            inner = inner.with_sched_flags(self::sched_flags(flags)?);
+        }
+        Ok(Service { inner })
+    }
+
+    /// The service's key.
+    #[getter]
+    fn key(&self) -> ServiceKey {
+        ServiceKey::from(self.inner.key)
+    }
+
+    /// The scheduler (a `Scheduler` member; unknown names become pseudo-members).
+    #[getter]
+    fn scheduler<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        PyEnum::Scheduler.member(py, self.inner.scheduler.name())
+    }
+
+    /// The persistence settings, or `None` if the service is not persistent.
+    #[getter]
+    fn persistence(&self) -> Option<Persistence> {
+        self.inner.persistence().map(|p| Persistence {
+            timeout: p.timeout,
+            netmask: (!p.netmask.is_full()).then_some(p.netmask),
+            engine: p.engine,
+        })
+    }
+
+    /// Whether one-packet scheduling is on (UDP and firewall-mark services).
+    #[getter]
+    fn one_packet(&self) -> bool {
+        self.inner.flags.contains(ServiceFlags::ONE_PACKET)
+    }
+
+    /// The scheduler flags (`SchedFlags`, such as `SchedFlags.SH_PORT`).
+    #[getter]
+    fn sched_flags<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        PyEnum::SchedFlags.member(py, self.inner.sched_flags().bits())
+    }
+
+    /// The raw flags word (`IP_VS_SVC_F_*`) without `HASHED`, unknown bits included.
+    #[getter]
+    fn flags(&self) -> u32 {
+        self.inner.flags.bits()
+    }
+
+    pub(crate) fn __repr__(&self) -> String {
+        let mut text = format!(
+            "Service({}, scheduler='{}'",
+            key_repr(&self.inner.key),
+            self.inner.scheduler
+        );
+        if let Some(p) = self.persistence() {
+            text.push_str(&format!(", persistence={}", p.__repr__()));
+        }
+        if self.one_packet() {
+            text.push_str(", one_packet=True");
+        }
+        let flags = self.inner.sched_flags();
+        if !flags.is_empty() {
+            text.push_str(&format!(", sched_flags=SchedFlags({})", flags.bits()));
+        }
+        text + ")"
+    }
+}
