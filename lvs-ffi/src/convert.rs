@@ -159,10 +159,7 @@ pub(crate) fn daemon_from(dm: &ipvs_daemon_t) -> SyncDaemon {
     daemon.max_len = (dm.sync_maxlen != 0).then_some(dm.sync_maxlen as u16);
     daemon.port = (dm.mcast_port != 0).then_some(dm.mcast_port);
     daemon.ttl = (dm.mcast_ttl != 0).then_some(dm.mcast_ttl as u8);
-    daemon.group = match Family::from_af(dm.mcast_af) {
-        Some(f) => Some(ip_from(f, &dm.mcast_group)),
-        None => None,
-    };
+    daemon.group = Family::from_af(dm.mcast_af).map(|f| ip_from(f, &dm.mcast_group));
     daemon
 }
 
