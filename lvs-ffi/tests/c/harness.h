@@ -88,6 +88,18 @@ static void harness_fail(const char *file, int line, const char *fmt, ...)
 			return;                       \
 	} while (0)
 
+/* A libipvs call that must succeed (0); on failure the errno is shown. */
+#define CHECK_OK(call)                                                                    \
+	do {                                                                              \
+		errno = 0;                                                                \
+		int r_ = (call);                                                          \
+		if (r_ != 0) {                                                            \
+			harness_fail(__FILE__, __LINE__, "%s returned %d, errno %d (%s)", \
+				     #call, r_, errno, strerror(errno));                  \
+			return;                                                           \
+		}                                                                         \
+	} while (0)
+
 /* A libipvs call that must fail with errno `err` (and -1). */
 #define CHECK_FAILS(call, err)                          \
 	do {                                            \
@@ -104,6 +116,7 @@ static void harness_fail(const char *file, int line, const char *fmt, ...)
 		harness_setup(argc, argv);                                              \
 		int failed_tests = 0;                                                   \
 		for (int i = 0; i < harness_count; i++) {                               \
+			harness_before_each();                                          \
 			int before = atomic_load(&harness_failures);                    \
 			harness_tests[i].fn();                                          \
 			int failed = atomic_load(&harness_failures) != before;          \

@@ -219,4 +219,8 @@ static void harness_setup(int argc, char **argv)
 	(void)argv;
 }
 
+static void harness_before_each(void)
+{
+}
+
 HARNESS_MAIN

@@ -325,4 +325,8 @@ static void harness_setup(int argc, char **argv)
 	host_has_ipvs = access("/proc/net/ip_vs", F_OK) == 0;
 }
 
+static void harness_before_each(void)
+{
+}
+
 HARNESS_MAIN
