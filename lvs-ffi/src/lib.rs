@@ -10,3 +10,15 @@
 //! panics. All pointer handling sits in one module whose helpers state their preconditions.
 
 #![deny(missing_docs)]
+
+pub mod abi;
+mod convert;
+mod errors;
+pub mod extras;
+mod ffi;
+mod global;
+pub mod libipvs;
+mod strerror;
+
+pub use errors::lvs_result;
+pub use global::ipvs_info;

@@ -1,0 +1,14 @@
+//! The `lvs_*` functions for new C code: an explicit handle instead of libipvs's
+//! process-wide one, rule text in and out, and errors with messages.
+//!
+//! Every function returns an `lvs_result` (0 for success); on failure the calling thread's
+//! last error holds a message, the errno and, for rule text, the line
+//! (`lvs_last_error_message`, `lvs_last_error_errno`, `lvs_last_error_line`).
+
+mod handle;
+mod last_error;
+mod rules;
+
+pub use handle::*;
+pub use last_error::*;
+pub use rules::*;

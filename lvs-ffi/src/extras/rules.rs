@@ -1,0 +1,181 @@
+//! Rule text through a handle: apply a block of ipvsadm commands in one batched call, and
+//! save the table as `ipvsadm -S -n` prints it.
+
+use std::os::raw::c_char;
+
+use lvs_core::rules::{self, Command};
+use lvs_core::{Ipvs, Operation, Table, VirtualService};
+
+use super::handle::lvs_handle;
+use super::last_error::{fail, fail_with, guarded, invalid_argument};
+use crate::errors::lvs_result;
+use crate::ffi;
+
+/// The table-changing operations of rule text, each with its line number.
+fn operations(text: &str) -> Result<Vec<(usize, Operation)>, lvs_result> {
+    let mut ops = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        match rules::parse_line(line) {
+            Ok(None) => {}
+            Ok(Some(Command::Operation(op))) => ops.push((number, op)),
+            Ok(Some(other)) => {
+                return Err(fail(
+                    lvs_result::LVS_ERR_INVALID_INPUT,
+                    libc::EINVAL,
+                    number,
+                    format!(
+                        "line {number}: `{}` does not change the table; only -A, -E, -D, -a, \
+                         -e, -d, -C, -Z, --set, --start-daemon and --stop-daemon can be applied",
+                        other.name()
+                    ),
+                ))
+            }
+            Err(mut e) => {
+                e.line = number;
+                return Err(fail(
+                    lvs_result::LVS_ERR_SYNTAX,
+                    libc::EINVAL,
+                    number,
+                    e.to_string(),
+                ));
+            }
+        }
+    }
+    Ok(ops)
+}
+
+/// Applies a block of ipvsadm rule text (what `ipvsadm-restore` reads: one command per line,
+/// `#` comments and blank lines skipped, a leading `ipvsadm` ignored) in one batched call.
+///
+/// The whole text is read first: a line that does not parse, or that does not change the
+/// table (`-L`, `-S`, ...), fails with nothing sent. Then the commands go to the kernel in
+/// order, in batches; at the first command the kernel refuses, the result says why and
+/// `lvs_last_error_line()` (and `*failed_line`, when not NULL) names its line. Commands
+/// before it took effect; no later batch is sent.
+///
+/// # Safety
+/// `handle` is NULL or an open handle; `text` is NULL or a NUL-terminated string;
+/// `failed_line` is NULL or points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn lvs_apply_rules(
+    handle: *mut lvs_handle,
+    text: *const c_char,
+    failed_line: *mut usize,
+) -> lvs_result {
+    guarded(|| {
+        // SAFETY: the caller's promises about handle and text.
+        let (handle, text) = unsafe { (ffi::borrow(handle), ffi::c_str(text)) };
+        let (Some(handle), Some(text)) = (handle, text) else {
+            return invalid_argument("lvs_apply_rules: handle or text is NULL");
+        };
+        let result = apply(handle, text.to_bytes());
+        if result != lvs_result::LVS_OK {
+            let line = super::lvs_last_error_line();
+            // SAFETY: the caller's promise about failed_line.
+            unsafe { ffi::write_out(failed_line, line) };
+        }
+        result
+    })
+}
+
+fn apply(handle: &lvs_handle, text: &[u8]) -> lvs_result {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return fail(
+            lvs_result::LVS_ERR_SYNTAX,
+            libc::EINVAL,
+            0,
+            "the rule text is not UTF-8".to_owned(),
+        );
+    };
+    let numbered = match operations(text) {
+        Ok(ops) => ops,
+        Err(code) => return code,
+    };
+    let ops: Vec<Operation> = numbered.iter().map(|(_, op)| op.clone()).collect();
+    match handle.ipvs.apply(&ops) {
+        Ok(()) => lvs_result::LVS_OK,
+        Err(batch) => {
+            let applied = batch.applied().len();
+            match batch.first_failure() {
+                Some((index, error)) => {
+                    let line = numbered[index].0;
+                    let message = format!(
+                        "line {line}: {error} ({applied} of {} commands applied)",
+                        ops.len()
+                    );
+                    fail_with(error, line, message)
+                }
+                None => fail(
+                    lvs_result::LVS_ERR_OTHER,
+                    libc::EIO,
+                    0,
+                    format!(
+                        "the batch failed ({applied} of {} commands applied)",
+                        ops.len()
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// Writes the table as `ipvsadm -S -n` prints it into `buf`, NUL-terminated, and its length
+/// with the NUL into `*needed` (when not NULL). When it does not fit in `capacity` bytes,
+/// nothing is written to `buf` and the result is `LVS_ERR_BUFFER_TOO_SMALL`; call again
+/// with `*needed` bytes (`buf` may be NULL when `capacity` is 0).
+///
+/// # Safety
+/// `handle` is NULL or an open handle; `buf` points to `capacity` writable bytes or
+/// `capacity` is 0; `needed` is NULL or points to a writable `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn lvs_save_rules(
+    handle: *mut lvs_handle,
+    buf: *mut c_char,
+    capacity: usize,
+    needed: *mut usize,
+) -> lvs_result {
+    guarded(|| {
+        // SAFETY: the caller's promise about handle.
+        let Some(handle) = (unsafe { ffi::borrow(handle) }) else {
+            return invalid_argument("lvs_save_rules: handle is NULL");
+        };
+        if buf.is_null() && capacity > 0 {
+            return invalid_argument("lvs_save_rules: buf is NULL with a capacity");
+        }
+        let table = match handle.ipvs.table_with_stats() {
+            Ok(services) => Table::new(
+                services
+                    .into_iter()
+                    .map(|(entry, servers)| {
+                        VirtualService::new(
+                            entry.service,
+                            servers.into_iter().map(|s| s.server).collect(),
+                        )
+                    })
+                    .collect(),
+            ),
+            Err(e) => {
+                let message = e.to_string();
+                return fail_with(&e, 0, message);
+            }
+        };
+        let text = rules::save(&table);
+        // SAFETY: the caller's promise about needed.
+        unsafe { ffi::write_out(needed, text.len() + 1) };
+        if text.len() + 1 > capacity {
+            return fail(
+                lvs_result::LVS_ERR_BUFFER_TOO_SMALL,
+                libc::ERANGE,
+                0,
+                format!(
+                    "the rules need {} bytes, the buffer has {capacity}",
+                    text.len() + 1
+                ),
+            );
+        }
+        // SAFETY: buf has capacity >= text.len() + 1 writable bytes (the caller's promise).
+        unsafe { ffi::copy_to_buffer(text.as_bytes(), buf, capacity) };
+        lvs_result::LVS_OK
+    })
+}

@@ -1,0 +1,616 @@
+/*
+ * Every libipvs function and lvs_* extra against a real kernel, with every error of
+ * libipvs-spec §4.4 the kernel can give, and several threads at once. Runs as root inside
+ * the test VM, in a fresh network namespace prepared by tests/suites/ffi/guest, which
+ * passes that namespace's path and the name of a dummy interface in it:
+ *
+ *   kernel /run/netns/NAME IFNAME
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libipvs.h>
+
+#include "harness.h"
+
+static const char *netns_path;
+static const char *sync_ifname;
+
+static ipvs_service_t service(int af, int protocol, const char *addr, int port, const char *sched)
+{
+	ipvs_service_t s;
+	memset(&s, 0, sizeof(s));
+	s.af = af;
+	s.protocol = protocol;
+	inet_pton(af, addr, &s.addr);
+	s.port = htons(port);
+	s.netmask = af == AF_INET ? 0xffffffff : 128;
+	strcpy(s.sched_name, sched);
+	return s;
+}
+
+static ipvs_service_t tcp(const char *addr, int port)
+{
+	return service(AF_INET, IPPROTO_TCP, addr, port, "wlc");
+}
+
+static ipvs_dest_t dest(int af, const char *addr, int port, unsigned fwd, int weight)
+{
+	ipvs_dest_t d;
+	memset(&d, 0, sizeof(d));
+	d.af = af;
+	/* af 0 means "the service's family" to the kernel. */
+	inet_pton(af ? af : AF_INET, addr, &d.addr);
+	d.port = htons(port);
+	d.conn_flags = fwd;
+	d.weight = weight;
+	return d;
+}
+
+static ipvs_service_entry_t *find_service(struct ip_vs_get_services *all, const ipvs_service_t *s)
+{
+	for (unsigned i = 0; i < all->num_services; i++) {
+		ipvs_service_entry_t *e = &all->entrytable[i];
+		if (e->af == s->af && e->fwmark == s->fwmark &&
+		    (s->fwmark || (e->protocol == s->protocol && e->port == s->port &&
+				   memcmp(&e->addr, &s->addr, sizeof(e->addr)) == 0)))
+			return e;
+	}
+	return NULL;
+}
+
+static ipvs_service_entry_t as_entry(const ipvs_service_t *s)
+{
+	ipvs_service_entry_t e;
+	memset(&e, 0, sizeof(e));
+	e.af = s->af;
+	e.fwmark = s->fwmark;
+	e.protocol = s->protocol;
+	e.addr = s->addr;
+	e.port = s->port;
+	return e;
+}
+
+static int count_services(void)
+{
+	struct ip_vs_get_services *all = ipvs_get_services();
+	if (!all)
+		return -1;
+	int n = (int)all->num_services;
+	free(all);
+	return n;
+}
+
+TEST(init_fills_ipvs_info)
+{
+	memset(&ipvs_info, 0, sizeof(ipvs_info));
+	CHECK_OK(ipvs_init());
+	CHECK_INT(ipvs_info.version, IP_VS_VERSION_CODE);
+	CHECK_INT(ipvs_version(), IP_VS_VERSION_CODE);
+	CHECK(ipvs_info.size > 0);
+	ipvs_info.size = 0;
+	CHECK_OK(ipvs_getinfo());
+	CHECK(ipvs_info.size > 0);
+	CHECK_OK(ipvs_flush());
+	CHECK_INT(count_services(), 0);
+}
+
+TEST(services_are_added_listed_read_and_updated)
+{
+	ipvs_service_t web = service(AF_INET, IPPROTO_TCP, "192.0.2.1", 80, "wrr");
+	ipvs_service_t dns6 = service(AF_INET6, IPPROTO_UDP, "2001:db8::53", 53, "rr");
+	dns6.flags = IP_VS_SVC_F_PERSISTENT | IP_VS_SVC_F_ONEPACKET;
+	dns6.timeout = 600;
+	dns6.netmask = 64;
+	ipvs_service_t mark = service(AF_INET, IPPROTO_TCP, "0.0.0.0", 0, "sh");
+	mark.fwmark = 3000000000u;
+	mark.flags = IP_VS_SVC_F_PERSISTENT | IP_VS_SVC_F_SCHED_SH_PORT;
+	mark.timeout = 360;
+	mark.netmask = htonl(0xffffff00);
+	ipvs_service_t sip = service(AF_INET, IPPROTO_UDP, "198.51.100.9", 5060, "rr");
+	sip.flags = IP_VS_SVC_F_PERSISTENT;
+	sip.timeout = 60;
+	strcpy(sip.pe_name, "sip");
+	CHECK_OK(ipvs_add_service(&web));
+	CHECK_OK(ipvs_add_service(&dns6));
+	CHECK_OK(ipvs_add_service(&mark));
+	CHECK_OK(ipvs_add_service(&sip));
+
+	struct ip_vs_get_services *all = ipvs_get_services();
+	CHECK(all != NULL);
+	CHECK_INT_T(all->num_services, 4);
+	ipvs_service_entry_t *e = find_service(all, &web);
+	if (CHECK_T(e != NULL)) {
+		CHECK_STR_T(e->sched_name, "wrr");
+		CHECK_INT_T(e->flags, IP_VS_SVC_F_HASHED);
+		CHECK_INT_T(e->netmask, 0xffffffff);
+		CHECK_INT_T(e->num_dests, 0);
+		CHECK_STR_T(e->pe_name, "");
+	}
+	e = find_service(all, &dns6);
+	if (CHECK_T(e != NULL)) {
+		CHECK_INT_T(e->flags, IP_VS_SVC_F_HASHED | IP_VS_SVC_F_PERSISTENT | IP_VS_SVC_F_ONEPACKET);
+		CHECK_INT_T(e->timeout, 600);
+		CHECK_INT_T(e->netmask, 64);
+		CHECK_INT_T(ntohs(e->port), 53);
+	}
+	e = find_service(all, &mark);
+	if (CHECK_T(e != NULL)) {
+		CHECK_INT_T(e->netmask, htonl(0xffffff00));
+		CHECK_INT_T(e->flags & IP_VS_SVC_F_SCHED_SH_PORT, IP_VS_SVC_F_SCHED_SH_PORT);
+	}
+	e = find_service(all, &sip);
+	if (CHECK_T(e != NULL))
+		CHECK_STR_T(e->pe_name, "sip");
+	free(all);
+
+	ipvs_service_entry_t *one = ipvs_get_service(0, AF_INET6, IPPROTO_UDP, dns6.addr, dns6.port);
+	CHECK(one != NULL);
+	CHECK_STR_T(one->sched_name, "rr");
+	CHECK_INT_T(one->af, AF_INET6);
+	free(one);
+	one = ipvs_get_service(mark.fwmark, AF_INET, 0, mark.addr, 0);
+	CHECK(one != NULL);
+	CHECK_INT_T(one->fwmark, 3000000000u);
+	free(one);
+
+	web.flags = IP_VS_SVC_F_PERSISTENT;
+	web.timeout = 30;
+	strcpy(web.sched_name, "lc");
+	CHECK_OK(ipvs_update_service(&web));
+	one = ipvs_get_service(0, AF_INET, IPPROTO_TCP, web.addr, web.port);
+	CHECK(one != NULL);
+	CHECK_STR_T(one->sched_name, "lc");
+	CHECK_INT_T(one->timeout, 30);
+	CHECK_INT_T(one->flags, IP_VS_SVC_F_HASHED | IP_VS_SVC_F_PERSISTENT);
+	free(one);
+
+	CHECK_OK(ipvs_del_service(&sip));
+	CHECK_INT(count_services(), 3);
+	CHECK_OK(ipvs_flush());
+	CHECK_INT(count_services(), 0);
+}
+
+TEST(real_servers_are_added_listed_updated_and_removed)
+{
+	ipvs_service_t web = tcp("192.0.2.2", 80);
+	CHECK_OK(ipvs_add_service(&web));
+	ipvs_dest_t masq = dest(AF_INET, "198.51.100.11", 8080, IP_VS_CONN_F_MASQ, 3);
+	masq.u_threshold = 100;
+	masq.l_threshold = 10;
+	ipvs_dest_t gue = dest(AF_INET, "198.51.100.12", 80, IP_VS_CONN_F_TUNNEL, 1);
+	gue.tun_type = IP_VS_CONN_F_TUNNEL_TYPE_GUE;
+	gue.tun_port = htons(6080);
+	gue.tun_flags = IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
+	ipvs_dest_t v6 = dest(AF_INET6, "2001:db8::12", 80, IP_VS_CONN_F_TUNNEL, 2);
+	ipvs_dest_t dr = dest(0, "198.51.100.10", 80, IP_VS_CONN_F_DROUTE, 0);
+	CHECK_OK(ipvs_add_dest(&web, &masq));
+	CHECK_OK(ipvs_add_dest(&web, &gue));
+	CHECK_OK(ipvs_add_dest(&web, &v6));
+	CHECK_OK(ipvs_add_dest(&web, &dr));
+
+	ipvs_service_entry_t key = as_entry(&web);
+	struct ip_vs_get_dests *d = ipvs_get_dests(&key);
+	CHECK(d != NULL);
+	CHECK_INT_T(d->num_dests, 4);
+	CHECK_INT_T(d->af, AF_INET);
+	CHECK_INT_T(ntohs(d->port), 80);
+	ipvs_sort_dests(d, ipvs_cmp_dests);
+	/* IPv4 198.51.100.10, .11, .12 by address, then the IPv6 one: libipvs compares IPv4
+	 * words for IPv4 entries, and 0x20010db8 - 0xc6336410 wraps to a positive int. */
+	ipvs_dest_entry_t *t = d->entrytable;
+	char text[INET6_ADDRSTRLEN];
+	inet_ntop(t[0].af, &t[0].addr, text, sizeof(text));
+	CHECK_STR_T(text, "198.51.100.10");
+	CHECK_INT_T(t[0].conn_flags, IP_VS_CONN_F_DROUTE);
+	CHECK_INT_T(t[0].weight, 0);
+	CHECK_INT_T(t[0].af, AF_INET);
+	CHECK_INT_T(t[1].conn_flags, IP_VS_CONN_F_MASQ);
+	CHECK_INT_T(t[1].weight, 3);
+	CHECK_INT_T(t[1].u_threshold, 100);
+	CHECK_INT_T(t[1].l_threshold, 10);
+	CHECK_INT_T(ntohs(t[1].port), 8080);
+	CHECK_INT_T(t[2].conn_flags, IP_VS_CONN_F_TUNNEL);
+	CHECK_INT_T(t[2].tun_type, IP_VS_CONN_F_TUNNEL_TYPE_GUE);
+	CHECK_INT_T(ntohs(t[2].tun_port), 6080);
+	CHECK_INT_T(t[2].tun_flags, IP_VS_TUNNEL_ENCAP_FLAG_CSUM);
+	CHECK_INT_T(t[3].af, AF_INET6);
+	free(d);
+
+	masq.weight = 0;
+	masq.conn_flags = IP_VS_CONN_F_MASQ;
+	CHECK_OK(ipvs_update_dest(&web, &masq));
+	CHECK_OK(ipvs_del_dest(&web, &gue));
+	d = ipvs_get_dests(&key);
+	CHECK(d != NULL);
+	CHECK_INT_T(d->num_dests, 3);
+	for (unsigned i = 0; i < d->num_dests; i++)
+		if (d->entrytable[i].port == htons(8080))
+			CHECK_INT_T(d->entrytable[i].weight, 0);
+	free(d);
+
+	/* A service that does not exist has no real servers: an empty list, not an error. */
+	ipvs_service_t none = tcp("192.0.2.99", 80);
+	ipvs_service_entry_t none_key = as_entry(&none);
+	d = ipvs_get_dests(&none_key);
+	CHECK(d != NULL);
+	CHECK_INT_T(d->num_dests, 0);
+	free(d);
+	CHECK_OK(ipvs_flush());
+}
+
+TEST(services_sort_in_libipvs_order)
+{
+	ipvs_service_t a = tcp("10.0.0.1", 80), b = tcp("200.0.0.1", 80), c = tcp("192.0.2.1", 80);
+	ipvs_service_t m = tcp("0.0.0.0", 0);
+	m.fwmark = 7;
+	CHECK_OK(ipvs_add_service(&a));
+	CHECK_OK(ipvs_add_service(&b));
+	CHECK_OK(ipvs_add_service(&c));
+	CHECK_OK(ipvs_add_service(&m));
+	struct ip_vs_get_services *all = ipvs_get_services();
+	CHECK(all != NULL);
+	ipvs_sort_services(all, ipvs_cmp_services);
+	CHECK_INT_T(all->num_services, 4);
+	/* Every neighbour pair is in order by libipvs's comparator, and the mark is last. */
+	for (unsigned i = 0; i + 1 < all->num_services; i++)
+		CHECK_T(ipvs_cmp_services(&all->entrytable[i], &all->entrytable[i + 1]) <= 0);
+	CHECK_INT_T(all->entrytable[3].fwmark, 7);
+	free(all);
+	CHECK_OK(ipvs_flush());
+}
+
+TEST(counters_are_zeroed_for_one_service_or_all)
+{
+	ipvs_service_t web = tcp("192.0.2.3", 80);
+	CHECK_OK(ipvs_add_service(&web));
+	CHECK_OK(ipvs_zero_service(&web));
+	ipvs_service_t all;
+	memset(&all, 0, sizeof(all));
+	all.af = AF_INET;
+	CHECK_OK(ipvs_zero_service(&all));
+	CHECK_OK(ipvs_flush());
+}
+
+TEST(timeouts_are_set_and_read)
+{
+	ipvs_timeout_t to = { .tcp_timeout = 100, .tcp_fin_timeout = 20, .udp_timeout = 30 };
+	CHECK_OK(ipvs_set_timeout(&to));
+	ipvs_timeout_t *now = ipvs_get_timeout();
+	CHECK(now != NULL);
+	CHECK_INT_T(now->tcp_timeout, 100);
+	CHECK_INT_T(now->tcp_fin_timeout, 20);
+	CHECK_INT_T(now->udp_timeout, 30);
+	free(now);
+	ipvs_timeout_t keep = { .tcp_timeout = 0, .tcp_fin_timeout = 0, .udp_timeout = 7 };
+	CHECK_OK(ipvs_set_timeout(&keep));
+	now = ipvs_get_timeout();
+	CHECK(now != NULL);
+	CHECK_INT_T(now->tcp_timeout, 100);
+	CHECK_INT_T(now->udp_timeout, 7);
+	free(now);
+	ipvs_timeout_t bad = { .tcp_timeout = -1 };
+	CHECK_FAILS(ipvs_set_timeout(&bad), EINVAL);
+}
+
+static ipvs_daemon_t daemon_of(int state, const char *ifname, int syncid)
+{
+	ipvs_daemon_t dm;
+	memset(&dm, 0, sizeof(dm));
+	dm.state = state;
+	strcpy(dm.mcast_ifn, ifname);
+	dm.syncid = syncid;
+	return dm;
+}
+
+/* Stops a sync daemon. The kernel answers EINTR when the daemon's thread had not run yet
+ * (kthread_stop of a thread that never started), which happens when a test stops it right
+ * after starting it on a busy machine; the daemon is stopped all the same, so that answer
+ * is accepted here once the daemon is confirmed gone. */
+static int stop_daemon(ipvs_daemon_t *dm)
+{
+	if (ipvs_stop_daemon(dm) == 0)
+		return 0;
+	if (errno != EINTR)
+		return -1;
+	ipvs_daemon_t *list = ipvs_get_daemon();
+	if (!list)
+		return -1;
+	int gone = list[0].state != dm->state && list[1].state != dm->state;
+	free(list);
+	return gone ? 0 : -1;
+}
+
+TEST(sync_daemons_start_list_and_stop)
+{
+	ipvs_daemon_t master = daemon_of(IP_VS_STATE_MASTER, sync_ifname, 3);
+	ipvs_daemon_t backup = daemon_of(IP_VS_STATE_BACKUP, sync_ifname, 4);
+	backup.mcast_af = AF_INET;
+	inet_pton(AF_INET, "239.1.1.1", &backup.mcast_group);
+	backup.mcast_port = 9000;
+	backup.mcast_ttl = 3;
+	backup.sync_maxlen = 1200;
+	CHECK_OK(ipvs_start_daemon(&master));
+	ipvs_daemon_t *list = ipvs_get_daemon();
+	CHECK(list != NULL);
+	CHECK_INT_T(list[0].state, IP_VS_STATE_MASTER);
+	CHECK_STR_T(list[0].mcast_ifn, sync_ifname);
+	CHECK_INT_T(list[0].syncid, 3);
+	CHECK_INT_T(list[1].state, IP_VS_STATE_NONE);
+	free(list);
+	CHECK_OK(ipvs_start_daemon(&backup));
+	list = ipvs_get_daemon();
+	CHECK(list != NULL);
+	CHECK_INT_T(list[1].state, IP_VS_STATE_BACKUP);
+	CHECK_INT_T(list[1].mcast_port, 9000);
+	CHECK_INT_T(list[1].mcast_ttl, 3);
+	CHECK_INT_T(list[1].mcast_af, AF_INET);
+	CHECK_INT_T(list[1].mcast_group.ip, backup.mcast_group.ip);
+	free(list);
+	CHECK_OK(stop_daemon(&master));
+	/* A lone backup is in the first slot, as libipvs fills it. */
+	list = ipvs_get_daemon();
+	CHECK(list != NULL);
+	CHECK_INT_T(list[0].state, IP_VS_STATE_BACKUP);
+	CHECK_INT_T(list[0].syncid, 4);
+	CHECK_INT_T(list[1].state, IP_VS_STATE_NONE);
+	free(list);
+	CHECK_OK(stop_daemon(&backup));
+}
+
+/* A call that fails with errno `err` and the text ipvs_strerror gives it right after. */
+#define CHECK_ERROR(call, err, text)                    \
+	do {                                            \
+		CHECK_FAILS(call, err);                 \
+		CHECK_STR(ipvs_strerror(errno), text);  \
+	} while (0)
+
+TEST(kernel_errors_read_as_libipvs_words_them)
+{
+	ipvs_service_t web = tcp("192.0.2.4", 80);
+	ipvs_service_t missing = tcp("192.0.2.98", 80);
+	ipvs_dest_t rs = dest(AF_INET, "198.51.100.20", 80, IP_VS_CONN_F_MASQ, 1);
+	ipvs_dest_t other = dest(AF_INET, "198.51.100.21", 80, IP_VS_CONN_F_MASQ, 1);
+	CHECK_OK(ipvs_add_service(&web));
+	CHECK_OK(ipvs_add_dest(&web, &rs));
+
+	CHECK_ERROR(ipvs_add_service(&web), EEXIST, "Service already exists");
+	ipvs_service_t bad_sched = tcp("192.0.2.5", 80);
+	strcpy(bad_sched.sched_name, "nosuch");
+	CHECK_ERROR(ipvs_add_service(&bad_sched), ENOENT, "Scheduler or persistence engine not found");
+	CHECK_ERROR(ipvs_update_service(&missing), ESRCH, "No such service");
+	ipvs_service_t web_bad = web;
+	strcpy(web_bad.sched_name, "nosuch");
+	CHECK_ERROR(ipvs_update_service(&web_bad), ENOENT, "Scheduler or persistence engine not found");
+	CHECK_ERROR(ipvs_del_service(&missing), ESRCH, "No such service");
+	CHECK_ERROR(ipvs_zero_service(&missing), ESRCH, "No such service");
+	CHECK_ERROR(ipvs_add_dest(&missing, &rs), ESRCH, "Service not defined");
+	CHECK_ERROR(ipvs_add_dest(&web, &rs), EEXIST, "Destination already exists");
+	CHECK_ERROR(ipvs_update_dest(&missing, &rs), ESRCH, "Service not defined");
+	CHECK_ERROR(ipvs_update_dest(&web, &other), ENOENT, "No such destination");
+	CHECK_ERROR(ipvs_del_dest(&missing, &rs), ESRCH, "Service not defined");
+	CHECK_ERROR(ipvs_del_dest(&web, &other), ENOENT, "No such destination");
+	errno = 0;
+	CHECK(ipvs_get_service(0, AF_INET, IPPROTO_TCP, missing.addr, missing.port) == NULL);
+	CHECK_INT(errno, ESRCH);
+	CHECK_STR(ipvs_strerror(errno), "No such service");
+
+	ipvs_dest_t multicast = dest(AF_INET, "224.0.0.1", 80, IP_VS_CONN_F_MASQ, 1);
+	CHECK_ERROR(ipvs_add_dest(&web, &multicast), EINVAL,
+		    "Invalid operation.  Possibly wrong module version, address not unicast, ...");
+	ipvs_dest_t negative = dest(AF_INET, "198.51.100.22", 80, IP_VS_CONN_F_MASQ, -1);
+	CHECK_ERROR(ipvs_add_dest(&web, &negative), ERANGE, "Numerical result out of range");
+	ipvs_service_t bad_af = web;
+	bad_af.af = 7;
+	CHECK_ERROR(ipvs_add_service(&bad_af), EAFNOSUPPORT,
+		    "Operation not supported with specified address family");
+	ipvs_service_t long_sched = tcp("192.0.2.6", 80);
+	memset(long_sched.sched_name, 'x', sizeof(long_sched.sched_name));
+	CHECK_ERROR(ipvs_add_service(&long_sched), EINVAL,
+		    "Invalid operation.  Possibly wrong module version, address not unicast, ...");
+
+	ipvs_daemon_t master = daemon_of(IP_VS_STATE_MASTER, sync_ifname, 0);
+	CHECK_OK(ipvs_start_daemon(&master));
+	CHECK_ERROR(ipvs_start_daemon(&master), EEXIST, "Daemon has already run");
+	CHECK_OK(stop_daemon(&master));
+	CHECK_ERROR(ipvs_stop_daemon(&master), ESRCH, "No daemon is running");
+	ipvs_daemon_t nodev = daemon_of(IP_VS_STATE_MASTER, "nosuch0", 0);
+	CHECK_ERROR(ipvs_start_daemon(&nodev), ENODEV, "No such device");
+	CHECK_OK(ipvs_flush());
+}
+
+TEST(without_cap_net_admin_every_call_is_eperm)
+{
+	pid_t child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		/* Giving up root drops CAP_NET_ADMIN; ipvs_init opens a new socket as nobody. */
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (ipvs_init() != -1 || errno != EPERM)
+			_exit(11);
+		if (strcmp(ipvs_strerror(errno), "Permission denied (you must be root)") != 0)
+			_exit(12);
+		if (ipvs_get_services() != NULL || errno != EPERM)
+			_exit(13);
+		struct lvs_handle *h = NULL;
+		if (lvs_open(&h) != LVS_OK)
+			_exit(14);
+		if (lvs_apply_rules(h, "-A -t 192.0.2.9:80\n", NULL) != LVS_ERR_PERMISSION_DENIED)
+			_exit(15);
+		lvs_close(h);
+		_exit(0);
+	}
+	int status = 0;
+	CHECK_INT(waitpid(child, &status, 0), child);
+	CHECK(WIFEXITED(status));
+	CHECK_INT(WEXITSTATUS(status), 0);
+}
+
+TEST(close_then_calls_reopen)
+{
+	ipvs_close();
+	CHECK_INT(count_services(), 0);
+	ipvs_close();
+	ipvs_close();
+	CHECK_OK(ipvs_getinfo());
+}
+
+struct worker {
+	int id;
+	int failures;
+};
+
+#define WCHECK(w, cond)                                                                  \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			harness_fail(__FILE__, __LINE__, "thread %d: %s", (w)->id, #cond); \
+			(w)->failures++;                                                 \
+		}                                                                        \
+	} while (0)
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	char vip[32];
+	snprintf(vip, sizeof(vip), "192.0.2.%d", 100 + w->id);
+	ipvs_service_t svc = tcp(vip, 80);
+	ipvs_service_entry_t key = as_entry(&svc);
+	for (int round = 0; round < 10; round++) {
+		WCHECK(w, ipvs_add_service(&svc) == 0);
+		for (int i = 0; i < 4; i++) {
+			char rip[32];
+			snprintf(rip, sizeof(rip), "198.51.100.%d", 10 * w->id + i + 1);
+			ipvs_dest_t d = dest(AF_INET, rip, 80, IP_VS_CONN_F_MASQ, i + 1);
+			WCHECK(w, ipvs_add_dest(&svc, &d) == 0);
+		}
+		struct ip_vs_get_dests *d = ipvs_get_dests(&key);
+		WCHECK(w, d != NULL && d->num_dests == 4);
+		free(d);
+		struct ip_vs_get_services *all = ipvs_get_services();
+		WCHECK(w, all != NULL && find_service(all, &svc) != NULL);
+		free(all);
+		/* Each thread's own last call decides its message, whatever the others do. */
+		if (w->id % 2) {
+			WCHECK(w, ipvs_add_service(&svc) == -1 && errno == EEXIST);
+			WCHECK(w, strcmp(ipvs_strerror(EEXIST), "Service already exists") == 0);
+		} else {
+			ipvs_dest_t absent = dest(AF_INET, "203.0.113.1", 80, IP_VS_CONN_F_MASQ, 1);
+			WCHECK(w, ipvs_del_dest(&svc, &absent) == -1 && errno == ENOENT);
+			WCHECK(w, strcmp(ipvs_strerror(ENOENT), "No such destination") == 0);
+		}
+		WCHECK(w, ipvs_del_service(&svc) == 0);
+	}
+	return NULL;
+}
+
+static void *reopener_run(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < 10; i++) {
+		WCHECK(w, ipvs_init() == 0);
+		WCHECK(w, ipvs_version() == IP_VS_VERSION_CODE);
+		ipvs_close();
+	}
+	return NULL;
+}
+
+TEST(eight_threads_share_the_library)
+{
+	enum { N = 8 };
+	pthread_t t[N + 1];
+	struct worker w[N + 1];
+	for (int i = 0; i <= N; i++) {
+		w[i].id = i;
+		w[i].failures = 0;
+		CHECK_INT(pthread_create(&t[i], NULL, i < N ? worker_run : reopener_run, &w[i]), 0);
+	}
+	for (int i = 0; i <= N; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i <= N; i++)
+		CHECK_INT(w[i].failures, 0);
+	CHECK_INT(count_services(), 0);
+}
+
+TEST(lvs_handle_applies_and_saves_rule_text)
+{
+	struct lvs_handle *h = NULL;
+	CHECK_INT(lvs_open_netns(netns_path, &h), LVS_OK);
+	CHECK(h != NULL);
+	const char *rules = "# a comment\n"
+			    "-A -t 192.0.2.50:80 -s wrr\n"
+			    "ipvsadm -a -t 192.0.2.50:80 -r 198.51.100.50:8080 -m -w 2\n"
+			    "\n"
+			    "-A -u [2001:db8::50]:53 -s rr\n";
+	size_t line = 99;
+	CHECK_INT(lvs_apply_rules(h, rules, &line), LVS_OK);
+	CHECK_INT(line, 99);
+	const char *saved = "-A -t 192.0.2.50:80 -s wrr\n"
+			    "-a -t 192.0.2.50:80 -r 198.51.100.50:8080 -m -w 2\n"
+			    "-A -u [2001:db8::50]:53 -s rr\n";
+	size_t needed = 0;
+	CHECK_INT(lvs_save_rules(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	CHECK_INT(needed, strlen(saved) + 1);
+	char *buf = malloc(needed);
+	CHECK(buf != NULL);
+	CHECK_INT_T(lvs_save_rules(h, buf, needed, &needed), LVS_OK);
+	CHECK_STR_T(buf, saved);
+	free(buf);
+
+	/* A line that does not parse: nothing is sent, the line is named. */
+	CHECK_INT(lvs_apply_rules(h, "-D -t 192.0.2.50:80\n-a -t 192.0.2.50:80 -r nonsense\n", &line),
+		  LVS_ERR_SYNTAX);
+	CHECK_INT(line, 2);
+	CHECK_INT(lvs_last_error_line(), 2);
+	char msg[512];
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK(strstr(msg, "line 2") != NULL);
+	CHECK_INT(lvs_save_rules(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	CHECK_INT(needed, strlen(saved) + 1);
+
+	/* A command the kernel refuses at line 3: the lines before it took effect. */
+	CHECK_INT(lvs_apply_rules(h, "-D -t 192.0.2.50:80\n-A -t 192.0.2.51:80\n"
+				     "-a -t 192.0.2.52:80 -r 198.51.100.52:80\n",
+				  &line),
+		  LVS_ERR_NOT_FOUND);
+	CHECK_INT(line, 3);
+	CHECK_INT(lvs_last_error_errno(), ESRCH);
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK(strstr(msg, "line 3") != NULL);
+	union nf_inet_addr applied = { .ip = htonl(0xc0000233) }; /* 192.0.2.51 */
+	ipvs_service_entry_t *kept = ipvs_get_service(0, AF_INET, IPPROTO_TCP, applied, htons(80));
+	CHECK(kept != NULL);
+	free(kept);
+
+	CHECK_INT(lvs_apply_rules(h, "-L -n\n", &line), LVS_ERR_INVALID_INPUT);
+	CHECK_INT(line, 1);
+	CHECK_INT(lvs_apply_rules(h, "-C\n", NULL), LVS_OK);
+	CHECK_INT(count_services(), 0);
+	lvs_close(h);
+}
+
+static void harness_setup(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s NETNS_PATH SYNC_IFNAME\n", argv[0]);
+		exit(2);
+	}
+	netns_path = argv[1];
+	sync_ifname = argv[2];
+	if (access("/proc/net/ip_vs", F_OK) != 0) {
+		fprintf(stderr, "this kernel has no IPVS: these tests need one\n");
+		exit(1);
+	}
+}
+
+/* Each test starts from an empty table, whatever the one before left behind. */
+static void harness_before_each(void)
+{
+	if (ipvs_flush() != 0)
+		harness_fail(__FILE__, __LINE__, "ipvs_flush: %s", strerror(errno));
+}
+
+HARNESS_MAIN
