@@ -21,11 +21,24 @@ use crate::transport::{Connection, Payload};
 /// How many requests go into one system call when applying a batch.
 const BATCH: usize = 64;
 
+/// The least wait for the answer to starting or stopping a sync daemon, whatever the
+/// handle's timeout: the kernel answers only once its sync threads have started or
+/// stopped, which took over 10 s on a loaded machine (a timeout would leave the caller not
+/// knowing whether the daemon runs).
+const DAEMON_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Whether an operation makes the kernel start or stop threads before it answers.
+fn waits_for_threads(op: &Operation) -> bool {
+    matches!(op, Operation::StartDaemon(_) | Operation::StopDaemon(_))
+}
+
 /// How to open a [`NetlinkIpvs`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Options {
-    /// The longest wait for any one answer from the kernel (default 10 s).
+    /// The longest wait for any one answer from the kernel (default 10 s; starting and
+    /// stopping a sync daemon waits at least 2 minutes, as the kernel answers only once
+    /// its threads have started or stopped).
     pub timeout: Duration,
     /// The network namespace to work in (a path like `/run/netns/NAME`); the caller's when
     /// `None`.
@@ -89,8 +102,13 @@ impl NetlinkIpvs {
         // A poisoned lock only means another thread panicked mid-exchange; the connection
         // skips stale answers by sequence number, so it stays usable.
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        conn.exchange(request, context.name())?
-            .map_err(|(errno, message)| error_for(context, errno, message))
+        let answer = match context {
+            Context::Op(op) if waits_for_threads(op) => {
+                conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange(request, context.name()))
+            }
+            _ => conn.exchange(request, context.name()),
+        };
+        answer?.map_err(|(errno, message)| error_for(context, errno, message))
     }
 
     fn run(&self, op: &Operation) -> Result<(), Error> {
@@ -307,7 +325,12 @@ impl Ipvs for NetlinkIpvs {
                 continue;
             }
             let requests: Vec<Request> = chunk.iter().map(Request::from_operation).collect();
-            match conn.exchange_batch(&requests) {
+            let answers = if chunk.iter().any(waits_for_threads) {
+                conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange_batch(&requests))
+            } else {
+                conn.exchange_batch(&requests)
+            };
+            match answers {
                 Ok(answers) => {
                     for (op, answer) in chunk.iter().zip(answers) {
                         outcomes.push(match answer {

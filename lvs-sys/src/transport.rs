@@ -238,6 +238,20 @@ impl Connection {
             .collect())
     }
 
+    /// Runs `f` with the wait for each answer raised to at least `floor`, then restores
+    /// the handle's own timeout.
+    pub(crate) fn waiting_at_least<T>(
+        &mut self,
+        floor: Duration,
+        f: impl FnOnce(&mut Connection) -> T,
+    ) -> T {
+        let own = self.timeout;
+        self.timeout = own.max(floor);
+        let result = f(self);
+        self.timeout = own;
+        result
+    }
+
     /// Receives one datagram into the buffer, growing it as needed, waiting at most the
     /// handle's timeout.
     fn recv(&mut self, op: &'static str) -> Result<usize, RecvError> {
