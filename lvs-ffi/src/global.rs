@@ -9,13 +9,24 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 
 use lvs_core::KernelInfo;
-use lvs_sys::NetlinkIpvs;
+use lvs_sys::{NetlinkIpvs, Options};
 
 use crate::abi::ip_vs_getinfo;
 
 static HANDLE: RwLock<Option<Arc<NetlinkIpvs>>> = RwLock::new(None);
+
+/// How long a libipvs call waits for the kernel's answer. libipvs waits without limit, and
+/// the kernel can be slow to answer: stopping a sync daemon waits for its thread, which took
+/// more than 10 s (lvs-sys's default) on a loaded test VM. An hour keeps libipvs's "wait for
+/// the kernel" while a kernel that never answers still ends in ETIMEDOUT.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(3600);
+
+fn open() -> Result<NetlinkIpvs, lvs_sys::Error> {
+    NetlinkIpvs::open_with(&Options::default().timeout(ANSWER_TIMEOUT))
+}
 
 /// What `ipvs_init` and `ipvs_getinfo` learn about the kernel's IPVS (`extern struct
 /// ip_vs_getinfo ipvs_info`). `num_services` is never filled: libipvs does not fill it over
@@ -61,7 +72,7 @@ pub(crate) fn handle() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
     if let Some(h) = slot.as_ref() {
         return Ok(Arc::clone(h));
     }
-    let h = Arc::new(NetlinkIpvs::open()?);
+    let h = Arc::new(open()?);
     *slot = Some(Arc::clone(&h));
     Ok(h)
 }
@@ -70,7 +81,7 @@ pub(crate) fn handle() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
 /// old one (as libipvs's `ipvs_init` probes afresh each time). Calls in flight finish on
 /// the old handle.
 pub(crate) fn reopen() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
-    let h = Arc::new(NetlinkIpvs::open()?);
+    let h = Arc::new(open()?);
     *HANDLE.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&h));
     Ok(h)
 }
