@@ -1,19 +1,19 @@
-//! The kernel and `MemoryIpvs` side by side: random sequences of operations, applied to both,
+//! The kernel and `MemoryIpvs` side by side: random sequences of table and timeout
+//! operations (sync daemons are tested one by one elsewhere), applied to both,
 //! must succeed or fail alike (same typed error) and leave equal tables, timeouts and daemons.
 //! Any difference is a bug in `MemoryIpvs` (or in the codec), never something to paper over.
 
 use std::net::SocketAddr;
 
 use lvs_core::{
-    Classify, DaemonRole, Family, ForwardMethod, Ipvs, MemoryIpvs, Netmask, Operation, RealServer,
-    SchedFlags, Scheduler, Service, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum,
+    Classify, Family, ForwardMethod, Ipvs, MemoryIpvs, Netmask, Operation, RealServer, SchedFlags,
+    Scheduler, Service, ServiceKey, Timeouts, Tunnel, TunnelChecksum,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::support::{require_ipvs_kernel, run_ok, same_error, snapshot, Netns};
+use crate::support::{require_ipvs_kernel, same_error, snapshot, Netns};
 
-const SYNC_IFACE: &str = "sync0";
 const CASES: u32 = 40;
 
 fn keys() -> impl Strategy<Value = ServiceKey> {
@@ -110,13 +110,6 @@ fn servers() -> impl Strategy<Value = RealServer> {
     )
 }
 
-fn daemons() -> impl Strategy<Value = SyncDaemon> {
-    let roles = prop_oneof![Just(DaemonRole::Master), Just(DaemonRole::Backup)];
-    let interfaces = prop_oneof![4 => Just(SYNC_IFACE), 1 => Just("nosuch0")];
-    (roles, interfaces, 0u32..3)
-        .prop_map(|(role, interface, id)| SyncDaemon::new(role, interface).with_sync_id(id))
-}
-
 /// Sequences that start by adding a few plain services, so later operations find some.
 fn sequences() -> impl Strategy<Value = Vec<Operation>> {
     let plain = (
@@ -147,27 +140,18 @@ fn operations() -> impl Strategy<Value = Operation> {
         1 => proptest::option::of(keys()).prop_map(Operation::Zero),
         1 => (0u32..3, prop_oneof![Just(0u32), Just(30), Just(u32::MAX)])
             .prop_map(|(a, b)| Operation::SetTimeouts(Timeouts::new(a * 100, b, a))),
-        1 => daemons().prop_map(Operation::StartDaemon),
-        1 => prop_oneof![Just(DaemonRole::Master), Just(DaemonRole::Backup)]
-            .prop_map(Operation::StopDaemon),
+        // No sync daemons here: in CI a StopDaemon shortly after StartDaemon twice kept
+        // the 6.1 kernel from answering for over 120 s while the machine was loaded, and a
+        // shrinking run then piles up namespaces with running daemons. Daemons are covered
+        // one by one in `error_paths` and `coverage`.
     ]
 }
 
 /// Applies `ops` to a fresh namespace and a fresh `MemoryIpvs`, comparing after each step.
 fn compare(ops: &[Operation], tally: &mut Tally) -> Result<(), TestCaseError> {
     let ns = Netns::new("diff");
-    for args in [
-        &["link", "add", SYNC_IFACE, "type", "dummy"][..],
-        &["link", "set", SYNC_IFACE, "up"][..],
-    ] {
-        run_ok(
-            std::process::Command::new("ip")
-                .args(["-n", ns.name()])
-                .args(args),
-        );
-    }
     let kernel = ns.lvs();
-    let memory = MemoryIpvs::new().with_interface(SYNC_IFACE, 1500);
+    let memory = MemoryIpvs::new();
     for (step, op) in ops.iter().enumerate() {
         let on_kernel = kernel.apply_one(op);
         let on_memory = memory.apply_one(op);
@@ -188,10 +172,6 @@ fn compare(ops: &[Operation], tally: &mut Tally) -> Result<(), TestCaseError> {
         }
         let (k, m) = (snapshot(&kernel), snapshot(&memory));
         prop_assert_eq!(k, m, "state after step {} {:?}", step, op);
-    }
-    // Stop daemons here: their kernel threads outlive a namespace being deleted for a while.
-    for role in [DaemonRole::Master, DaemonRole::Backup] {
-        let _ = kernel.stop_daemon(role);
     }
     Ok(())
 }
