@@ -213,9 +213,10 @@ impl Ipvs for NetlinkIpvs {
         // The kernel resumes a multi-part service dump by counting services in hash tables
         // shared by every network namespace, so services added or removed in another
         // namespace meanwhile make a dump repeat or skip some of ours (seen on 6.12 with
-        // tests running in parallel). A repeat shows as a duplicate key; a skip cannot be
-        // seen in one dump, so a dump that may have come in several parts is read until two
-        // reads agree.
+        // tests running in parallel). A repeat shows as a duplicate key and is dropped; a
+        // skip cannot be seen in one dump, so a dump that may have come in several parts is
+        // read until two reads agree. Under sustained churn two reads can be skipped alike:
+        // no client can rule that out.
         let mut previous: Option<Vec<ServiceEntry>> = None;
         for _ in 0..DUMP_ATTEMPTS {
             let (entries, repeated) = self.dump_services()?;
