@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use lvs_core::listing::{format_table, ListFormat, ListOptions};
 use lvs_core::plan::{finish_drain, plan, PlanOptions, Scope};
 use lvs_core::rules::{operation_line, save, table_from_rules};
-use lvs_core::{Ipvs, Table, VirtualService};
+use lvs_core::{Ipvs, Table};
 use lvs_sys::NetlinkIpvs;
 
 /// What the command line asked for.
@@ -97,21 +97,6 @@ fn parse_scope(spec: &str) -> Result<Scope, String> {
     }
 }
 
-/// The current table, services and real servers.
-fn read_table(ipvs: &NetlinkIpvs) -> Result<Table, lvs_sys::Error> {
-    let services = ipvs
-        .table_with_stats()?
-        .into_iter()
-        .map(|(entry, servers)| {
-            VirtualService::new(
-                entry.service,
-                servers.into_iter().map(|s| s.server).collect(),
-            )
-        })
-        .collect();
-    Ok(Table::new(services))
-}
-
 fn read_rules(file: &str) -> Result<Table, String> {
     let mut text = String::new();
     if file == "-" {
@@ -134,7 +119,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
     let scope = args.scope.clone().unwrap_or_default();
     match args.command.as_str() {
-        "save" => print!("{}", save(&read_table(&ipvs).map_err(|e| e.to_string())?)),
+        "save" => print!("{}", save(&ipvs.read_table().map_err(|e| e.to_string())?)),
         "list" => {
             let info = ipvs.info().map_err(|e| e.to_string())?;
             let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
@@ -147,7 +132,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
         }
         "diff" | "apply" => {
             let desired = desired.unwrap_or_default();
-            let current = read_table(&ipvs).map_err(|e| e.to_string())?;
+            let current = ipvs.read_table().map_err(|e| e.to_string())?;
             let options = if args.drain {
                 PlanOptions::draining()
             } else {

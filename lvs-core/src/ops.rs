@@ -8,6 +8,7 @@ use crate::model::{
     DaemonRole, KernelInfo, RealServer, RealServerEntry, Service, ServiceEntry, ServiceKey,
     SyncDaemon, Timeouts,
 };
+use crate::table::{Table, VirtualService};
 
 /// One change to an IPVS table, as a batch or a plan lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -172,6 +173,23 @@ pub trait Ipvs {
 
     /// The running sync daemons, master first.
     fn daemons(&self) -> Result<Vec<SyncDaemon>, Self::Error>;
+
+    /// Every service with its real servers, as listed (the kernel adds `HASHED` to every
+    /// service's flags): one listing of the services, then one of each service's servers.
+    fn read_table(&self) -> Result<Table, Self::Error> {
+        let services = self
+            .services()?
+            .into_iter()
+            .map(|entry| {
+                let servers = self.servers(&entry.service.key)?;
+                Ok(VirtualService::new(
+                    entry.service,
+                    servers.into_iter().map(|s| s.server).collect(),
+                ))
+            })
+            .collect::<Result<_, Self::Error>>()?;
+        Ok(Table::new(services))
+    }
 
     /// Applies operations in order, stopping at the first failure.
     ///

@@ -16,7 +16,7 @@ mod scope;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -206,16 +206,14 @@ fn index(
         service.flags -= ServiceFlags::HASHED;
         let key = OrderedKey(service.key);
         let mut servers = BTreeMap::new();
-        let mut seen: HashMap<SocketAddr, ()> = HashMap::new();
         for server in &vs.servers {
             let server = canonical::server(server);
-            if seen.insert(server.addr, ()).is_some() {
+            if servers.insert(server.addr, server).is_some() {
                 return Err(Error::invalid(
                     which,
                     format!("{} lists real server {} twice", service.key, server.addr),
                 ));
             }
-            servers.insert(server.addr, server);
         }
         if out.insert(key, Indexed { service, servers }).is_some() {
             return Err(Error::invalid(

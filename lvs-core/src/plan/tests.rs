@@ -247,16 +247,7 @@ fn rule_text_and_a_kernel_listing_of_the_same_table_plan_nothing() {
     let desired = crate::rules::table_from_rules(text).unwrap();
     let ipvs = MemoryIpvs::from_table(&desired).unwrap();
     // What a read of the kernel gives: services flagged HASHED, real servers as listed.
-    let listed = Table::new(
-        ipvs.services()
-            .unwrap()
-            .into_iter()
-            .map(|e| {
-                let servers = ipvs.servers(&e.service.key).unwrap();
-                VirtualService::new(e.service, servers.into_iter().map(|s| s.server).collect())
-            })
-            .collect(),
-    );
+    let listed = ipvs.read_table().unwrap();
     assert!(listed.services[0]
         .service
         .flags

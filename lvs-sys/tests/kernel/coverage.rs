@@ -16,18 +16,12 @@ fn sa(s: &str) -> SocketAddr {
 
 /// The table as lvs reads it back, `HASHED` removed so it compares with what was written.
 fn read_table(ipvs: &lvs_sys::NetlinkIpvs) -> Table {
-    let services = ipvs
-        .table_with_stats()
-        .unwrap()
-        .into_iter()
-        .map(|(entry, servers)| {
-            let mut service = entry.service;
-            assert!(service.flags.contains(ServiceFlags::HASHED));
-            service.flags -= ServiceFlags::HASHED;
-            VirtualService::new(service, servers.into_iter().map(|e| e.server).collect())
-        })
-        .collect();
-    Table::new(services)
+    let mut table = ipvs.read_table().unwrap();
+    for vs in &mut table.services {
+        assert!(vs.service.flags.contains(ServiceFlags::HASHED));
+        vs.service.flags -= ServiceFlags::HASHED;
+    }
+    table
 }
 
 fn write(ipvs: &lvs_sys::NetlinkIpvs, table: &Table) {

@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use lvs_core::{Ipvs, SyncDaemon, Table, Timeouts, VirtualService};
+use lvs_core::{Ipvs, SyncDaemon, Table, Timeouts};
 
 /// Fails the test unless it runs on a kernel with IPVS, as root.
 pub fn require_ipvs_kernel() -> String {
@@ -97,22 +97,12 @@ pub fn run_ok(cmd: &mut Command) -> Output {
 
 /// Everything an operation could have changed, to check that a refusal changed nothing.
 pub fn snapshot(ipvs: &impl Ipvs) -> (Table, Timeouts, Vec<SyncDaemon>) {
-    let mut table = Table::default();
     // Services in lvs's order (the kernel lists them in hash order); real servers in the
     // order given, which MemoryIpvs keeps like the kernel (newest first).
-    let mut services = ipvs.services().expect("list services");
-    services.sort_by(|a, b| lvs_core::order::cmp_services(&a.service.key, &b.service.key));
-    for entry in services {
-        let servers = ipvs
-            .servers(&entry.service.key)
-            .expect("list real servers")
-            .into_iter()
-            .map(|s| s.server)
-            .collect();
-        table
-            .services
-            .push(VirtualService::new(entry.service, servers));
-    }
+    let mut table = ipvs.read_table().expect("list services and real servers");
+    table
+        .services
+        .sort_by(|a, b| lvs_core::order::cmp_services(&a.service.key, &b.service.key));
     let mut daemons = ipvs.daemons().expect("list daemons");
     daemons.sort_by_key(|d| d.role.number());
     (table, ipvs.timeouts().expect("read timeouts"), daemons)
