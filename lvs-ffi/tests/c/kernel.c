@@ -296,6 +296,13 @@ TEST(timeouts_are_set_and_read)
 	CHECK_FAILS(ipvs_set_timeout(&bad), EINVAL);
 }
 
+/* A call that fails with errno `err` and the text ipvs_strerror gives it right after. */
+#define CHECK_ERROR(call, err, text)                    \
+	do {                                            \
+		CHECK_FAILS(call, err);                 \
+		CHECK_STR(ipvs_strerror(errno), text);  \
+	} while (0)
+
 static ipvs_daemon_t daemon_of(int state, const char *ifname, int syncid)
 {
 	ipvs_daemon_t dm;
@@ -316,6 +323,7 @@ TEST(sync_daemons_start_list_and_stop)
 	backup.mcast_ttl = 3;
 	backup.sync_maxlen = 1200;
 	CHECK_OK(ipvs_start_daemon(&master));
+	CHECK_ERROR(ipvs_start_daemon(&master), EEXIST, "Daemon has already run");
 	ipvs_daemon_t *list = ipvs_get_daemon();
 	CHECK(list != NULL);
 	CHECK_INT_T(list[0].state, IP_VS_STATE_MASTER);
@@ -333,6 +341,7 @@ TEST(sync_daemons_start_list_and_stop)
 	CHECK_INT_T(list[1].mcast_group.ip, backup.mcast_group.ip);
 	free(list);
 	CHECK_OK(ipvs_stop_daemon(&master));
+	CHECK_ERROR(ipvs_stop_daemon(&master), ESRCH, "No daemon is running");
 	/* A lone backup is in the first slot, as libipvs fills it. */
 	list = ipvs_get_daemon();
 	CHECK(list != NULL);
@@ -341,14 +350,9 @@ TEST(sync_daemons_start_list_and_stop)
 	CHECK_INT_T(list[1].state, IP_VS_STATE_NONE);
 	free(list);
 	CHECK_OK(ipvs_stop_daemon(&backup));
+	ipvs_daemon_t nodev = daemon_of(IP_VS_STATE_MASTER, "nosuch0", 0);
+	CHECK_ERROR(ipvs_start_daemon(&nodev), ENODEV, "No such device");
 }
-
-/* A call that fails with errno `err` and the text ipvs_strerror gives it right after. */
-#define CHECK_ERROR(call, err, text)                    \
-	do {                                            \
-		CHECK_FAILS(call, err);                 \
-		CHECK_STR(ipvs_strerror(errno), text);  \
-	} while (0)
 
 TEST(kernel_errors_read_as_libipvs_words_them)
 {
@@ -394,13 +398,6 @@ TEST(kernel_errors_read_as_libipvs_words_them)
 	CHECK_ERROR(ipvs_add_service(&long_sched), EINVAL,
 		    "Invalid operation.  Possibly wrong module version, address not unicast, ...");
 
-	ipvs_daemon_t master = daemon_of(IP_VS_STATE_MASTER, sync_ifname, 0);
-	CHECK_OK(ipvs_start_daemon(&master));
-	CHECK_ERROR(ipvs_start_daemon(&master), EEXIST, "Daemon has already run");
-	CHECK_OK(ipvs_stop_daemon(&master));
-	CHECK_ERROR(ipvs_stop_daemon(&master), ESRCH, "No daemon is running");
-	ipvs_daemon_t nodev = daemon_of(IP_VS_STATE_MASTER, "nosuch0", 0);
-	CHECK_ERROR(ipvs_start_daemon(&nodev), ENODEV, "No such device");
 	CHECK_OK(ipvs_flush());
 }
 
