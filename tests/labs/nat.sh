@@ -6,17 +6,11 @@
 #   client 198.51.100.2 ── 198.51.100.1 director ── br0 203.0.113.1 ─┬─ rs1 203.0.113.11
 #                     VIP 198.51.100.10:80                            └─ rs2 203.0.113.12
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
+. "$(dirname "$(readlink -f "$0")")/topology.sh"
 VIP=198.51.100.10
 
 step "topology"
-hosts client director rs1 rs2
-wire client eth0 198.51.100.2/24 director eth0 198.51.100.1/24
-on director ip addr add $VIP/32 dev eth0
-wire director rs1 - rs1 eth0 203.0.113.11/24
-wire director rs2 - rs2 eth0 203.0.113.12/24
-switch director br0 203.0.113.1/24 rs1 rs2
-for rs in rs1 rs2; do on $rs ip route add default via 203.0.113.1; done
-sysctl_on director net.ipv4.ip_forward=1
+routed_topology 198.51.100.2
 web rs1 rs1 80
 web rs2 rs2 80
 say "client, director and two real servers are up; each real server answers its own name"

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# The fail-over lab: two directors in front of the same real servers (direct routing). The
+# master director holds the VIP, which keepalived moves between them by VRRP; the IPVS
+# connection-sync daemons, started through lvs, copy the master's connections to the backup.
+# The master then dies (keepalived killed, links down). The backup takes the VIP, a TCP
+# connection opened before the failure carries on through it to the same real server, and
+# new connections are balanced by it.
+#
+#        ┌─────────────── switch (one segment, 198.51.100.0/24) ───────────────┐
+#   client .2        dir1 .1            dir2 .3          rs1 .11            rs2 .12
+#                    VRRP master        VRRP backup      (VIP on lo)        (VIP on lo)
+#                    sync master        sync backup
+#                       └── sync0 ──────── sync0 ┘
+#                      192.0.2.1         192.0.2.2
+#   VIP 198.51.100.10: TCP 80 (busybox httpd) and TCP 7 (a line echo naming its server)
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+VIP=198.51.100.10
+PY=$ROOT/target/lvs-py-venv/bin/python
+# A write to the echo connection after it broke must fail the check, not kill the lab.
+trap '' PIPE
+
+[ -x "$PY" ] && "$PY" -c 'import lvs' 2> /dev/null \
+  || fatal "$PY cannot import lvs (tests/labs/prepare installs ./lvs-py into that virtualenv)"
+command -v keepalived > /dev/null || fatal "keepalived is not installed (tests/labs/prepare installs it)"
+
+# has_vip HOST: the host has the VIP on its LAN interface.
+has_vip() { on "$1" ip -4 -o addr show dev eth0 | grep -q " $VIP/"; }
+# keepalived_on HOST STATE PRIORITY: keepalived in the host's namespace, VRRP only (-P: no
+# virtual_server blocks, IPVS stays lvs's), in the foreground (-n) with its own config, pid
+# files and log, so the two instances in this one guest know nothing of each other.
+keepalived_on() {
+  local h=$1 state=$2 prio=$3
+  cat > "$WORK/keepalived-$h.conf" <<CONF
+global_defs {
+    router_id $h
+}
+vrrp_instance lvs {
+    state $state
+    interface eth0
+    virtual_router_id 51
+    priority $prio
+    # One advertisement a second: the backup declares the master dead after 3 missed ones.
+    advert_int 1
+    # Gratuitous ARPs at once on taking over, and again 1 s later, so the client and the
+    # switch learn the VIP's new MAC before the client's next packet.
+    garp_master_delay 1
+    virtual_ipaddress {
+        $VIP/32 dev eth0
+    }
+}
+CONF
+  on "$h" keepalived -n -P -l -D -G -f "$WORK/keepalived-$h.conf" \
+    -p "$WORK/keepalived-$h.pid" -r "$WORK/keepalived-$h-vrrp.pid" -c "$WORK/keepalived-$h-checkers.pid" \
+    > "$WORK/keepalived-$h.log" 2>&1 &
+  PIDS+=($!)
+}
+# vrrp_log HOST: the state changes keepalived logged on that host.
+vrrp_log() { grep -E 'Entering|became|transition' "$WORK/keepalived-$1.log" | sed 's/^/    /'; }
+# stat_of HOST ADDR:PORT COLUMN: a column of the stats line lvs lists for a service or real
+# server (3 Conns, 4 InPkts, 5 OutPkts).
+stat_of() {
+  lvs_on "$1" list --stats --exact | awk -v a="$2" -v c="$3" '$2 == a { print $c; exit }'
+}
+# echo_line TEXT: sends a line on the long-lived connection; sets ANSWER to the line that
+# comes back, or to "no answer" if none does within 20 s (TCP retransmits across the
+# take-over take a few seconds).
+echo_line() {
+  ANSWER="no answer"
+  printf '%s\n' "$1" >&"${ECHO[1]}" 2> /dev/null || return 0
+  read -r -t 20 ANSWER <&"${ECHO[0]}" || ANSWER="no answer"
+}
+# synced_conn HOST CLIENT_ADDR:PORT: the connection as the host's IPVS table has it (ipvsadm
+# reads it: lvs has no connection listing), "state" and "real server" fields.
+synced_conn() {
+  on "$1" ipvsadm -L -n -c | awk -v c="$2" -v v="$VIP:7" '$3 == c && $4 == v { print $1, $2, $5 }'
+}
+
+step "topology"
+hosts switch client dir1 dir2 rs1 rs2
+wire switch p-client - client eth0 198.51.100.2/24
+wire switch p-dir1 - dir1 eth0 198.51.100.1/24
+wire switch p-dir2 - dir2 eth0 198.51.100.3/24
+wire switch p-rs1 - rs1 eth0 198.51.100.11/24
+wire switch p-rs2 - rs2 eth0 198.51.100.12/24
+switch switch br0 - p-client p-dir1 p-dir2 p-rs1 p-rs2
+# The sync link: a cable of its own between the directors, carrying the master daemon's
+# multicast (224.0.0.81:8848) and nothing else.
+wire dir1 sync0 192.0.2.1/24 dir2 sync0 192.0.2.2/24
+for rs in rs1 rs2; do
+  # The real servers accept the VIP's packets but never answer ARP for it: only the director
+  # holding it draws its traffic.
+  sysctl_on $rs net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+    net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
+  on $rs ip addr add $VIP/32 dev lo
+  # The echo service: every line comes back prefixed with the server's name.
+  printf '#!/bin/sh\nwhile read -r line; do echo "%s $line"; done\n' $rs > "$WORK/echo-$rs"
+  chmod +x "$WORK/echo-$rs"
+  on $rs busybox nc -ll -p 7 -e "$WORK/echo-$rs" &
+  PIDS+=($!)
+done
+web rs1 rs1 80
+web rs2 rs2 80
+say "one segment for the client, both directors and the real servers; a sync cable between the directors"
+
+step "the same virtual services on both directors, through lvs"
+for d in dir1 dir2; do
+  configure $d <<RULES
+-A -t $VIP:80 -s rr
+-a -t $VIP:80 -r 198.51.100.11:80 -g -w 1
+-a -t $VIP:80 -r 198.51.100.12:80 -g -w 1
+-A -t $VIP:7 -s rr
+-a -t $VIP:7 -r 198.51.100.11:7 -g -w 1
+-a -t $VIP:7 -r 198.51.100.12:7 -g -w 1
+RULES
+done
+
+step "sync daemons, through lvs (the Python package)"
+# The master sends its connections out of sync0; the backup listens there. One Python run
+# for both: the interpreter takes seconds to start in this emulated guest.
+say "\$ python: Ipvs(netns).start_daemon(SyncDaemon(role, \"sync0\", sync_id=7)); Ipvs(netns).daemons()"
+daemons=$("$PY" - "/run/netns/$LAB-dir1" "/run/netns/$LAB-dir2" <<'PY' 2>&1
+import sys
+import lvs
+
+for netns, role in zip(sys.argv[1:], (lvs.DaemonRole.MASTER, lvs.DaemonRole.BACKUP)):
+    lvs.Ipvs(netns=netns).start_daemon(lvs.SyncDaemon(role, "sync0", sync_id=7))
+for netns in sys.argv[1:]:
+    for d in lvs.Ipvs(netns=netns).daemons():
+        print(netns.rsplit("-", 1)[1], d.role.name, d.interface, d.sync_id, repr(d))
+PY
+)
+sed 's/^/    /' <<< "$daemons"
+check_eq "lvs reads back a master daemon on dir1 and a backup on dir2 (sync0, id 7)" \
+  "dir1 MASTER sync0 7|dir2 BACKUP sync0 7" "$(awk '{print $1, $2, $3, $4}' <<< "$daemons" | paste -sd '|')"
+# The kernel syncs a TCP connection once it is established and has brought 3 packets from
+# the client (then every 50): SYN, ACK and the first data segment.
+say "dir1: $(on dir1 sysctl net.ipv4.vs.sync_version net.ipv4.vs.sync_threshold | paste -sd ';' | sed 's/;/; /')"
+
+step "keepalived: dir1 is the VRRP master, dir2 the backup"
+keepalived_on dir1 MASTER 150
+wait_for "dir1 to take the VIP" 30 has_vip dir1
+keepalived_on dir2 BACKUP 100
+wait_for "keepalived on dir2 to settle as backup" 30 grep -q 'Entering BACKUP STATE' "$WORK/keepalived-dir2.log"
+say "keepalived on dir1:"; vrrp_log dir1
+say "keepalived on dir2:"; vrrp_log dir2
+check_eq "the VIP is on dir1 and not on dir2" "dir1 yes, dir2 no" \
+  "dir1 $(has_vip dir1 && echo yes || echo no), dir2 $(has_vip dir2 && echo yes || echo no)"
+
+step "before the failure: traffic through dir1"
+answers=$(fetch_many 4 client "http://$VIP/")
+say "4 requests from the client: $(echo $answers)"
+check_eq "dir1 balances new connections" "rs1 2 rs2 2" "$(tally <<< "$answers" | sort | xargs)"
+# The long-lived connection: busybox nc on the client, fed and read by this script.
+coproc ECHO { on client busybox nc $VIP 7; }
+PIDS+=($ECHO_PID)
+echo_line "hello before the failure"
+before=$ANSWER
+say "on a connection to $VIP:7, the client sent \"hello before the failure\" and got back \"$before\""
+check "the long-lived connection answers through dir1" grep -Eq '^rs[12] hello before the failure$' <<< "$before"
+server=${before%% *}
+server_addr=198.51.100.1${server#rs}
+client_end=$(on client ss -H -t -n state established dst $VIP dport = :7 | awk '{print $3}')
+say "client end $client_end, real server $server ($server_addr)"
+# The 3rd packet (the line) queued the connection for sync; the master sends its buffer
+# within a few seconds.
+wait_for "dir2 to learn the connection" 20 test -n "$(synced_conn dir2 "$client_end")"
+say "\$ ipvsadm -L -n -c  (dir2, the backup, before the failure)"
+on dir2 ipvsadm -L -n -c | sed 's/^/    /'
+check_eq "dir2 holds the connection, synced from dir1" "TCP ESTABLISHED $server_addr:7" \
+  "$(synced_conn dir2 "$client_end")"
+wait_conns dir1 "TCP $VIP:80" 4
+listing dir1 --stats
+listing dir2 --stats
+# What dir2 has forwarded on the echo service so far: nothing, it does not hold the VIP.
+dir2_in_before=$(stat_of dir2 "$server_addr:7" 4)
+
+step "the master dies"
+# A crash, not a shutdown: SIGKILL leaves keepalived no time to give up the VIP or send a
+# priority-0 advertisement, and with its links down dir1 neither answers ARP nor forwards.
+kill -KILL "$(cat "$WORK/keepalived-dir1.pid")" "$(cat "$WORK/keepalived-dir1-vrrp.pid")"
+on dir1 ip link set eth0 down
+on dir1 ip link set sync0 down
+say "keepalived on dir1 killed (SIGKILL), dir1's eth0 and sync0 down"
+wait_for "dir2 to take the VIP" 30 has_vip dir2
+say "keepalived on dir2:"; vrrp_log dir2
+check "dir2 takes the VIP by VRRP" has_vip dir2
+
+step "after the failure: the existing connection continues through dir2"
+echo_line "hello after the failure"
+after=$ANSWER
+say "on the same connection, the client sent \"hello after the failure\" and got back \"$after\""
+check_eq "the same connection answers, from the same real server" "$server hello after the failure" "$after"
+# The per-CPU counters are summed every 2 s: poll for dir2's count to move.
+wait_for "dir2's counters" 10 test "$(stat_of dir2 "$server_addr:7" 4)" -gt "$dir2_in_before"
+check "dir2 forwarded the connection's packets (InPkts of $server:7 grew from $dir2_in_before)" \
+  test "$(stat_of dir2 "$server_addr:7" 4)" -gt "$dir2_in_before"
+
+step "after the failure: new connections through dir2"
+answers=$(fetch_many 6 client "http://$VIP/")
+say "6 requests from the client: $(echo $answers)"
+check_eq "every new connection is answered" 0 "$(grep -c failed <<< "$answers")"
+check_eq "dir2 balances them" "rs1 3 rs2 3" "$(tally <<< "$answers" | sort | xargs)"
+wait_conns dir2 "TCP $VIP:80" 6
+check_eq "dir2 scheduled the 6 new connections (synced ones are not counted)" 6 "$(service_conns dir2 "TCP $VIP:80")"
+listing dir2 --stats
+say "dir1 (dead, its table as it was):"
+listing dir1 --stats
+finish
