@@ -5,12 +5,15 @@ A server that fails ``--fall`` checks in a row (default 3) is taken out of rotat
 from the service, or with ``--drain`` kept with weight 0 so that its open connections
 finish while it takes no new ones. One good check (``--rise``, default 1) puts it back
 exactly as it was configured. A check is an HTTP GET of ``--path`` on the server's own
-address and port; any answer below 500 within ``--timeout`` seconds is good.
+address and port; any answer below 500 within ``--timeout`` seconds is good. With
+``--sorry ADDR:PORT`` a sorry server (forwarded like the watched servers) joins the service
+while every watched server is out of rotation, and leaves as soon as one is back.
 
 The servers to watch are the ones in the service when the checker starts.
 
     health_check.py tcp:192.0.2.10:80 [--netns /run/netns/lb] [--drain]
                     [--interval 2] [--timeout 1] [--fall 3] [--rise 1] [--path /]
+                    [--sorry 198.51.100.99:8080]
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ class ServerState:
     successes: int = 0
 
 
+def _same_place(a: lvs.RealServer, b: lvs.RealServer) -> bool:
+    return a.address == b.address and a.port == b.port
+
+
 class HealthChecker:
     """Watches the real servers of one service and applies the rise/fall rules."""
 
@@ -70,6 +77,7 @@ class HealthChecker:
         fall: int = 3,
         rise: int = 1,
         drain: bool = False,
+        sorry: Optional[lvs.RealServer] = None,
     ) -> None:
         if fall < 1 or rise < 1:
             raise ValueError("fall and rise must be at least 1")
@@ -79,9 +87,15 @@ class HealthChecker:
         self.fall = fall
         self.rise = rise
         self.drain = drain
-        # Which servers to watch and how to restore them: the table as it is now.
+        self.sorry = sorry
+        # Which servers to watch and how to restore them: the table as it is now, but for
+        # the sorry server (a checker that stopped while every server was out left it in).
+        listed = [entry.server for entry in ipvs.servers(service)]
+        self.sorry_serving = sorry is not None and any(_same_place(s, sorry) for s in listed)
         self.servers: Dict[lvs.RealServer, ServerState] = {
-            entry.server: ServerState(entry.server) for entry in ipvs.servers(service)
+            server: ServerState(server)
+            for server in listed
+            if sorry is None or not _same_place(server, sorry)
         }
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(16, len(self.servers))))
 
@@ -96,6 +110,8 @@ class HealthChecker:
         results = list(self._pool.map(lambda s: self.check(s.configured), states))
         for state, ok in zip(states, results):
             self._record(state, ok)
+        if self.sorry is not None:
+            self._update_sorry(self.sorry, all(not s.healthy for s in states))
 
     def run(self, interval: float, stop: Optional[threading.Event] = None) -> None:
         """Checks every ``interval`` seconds until ``stop`` is set."""
@@ -135,6 +151,24 @@ class HealthChecker:
             "drained (weight 0)" if self.drain else "removed",
         )
 
+    def _update_sorry(self, sorry: lvs.RealServer, all_out: bool) -> None:
+        """Puts the sorry server in while every watched server is out, and takes it out
+        again once one is back."""
+        if all_out and not self.sorry_serving:
+            try:
+                self.ipvs.add_server(self.service, sorry)
+            except lvs.ServerExists:
+                pass
+            self.sorry_serving = True
+            log.warning("every real server is out: sorry server %s:%s added", sorry.address, sorry.port)
+        elif not all_out and self.sorry_serving:
+            try:
+                self.ipvs.delete_server(self.service, sorry)
+            except lvs.ServerNotFound:
+                pass
+            self.sorry_serving = False
+            log.warning("sorry server %s:%s removed", sorry.address, sorry.port)
+
     def _restore(self, state: ServerState) -> None:
         server = state.configured
         try:
@@ -173,10 +207,17 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--rise", type=int, default=1, help="successes before restoring")
     parser.add_argument("--path", default="/", help="HTTP path to GET")
     parser.add_argument("--drain", action="store_true", help="set weight 0 instead of removing")
+    parser.add_argument("--sorry", help="ADDR:PORT of a server to use while all are out")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     with lvs.Ipvs(netns=args.netns) as ipvs:
+        sorry = None
+        if args.sorry:
+            host, _, port = args.sorry.rpartition(":")
+            watched = ipvs.servers(args.service)
+            forward = watched[0].server.forward if watched else lvs.ForwardMethod.MASQUERADE
+            sorry = lvs.RealServer(host.strip("[]"), int(port), forward=forward, weight=1)
         checker = HealthChecker(
             ipvs,
             args.service,
@@ -184,6 +225,7 @@ def main(argv: Optional[list[str]] = None) -> None:
             fall=args.fall,
             rise=args.rise,
             drain=args.drain,
+            sorry=sorry,
         )
         log.warning("watching %d real servers of %s", len(checker.servers), args.service)
         try:

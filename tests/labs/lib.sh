@@ -115,6 +115,16 @@ switch() {
 
 # --- servers and clients -------------------------------------------------------------------
 
+# spawn HOST LOG COMMAND...: starts COMMAND on HOST in the background, output to LOG; its pid
+# is in SPAWNED (the process itself: `ip netns exec` execs it), and it is killed at exit.
+SPAWNED=
+spawn() {
+  local h=$1 log=$2
+  shift 2
+  ip netns exec "$LAB-$h" "$@" > "$log" 2>&1 &
+  SPAWNED=$!
+  PIDS+=("$SPAWNED")
+}
 # web HOST NAME PORT...: busybox httpd on every PORT of HOST, answering NAME on every path.
 web() {
   local h=$1 name=$2 port
@@ -122,9 +132,8 @@ web() {
   mkdir -p "$WORK/www-$name"
   echo "$name" > "$WORK/www-$name/index.html"
   for port in "$@"; do
-    on "$h" busybox httpd -f -p "$port" -h "$WORK/www-$name" &
-    PIDS+=($!)
-    echo "$!" > "$WORK/httpd-$name-$port.pid"
+    spawn "$h" "$WORK/httpd-$name-$port.log" busybox httpd -f -p "$port" -h "$WORK/www-$name"
+    echo "$SPAWNED" > "$WORK/httpd-$name-$port.pid"
   done
   for port in "$@"; do
     wait_for "httpd of $name on port $port" 10 on "$h" curl -sf -o /dev/null "http://127.0.0.1:$port/" \

@@ -77,6 +77,46 @@ def test_a_success_resets_the_failure_count(example: ModuleType, ipvs: lvs.Memor
         checker.close()
 
 
+SORRY = lvs.RealServer("198.51.100.99", 8080, forward=lvs.ForwardMethod.MASQUERADE, weight=1)
+
+
+@pytest.mark.parametrize("drain", [False, True])
+def test_the_sorry_server_serves_while_every_server_is_out(
+    example: ModuleType, ipvs: lvs.MemoryIpvs, drain: bool
+) -> None:
+    health = {A: True, B: True}
+    checker = example.HealthChecker(ipvs, WEB, lambda s: health[s], fall=1, drain=drain, sorry=SORRY)
+    try:
+        checker.run_once()
+        assert SORRY not in {e.server for e in ipvs.servers(WEB)}
+        health[A] = False
+        checker.run_once()
+        assert SORRY not in {e.server for e in ipvs.servers(WEB)}
+        health[B] = False
+        checker.run_once()
+        out = {"198.51.100.11": 0, "198.51.100.12": 0} if drain else {}
+        assert configured(ipvs) == {**out, "198.51.100.99": 1}
+        checker.run_once()
+        assert configured(ipvs) == {**out, "198.51.100.99": 1}
+        health[B] = True
+        checker.run_once()
+        expected = {"198.51.100.11": 0, "198.51.100.12": 2} if drain else {"198.51.100.12": 2}
+        assert configured(ipvs) == expected
+    finally:
+        checker.close()
+
+
+def test_a_sorry_server_left_in_the_table_is_not_watched(example: ModuleType, ipvs: lvs.MemoryIpvs) -> None:
+    ipvs.add_server(WEB, SORRY)
+    checker = example.HealthChecker(ipvs, WEB, lambda s: s != SORRY, sorry=SORRY)
+    try:
+        assert set(checker.servers) == {A, B}
+        checker.run_once()
+        assert SORRY not in {e.server for e in ipvs.servers(WEB)}
+    finally:
+        checker.close()
+
+
 @pytest.fixture
 def http_server() -> Iterator[http.server.HTTPServer]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
