@@ -19,8 +19,8 @@ PY=$ROOT/target/lvs-py-venv/bin/python
 # A write to the echo connection after it broke must fail the check, not kill the lab.
 trap '' PIPE
 
-[ -x "$PY" ] && "$PY" -c 'import lvs' 2> /dev/null \
-  || fatal "$PY cannot import lvs (tests/labs/prepare installs ./lvs-py into that virtualenv)"
+# (Not imported here to check: the interpreter alone takes seconds to start in the guest.)
+[ -x "$PY" ] || fatal "$PY is missing (tests/labs/prepare installs ./lvs-py into that virtualenv)"
 command -v keepalived > /dev/null || fatal "keepalived is not installed (tests/labs/prepare installs it)"
 
 # has_vip HOST: the host has the VIP on its LAN interface.
@@ -49,7 +49,9 @@ vrrp_instance lvs {
     }
 }
 CONF
-  on "$h" keepalived -n -P -l -D -G -f "$WORK/keepalived-$h.conf" \
+  # ip netns exec directly, not through `on`: a function in the background would leave $! a
+  # subshell's pid, and the lab's cleanup would stop that subshell but not keepalived.
+  ip netns exec "$LAB-$h" keepalived -n -P -l -D -G -f "$WORK/keepalived-$h.conf" \
     -p "$WORK/keepalived-$h.pid" -r "$WORK/keepalived-$h-vrrp.pid" -c "$WORK/keepalived-$h-checkers.pid" \
     > "$WORK/keepalived-$h.log" 2>&1 &
   PIDS+=($!)
@@ -61,6 +63,8 @@ vrrp_log() { grep -E 'Entering|became|transition' "$WORK/keepalived-$1.log" | se
 stat_of() {
   lvs_on "$1" list --stats --exact | awk -v a="$2" -v c="$3" '$2 == a { print $c; exit }'
 }
+# grew HOST ADDR:PORT COLUMN BEFORE: that stats column is now above BEFORE.
+grew() { [ "$(stat_of "$1" "$2" "$3")" -gt "$4" ]; }
 # echo_line TEXT: sends a line on the long-lived connection; sets ANSWER to the line that
 # comes back, or to "no answer" if none does within 20 s (TCP retransmits across the
 # take-over take a few seconds).
@@ -72,8 +76,10 @@ echo_line() {
 # synced_conn HOST CLIENT_ADDR:PORT: the connection as the host's IPVS table has it (ipvsadm
 # reads it: lvs has no connection listing), "state" and "real server" fields.
 synced_conn() {
-  on "$1" ipvsadm -L -n -c | awk -v c="$2" -v v="$VIP:7" '$3 == c && $4 == v { print $1, $2, $5 }'
+  on "$1" ipvsadm -L -n -c | awk -v c="$2" -v v="$VIP:7" '$4 == c && $5 == v { print $1, $3, $6 }'
 }
+# knows_conn HOST CLIENT_ADDR:PORT: the host's table has that connection.
+knows_conn() { [ -n "$(synced_conn "$1" "$2")" ]; }
 
 step "topology"
 hosts switch client dir1 dir2 rs1 rs2
@@ -95,12 +101,18 @@ for rs in rs1 rs2; do
   # The echo service: every line comes back prefixed with the server's name.
   printf '#!/bin/sh\nwhile read -r line; do echo "%s $line"; done\n' $rs > "$WORK/echo-$rs"
   chmod +x "$WORK/echo-$rs"
-  on $rs busybox nc -ll -p 7 -e "$WORK/echo-$rs" &
+  ip netns exec "$LAB-$rs" busybox nc -ll -p 7 -e "$WORK/echo-$rs" &   # (not `on`: see keepalived_on)
   PIDS+=($!)
 done
 web rs1 rs1 80
 web rs2 rs2 80
 say "one segment for the client, both directors and the real servers; a sync cable between the directors"
+
+step "keepalived on dir1, the VRRP master"
+# Started first and alone: it listens for about 3 advertisement intervals before claiming
+# the VIP, time the next steps use. dir2 starts once dir1 is master, so it never claims it.
+keepalived_on dir1 MASTER 150
+say "keepalived -n -P -f $WORK/keepalived-dir1.conf ... (VRRP only, priority 150, advert_int 1)"
 
 step "the same virtual services on both directors, through lvs"
 for d in dir1 dir2; do
@@ -113,6 +125,12 @@ for d in dir1 dir2; do
 -a -t $VIP:7 -r 198.51.100.12:7 -g -w 1
 RULES
 done
+
+step "keepalived on dir2, the VRRP backup"
+wait_for "dir1 to take the VIP" 30 has_vip dir1
+say "keepalived on dir1:"; vrrp_log dir1
+keepalived_on dir2 BACKUP 100
+say "keepalived -n -P -f $WORK/keepalived-dir2.conf ... (VRRP only, priority 100, advert_int 1)"
 
 step "sync daemons, through lvs (the Python package)"
 # The master sends its connections out of sync0; the backup listens there. One Python run
@@ -134,14 +152,11 @@ check_eq "lvs reads back a master daemon on dir1 and a backup on dir2 (sync0, id
   "dir1 MASTER sync0 7|dir2 BACKUP sync0 7" "$(awk '{print $1, $2, $3, $4}' <<< "$daemons" | paste -sd '|')"
 # The kernel syncs a TCP connection once it is established and has brought 3 packets from
 # the client (then every 50): SYN, ACK and the first data segment.
-say "dir1: $(on dir1 sysctl net.ipv4.vs.sync_version net.ipv4.vs.sync_threshold | paste -sd ';' | sed 's/;/; /')"
+say "dir1: net.ipv4.vs.sync_version $(on dir1 sysctl -n net.ipv4.vs.sync_version)," \
+  "sync_threshold $(on dir1 sysctl -n net.ipv4.vs.sync_threshold | xargs)"
 
-step "keepalived: dir1 is the VRRP master, dir2 the backup"
-keepalived_on dir1 MASTER 150
-wait_for "dir1 to take the VIP" 30 has_vip dir1
-keepalived_on dir2 BACKUP 100
+step "VRRP: dir1 is the master, dir2 the backup"
 wait_for "keepalived on dir2 to settle as backup" 30 grep -q 'Entering BACKUP STATE' "$WORK/keepalived-dir2.log"
-say "keepalived on dir1:"; vrrp_log dir1
 say "keepalived on dir2:"; vrrp_log dir2
 check_eq "the VIP is on dir1 and not on dir2" "dir1 yes, dir2 no" \
   "dir1 $(has_vip dir1 && echo yes || echo no), dir2 $(has_vip dir2 && echo yes || echo no)"
@@ -150,8 +165,9 @@ step "before the failure: traffic through dir1"
 answers=$(fetch_many 4 client "http://$VIP/")
 say "4 requests from the client: $(echo $answers)"
 check_eq "dir1 balances new connections" "rs1 2 rs2 2" "$(tally <<< "$answers" | sort | xargs)"
-# The long-lived connection: busybox nc on the client, fed and read by this script.
-coproc ECHO { on client busybox nc $VIP 7; }
+# The long-lived connection: busybox nc on the client, fed and read by this script (exec:
+# ECHO_PID is nc's own pid, for the cleanup).
+coproc ECHO { exec ip netns exec "$LAB-client" busybox nc $VIP 7; }
 PIDS+=($ECHO_PID)
 echo_line "hello before the failure"
 before=$ANSWER
@@ -163,7 +179,7 @@ client_end=$(on client ss -H -t -n state established dst $VIP dport = :7 | awk '
 say "client end $client_end, real server $server ($server_addr)"
 # The 3rd packet (the line) queued the connection for sync; the master sends its buffer
 # within a few seconds.
-wait_for "dir2 to learn the connection" 20 test -n "$(synced_conn dir2 "$client_end")"
+wait_for "dir2 to learn the connection" 20 knows_conn dir2 "$client_end"
 say "\$ ipvsadm -L -n -c  (dir2, the backup, before the failure)"
 on dir2 ipvsadm -L -n -c | sed 's/^/    /'
 check_eq "dir2 holds the connection, synced from dir1" "TCP ESTABLISHED $server_addr:7" \
@@ -191,9 +207,9 @@ after=$ANSWER
 say "on the same connection, the client sent \"hello after the failure\" and got back \"$after\""
 check_eq "the same connection answers, from the same real server" "$server hello after the failure" "$after"
 # The per-CPU counters are summed every 2 s: poll for dir2's count to move.
-wait_for "dir2's counters" 10 test "$(stat_of dir2 "$server_addr:7" 4)" -gt "$dir2_in_before"
+wait_for "dir2's counters" 10 grew dir2 "$server_addr:7" 4 "$dir2_in_before"
 check "dir2 forwarded the connection's packets (InPkts of $server:7 grew from $dir2_in_before)" \
-  test "$(stat_of dir2 "$server_addr:7" 4)" -gt "$dir2_in_before"
+  grew dir2 "$server_addr:7" 4 "$dir2_in_before"
 
 step "after the failure: new connections through dir2"
 answers=$(fetch_many 6 client "http://$VIP/")
