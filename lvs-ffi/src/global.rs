@@ -16,7 +16,11 @@ use lvs_sys::{NetlinkIpvs, Options};
 
 use crate::abi::ip_vs_getinfo;
 
-static HANDLE: RwLock<Option<Arc<NetlinkIpvs>>> = RwLock::new(None);
+/// The process-wide handle and the process that opened it. A child made by `fork()` inherits
+/// the parent's socket; if both used it, each could read the other's answers. So a handle
+/// counts only in the process that opened it, and a child opens its own on first use (the
+/// inherited one is closed in the child; the parent's stays open).
+static HANDLE: RwLock<Option<(u32, Arc<NetlinkIpvs>)>> = RwLock::new(None);
 
 /// How long a libipvs call waits for the kernel's answer. libipvs waits without limit, and
 /// the kernel can be slow to answer: stopping a sync daemon waits for its thread, which took
@@ -59,21 +63,26 @@ pub(crate) fn info_version() -> u32 {
     unsafe { AtomicU32::from_ptr(&raw mut ipvs_info.version).load(Ordering::Relaxed) }
 }
 
-/// The process-wide handle, opened in the caller's network namespace when there is none.
+/// The process-wide handle, opened in the caller's network namespace when this process has
+/// none.
 pub(crate) fn handle() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
-    if let Some(h) = HANDLE
+    let me = std::process::id();
+    if let Some((_, h)) = HANDLE
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
+        .filter(|(opener, _)| *opener == me)
     {
         return Ok(Arc::clone(h));
     }
     let mut slot = HANDLE.write().unwrap_or_else(PoisonError::into_inner);
-    if let Some(h) = slot.as_ref() {
-        return Ok(Arc::clone(h));
+    if let Some((opener, h)) = slot.as_ref() {
+        if *opener == me {
+            return Ok(Arc::clone(h));
+        }
     }
     let h = Arc::new(open()?);
-    *slot = Some(Arc::clone(&h));
+    *slot = Some((me, Arc::clone(&h)));
     Ok(h)
 }
 
@@ -82,7 +91,8 @@ pub(crate) fn handle() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
 /// the old handle.
 pub(crate) fn reopen() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
     let h = Arc::new(open()?);
-    *HANDLE.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&h));
+    *HANDLE.write().unwrap_or_else(PoisonError::into_inner) =
+        Some((std::process::id(), Arc::clone(&h)));
     Ok(h)
 }
 

@@ -438,6 +438,53 @@ TEST(close_then_calls_reopen)
 	CHECK_OK(ipvs_getinfo());
 }
 
+/* The inodes of this process's open sockets, 0-terminated; how many. */
+static int socket_inodes(unsigned long *out, int max)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024 && n < max - 1; fd++) {
+		char path[64], target[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		unsigned long inode;
+		if (sscanf(target, "socket:[%lu]", &inode) == 1)
+			out[n++] = inode;
+	}
+	out[n] = 0;
+	return n;
+}
+
+TEST(a_forked_child_talks_to_the_kernel_on_its_own_socket)
+{
+	/* A child sharing the parent's netlink socket could read the parent's answers. */
+	CHECK_OK(ipvs_init());
+	unsigned long parent[16];
+	CHECK(socket_inodes(parent, 16) > 0);
+	pid_t child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		if (count_services() != 0)
+			_exit(10);
+		unsigned long mine[16];
+		if (socket_inodes(mine, 16) < 1)
+			_exit(11);
+		for (int i = 0; mine[i]; i++)
+			for (int j = 0; parent[j]; j++)
+				if (mine[i] == parent[j])
+					_exit(12); /* the parent's socket is still open here */
+		_exit(0);
+	}
+	int status = 0;
+	CHECK_INT(waitpid(child, &status, 0), child);
+	CHECK(WIFEXITED(status));
+	CHECK_INT(WEXITSTATUS(status), 0);
+	/* The parent's socket is untouched by the child's closing its copy. */
+	CHECK_INT(count_services(), 0);
+}
+
 struct worker {
 	int id;
 	int failures;
