@@ -125,6 +125,12 @@ fn apply(handle: &lvs_handle, text: &[u8]) -> lvs_result {
 /// nothing is written to `buf` and the result is `LVS_ERR_BUFFER_TOO_SMALL`; call again
 /// with `*needed` bytes (`buf` may be NULL when `capacity` is 0).
 ///
+/// Services and real servers come in numeric order: services by firewall mark (address
+/// services, mark 0, first), family, protocol, address and port; real servers by family,
+/// address and port. Two saves of the same table are equal byte for byte. ipvsadm 1.31
+/// sorts by the same keys but compares by subtraction, which wraps around for values 2^31
+/// or more apart (e.g. it puts 10.0.0.1 after 200.0.0.1).
+///
 /// # Safety
 /// `handle` is NULL or an open handle; `buf` points to `capacity` writable bytes or
 /// `capacity` is 0; `needed` is NULL or points to a writable `size_t`.
