@@ -80,6 +80,8 @@ modprobe -a crc32c_generic ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lbl
   ip_vs_pe_sip veth dummy || die "cannot load the IPVS modules"
 ip link set lo up
 hostname lvs-vm
+# Report tasks stuck in the kernel for a minute (vmrun prints their stacks), not two.
+echo 60 > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
 chroot $R /bin/sh -c 'exec "$1/cmd"' job "$JOB" \
   < /dev/null > "$R$JOB/stdout" 2> "$R$JOB/stderr"
