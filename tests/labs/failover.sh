@@ -190,6 +190,8 @@ check_eq "VRRP keeps the VIP on dir1 alone (dir2 stays backup)" "dir1 yes, dir2 
 step "the master dies"
 # A crash, not a shutdown: SIGKILL leaves keepalived no time to give up the VIP or send a
 # priority-0 advertisement, and with its links down dir1 neither answers ARP nor forwards.
+# (disown: bash would otherwise print "Killed" for its own child, the parent.)
+disown "$(cat "$WORK/keepalived-dir1.pid")" 2> /dev/null
 kill -KILL "$(cat "$WORK/keepalived-dir1.pid")" "$(cat "$WORK/keepalived-dir1-vrrp.pid")"
 on dir1 ip link set eth0 down
 on dir1 ip link set sync0 down
