@@ -36,12 +36,7 @@ configure director <<RULES
 -a -f 1 -r 203.0.113.12:0 -m -w 1
 RULES
 # from ADDR: 6 connections from ADDR, alternating between ports 80 and 443.
-from() {
-  local i
-  for ((i = 0; i < 6; i++)); do
-    fetch client "http://$VIP:$((i % 2 ? 443 : 80))/" --interface "$1"
-  done
-}
+from() { fetch_urls client "$1" "http://$VIP/" "http://$VIP:443/" "http://$VIP/" "http://$VIP:443/" "http://$VIP/" "http://$VIP:443/"; }
 a=$(from $A)
 b=$(from $B)
 say "client $A to ports 80, 443, 80, ...: $(echo $a)"
@@ -52,6 +47,6 @@ check "rr put A and B on different servers" test "$(head -n1 <<< "$a")" != "$(he
 check_eq "no request failed" 0 "$(cat <<< "$a$b" | grep -c failed)"
 wait_conns director "FWM 1" 12
 check_eq "the fwmark service counted all 12 connections" 12 "$(service_conns director "FWM 1")"
-check_eq "an unmarked port (8080) is not balanced" failed "$(fetch client "http://$VIP:8080/" --interface $A)"
+check_eq "an unmarked port (8080) is not balanced" failed "$(fetch client "http://$VIP:8080/" $A)"
 listing director --stats
 finish

@@ -136,7 +136,7 @@ web() {
     echo "$SPAWNED" > "$WORK/httpd-$name-$port.pid"
   done
   for port in "$@"; do
-    wait_for "httpd of $name on port $port" 10 on "$h" curl -sf -o /dev/null "http://127.0.0.1:$port/" \
+    wait_for "httpd of $name on port $port" 10 on "$h" busybox wget -q -O /dev/null "http://127.0.0.1:$port/" \
       || fatal "httpd of $name on port $port does not answer"
   done
 }
@@ -148,18 +148,32 @@ web_stop() {
   wait "$pid" 2>/dev/null
   return 0
 }
-# fetch HOST URL [CURL ARGS...]: one request in a new connection; prints the answering
-# server's name, or "failed".
-fetch() {
-  local h=$1 url=$2
+# fetch_urls HOST SOURCE URL...: one request per URL, in order, each in a new connection,
+# from the host's address SOURCE ("-": whichever the route picks); prints the answering
+# server's name for each, or "failed". One `ip netns exec` for all of them, and busybox's
+# wget where no source address is asked for: under emulation, starting `ip` or curl (dynamic,
+# dozens of libraries) costs far more than a request.
+fetch_urls() {
+  local h=$1 src=$2
   shift 2
-  on "$h" curl -s --max-time 3 "$@" "$url" || echo failed
+  ip netns exec "$LAB-$h" busybox sh -c '
+    src=$1
+    shift
+    for url in "$@"; do
+      if [ "$src" = - ]; then
+        busybox timeout 5 busybox wget -q -O - "$url" 2> /dev/null || echo failed
+      else
+        curl -s --max-time 5 --interface "$src" "$url" || echo failed
+      fi
+    done' sh "$src" "$@"
 }
-# fetch_many N HOST URL [CURL ARGS...]: N requests one after the other, one name per line.
+# fetch HOST URL [SOURCE]: one request.
+fetch() { fetch_urls "$1" "${3:--}" "$2"; }
+# fetch_many N HOST URL [SOURCE]: N requests one after the other, one name per line.
 fetch_many() {
-  local n=$1 i
-  shift
-  for ((i = 0; i < n; i++)); do fetch "$@"; done
+  local n=$1 h=$2 url=$3 src=${4:--} urls=() i
+  for ((i = 0; i < n; i++)); do urls+=("$url"); done
+  fetch_urls "$h" "$src" "${urls[@]}"
 }
 # tally: "name count" lines for the names on stdin, most frequent first.
 tally() { sort | uniq -c | sort -k1,1nr -k2 | awk '{print $2, $1}'; }

@@ -21,10 +21,11 @@ say "the client sends from ${#SOURCES[@]} addresses; the real servers answer on 
 
 # from ADDR N PORT...: N requests from source ADDR, cycling over the VIP's PORTs.
 from() {
-  local addr=$1 n=$2 i
+  local addr=$1 n=$2 i urls=()
   shift 2
   local ports=("$@")
-  for ((i = 0; i < n; i++)); do fetch client "http://$VIP:${ports[i % ${#ports[@]}]}/" --interface "$addr"; done
+  for ((i = 0; i < n; i++)); do urls+=("http://$VIP:${ports[i % ${#ports[@]}]}/"); done
+  fetch_urls client "$addr" "${urls[@]}"
 }
 # one_server ANSWERS: the single server that answered them all, or nothing.
 one_server() { [ "$(sort -u <<< "$1" | wc -l)" -eq 1 ] && [ "$1" != failed ] && head -n1 <<< "$1"; }
@@ -35,12 +36,12 @@ configure director <<RULES
 -a -t $VIP:80 -r 203.0.113.11:80 -m -w 1
 -a -t $VIP:80 -r 203.0.113.12:80 -m -w 1
 RULES
-a=$(from $A 6 80)
-b=$(from $B 6 80)
+a=$(from $A 4 80)
+b=$(from $B 4 80)
 say "client $A: $(echo $a)"
 say "client $B: $(echo $b)"
-check "-p: client A stays on one server over 6 connections" one_server "$a"
-check "-p: client B stays on one server over 6 connections" one_server "$b"
+check "-p: client A stays on one server over 4 connections" one_server "$a"
+check "-p: client B stays on one server over 4 connections" one_server "$b"
 check "-p: rr put A and B on different servers" test "$(one_server "$a")" != "$(one_server "$b")"
 listing director
 
@@ -50,14 +51,14 @@ configure director <<RULES
 -a -t $VIP:0 -r 203.0.113.11 -m -w 1
 -a -t $VIP:0 -r 203.0.113.12 -m -w 1
 RULES
-a=$(from $A 6 80 8080)
-b=$(from $B 6 80 8080)
+a=$(from $A 4 80 8080)
+b=$(from $B 4 80 8080)
 say "client $A to ports 80, 8080, 80, ...: $(echo $a)"
 say "client $B to ports 80, 8080, 80, ...: $(echo $b)"
 check "PCC: client A's connections to both ports land on one server" one_server "$a"
 check "PCC: client B's connections to both ports land on one server" one_server "$b"
 check "PCC: rr put A and B on different servers" test "$(one_server "$a")" != "$(one_server "$b")"
-wait_conns director "TCP $VIP:0" 12
+wait_conns director "TCP $VIP:0" 8
 listing director --stats
 
 step "source hashing: sh, no persistence timeout"
@@ -69,7 +70,7 @@ RULES
 sticky=0
 used=""
 for src in "${SOURCES[@]}"; do
-  answers=$(from "$src" 3 80)
+  answers=$(from "$src" 2 80)
   server=$(one_server "$answers")
   say "client $src: $(echo $answers)"
   [ -n "$server" ] && sticky=$((sticky + 1)) && used="$used $server"

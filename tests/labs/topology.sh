@@ -2,7 +2,7 @@
 # The two topologies most labs share (source after lib.sh).
 
 # routed_topology CLIENT_ADDRS...: the NAT lab's layout. The client has the given addresses
-# (the first is its own, the others extra sources for `fetch ... --interface ADDR`) on a
+# (the first is its own, the others extra sources for `fetch_urls client ADDR ...`) on a
 # link to the director, which holds the VIP 198.51.100.10 and routes for a private segment
 # 203.0.113.0/24 (bridge br0, 203.0.113.1) where the real servers rs1 .11 and rs2 .12 live
 # with the director as their default gateway, so their replies come back through it.
