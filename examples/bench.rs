@@ -97,7 +97,8 @@ fn changed(n: usize) -> (Table, usize) {
     let picks = edit + remove + reweigh + swap;
     let stride = n / picks;
     assert!(stride >= 1, "table too small to change 1%");
-    let mut services: Vec<Option<VirtualService>> = table(n).services.into_iter().map(Some).collect();
+    let mut services: Vec<Option<VirtualService>> =
+        table(n).services.into_iter().map(Some).collect();
     let mut pick = (0..).map(|p| p * stride);
     for _ in 0..edit {
         let i = pick.next().unwrap();
@@ -264,9 +265,36 @@ fn codec(bench: &mut Bench, n: usize) {
     let started = Instant::now();
     let parsed = table_from_rules(&text);
     bench.record(n, "parse", "lvs", started.elapsed().as_secs_f64());
+    // What lvs does before sending anything when creating the table: plan from empty and
+    // encode each request (the floor does the encoding before its clock starts).
+    let started = Instant::now();
+    let ops = plan(
+        &Table::default(),
+        &desired,
+        &Scope::all(),
+        &PlanOptions::default(),
+    )
+    .map(|p| p.operations)
+    .unwrap_or_default();
+    bench
+        .record(
+            n,
+            "plan",
+            "lvs (from empty)",
+            started.elapsed().as_secs_f64(),
+        )
+        .ops = Some(ops.len());
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    for (seq, op) in ops.iter().enumerate() {
+        Request::from_operation(op).encode_into(&mut buf, 0, seq as u32);
+    }
+    bench.record(n, "encode", "lvs", started.elapsed().as_secs_f64());
     match parsed {
         Ok(t) if t == desired => {}
-        Ok(_) => bench.fail(format!("{n}: parsed rule text differs from the table saved")),
+        Ok(_) => bench.fail(format!(
+            "{n}: parsed rule text differs from the table saved"
+        )),
         Err(e) => bench.fail(format!("{n}: parse: {e}")),
     }
 }
@@ -291,7 +319,10 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
             .args(["netns", "exec", ns])
             .arg(std::env::current_exe().map_err(|e| e.to_string())?)
             .args(["floor-child", &n.to_string()]))?;
-        let seconds: f64 = out.trim().parse().map_err(|_| format!("floor said {out:?}"))?;
+        let seconds: f64 = out
+            .trim()
+            .parse()
+            .map_err(|_| format!("floor said {out:?}"))?;
         bench.record(n, "create", "floor", seconds).ops = Some(n * (1 + SERVERS));
         bench.check("floor create", verify(ns, &desired));
         Ok(())
@@ -299,8 +330,13 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     in_fresh_netns("lvs", |ns| {
         let ipvs = NetlinkIpvs::open_in_netns(netns_path(ns)).map_err(|e| e.to_string())?;
         let started = Instant::now();
-        let plan = plan(&Table::default(), &desired, &Scope::all(), &PlanOptions::default())
-            .map_err(|e| e.to_string())?;
+        let plan = plan(
+            &Table::default(),
+            &desired,
+            &Scope::all(),
+            &PlanOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
         ipvs.apply(&plan.operations).map_err(|e| e.to_string())?;
         let seconds = started.elapsed().as_secs_f64();
         bench.record(n, "create", "lvs", seconds).ops = Some(plan.operations.len());
@@ -322,7 +358,10 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
             let out = run(Command::new("ip")
                 .args(["netns", "exec", ns, python, script, "create"])
                 .arg(&rules_path))?;
-            let seconds: f64 = out.trim().parse().map_err(|_| format!("pyroute2 said {out:?}"))?;
+            let seconds: f64 = out
+                .trim()
+                .parse()
+                .map_err(|_| format!("pyroute2 said {out:?}"))?;
             bench.record(n, "create", "pyroute2", seconds);
             bench.check("pyroute2 create", verify(ns, &desired));
             Ok(())
@@ -333,14 +372,23 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     // readers' peak memory is their own (`ip netns exec` would count its own too).
     let ipvs = NetlinkIpvs::open().map_err(|e| e.to_string())?;
     ipvs.flush().map_err(|e| e.to_string())?;
-    let ops = plan(&Table::default(), &desired, &Scope::all(), &PlanOptions::default())
-        .map_err(|e| e.to_string())?
-        .operations;
+    let ops = plan(
+        &Table::default(),
+        &desired,
+        &Scope::all(),
+        &PlanOptions::default(),
+    )
+    .map_err(|e| e.to_string())?
+    .operations;
     ipvs.apply(&ops).map_err(|e| e.to_string())?;
 
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let (seconds, rss, out) = timed_rss(Command::new(&exe).args(["read-child", "-", &n.to_string()]))?;
-    let inside: f64 = out.trim().parse().map_err(|_| format!("read-child said {out:?}"))?;
+    let (seconds, rss, out) =
+        timed_rss(Command::new(&exe).args(["read-child", "-", &n.to_string()]))?;
+    let inside: f64 = out
+        .trim()
+        .parse()
+        .map_err(|_| format!("read-child said {out:?}"))?;
     bench.record(n, "read", "lvs", seconds).max_rss_kib = Some(rss);
     bench.record(n, "read", "lvs (in process)", inside);
     let (seconds, rss, out) = timed_rss(Command::new("ipvsadm").arg("-Sn"))?;
@@ -352,10 +400,15 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
             .and_then(|t| same(&t, &desired)),
     );
     let (seconds, rss, _) = timed_rss(Command::new("ipvsadm").args(["-Ln", "--stats"]))?;
-    bench.record(n, "read", "ipvsadm -Ln --stats", seconds).max_rss_kib = Some(rss);
+    bench
+        .record(n, "read", "ipvsadm -Ln --stats", seconds)
+        .max_rss_kib = Some(rss);
     if let Some((python, script)) = py {
         let out = run(Command::new(python).args([script, "read"]).arg(&rules_path))?;
-        let seconds: f64 = out.trim().parse().map_err(|_| format!("pyroute2 said {out:?}"))?;
+        let seconds: f64 = out
+            .trim()
+            .parse()
+            .map_err(|_| format!("pyroute2 said {out:?}"))?;
         bench.record(n, "read", "pyroute2", seconds);
     }
 
@@ -363,14 +416,31 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     let started = Instant::now();
     let current = ipvs.read_table().map_err(|e| e.to_string())?;
     let read_done = Instant::now();
-    let plan = plan(&current, &changed_table, &Scope::all(), &PlanOptions::default())
-        .map_err(|e| e.to_string())?;
+    let plan = plan(
+        &current,
+        &changed_table,
+        &Scope::all(),
+        &PlanOptions::default(),
+    )
+    .map_err(|e| e.to_string())?;
     ipvs.apply(&plan.operations).map_err(|e| e.to_string())?;
     let apply_done = Instant::now();
-    bench.record(n, "change", "lvs (plan+apply)", (apply_done - read_done).as_secs_f64()).ops =
-        Some(plan.operations.len());
-    bench.record(n, "change", "lvs (read+plan+apply)", (apply_done - started).as_secs_f64()).ops =
-        Some(plan.operations.len());
+    bench
+        .record(
+            n,
+            "change",
+            "lvs (plan+apply)",
+            (apply_done - read_done).as_secs_f64(),
+        )
+        .ops = Some(plan.operations.len());
+    bench
+        .record(
+            n,
+            "change",
+            "lvs (read+plan+apply)",
+            (apply_done - started).as_secs_f64(),
+        )
+        .ops = Some(plan.operations.len());
     if plan.operations.len() != minimal_ops {
         bench.fail(format!(
             "{n}: the 1% change took {} operations, {minimal_ops} are needed",
@@ -378,7 +448,8 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         ));
     }
     bench.check("lvs change", verify_with(&ipvs, &changed_table));
-    ipvs.apply(&plan_ops(&ipvs, &desired)?).map_err(|e| e.to_string())?;
+    ipvs.apply(&plan_ops(&ipvs, &desired)?)
+        .map_err(|e| e.to_string())?;
     let (seconds, _) = timed(
         Command::new("sh")
             .args(["-c", "ipvsadm -C && ipvsadm -R"])
@@ -392,9 +463,11 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
 
 fn plan_ops(ipvs: &NetlinkIpvs, desired: &Table) -> Result<Vec<lvs_core::Operation>, String> {
     let current = ipvs.read_table().map_err(|e| e.to_string())?;
-    Ok(plan(&current, desired, &Scope::all(), &PlanOptions::default())
-        .map_err(|e| e.to_string())?
-        .operations)
+    Ok(
+        plan(&current, desired, &Scope::all(), &PlanOptions::default())
+            .map_err(|e| e.to_string())?
+            .operations,
+    )
 }
 
 fn netns_path(ns: &str) -> PathBuf {
@@ -402,12 +475,12 @@ fn netns_path(ns: &str) -> PathBuf {
 }
 
 /// Runs `f` in a new namespace named `bench-NAME`, flushing and removing it afterwards.
-fn in_fresh_netns(
-    name: &str,
-    f: impl FnOnce(&str) -> Result<(), String>,
-) -> Result<(), String> {
+fn in_fresh_netns(name: &str, f: impl FnOnce(&str) -> Result<(), String>) -> Result<(), String> {
     let ns = format!("bench-{name}");
-    let _ = Command::new("ip").args(["netns", "del", &ns]).stderr(Stdio::null()).status();
+    let _ = Command::new("ip")
+        .args(["netns", "del", &ns])
+        .stderr(Stdio::null())
+        .status();
     run(Command::new("ip").args(["netns", "add", &ns]))?;
     // Until loopback is up a namespace has no local routing table, and the kernel refuses
     // real servers whose address type it cannot look up (EINVAL).
@@ -427,7 +500,9 @@ fn cleanup_all() -> Result<(), String> {
             .stderr(Stdio::null())
             .status();
     }
-    NetlinkIpvs::open().and_then(|i| i.flush()).map_err(|e| e.to_string())
+    NetlinkIpvs::open()
+        .and_then(|i| i.flush())
+        .map_err(|e| e.to_string())
 }
 
 /// Whether the table in namespace `ns` is `desired`.
@@ -442,8 +517,8 @@ fn verify_with(ipvs: &NetlinkIpvs, desired: &Table) -> Result<(), String> {
 
 /// Whether two tables mean the same to the kernel (nothing to plan between them).
 fn same(got: &Table, desired: &Table) -> Result<(), String> {
-    let diff = plan(got, desired, &Scope::all(), &PlanOptions::default())
-        .map_err(|e| e.to_string())?;
+    let diff =
+        plan(got, desired, &Scope::all(), &PlanOptions::default()).map_err(|e| e.to_string())?;
     if diff.is_empty() {
         Ok(())
     } else {
@@ -563,8 +638,11 @@ fn floor_child(n: Option<String>) -> ExitCode {
 
 fn floor(n: usize) -> Result<f64, String> {
     let io = |op: &'static str| move |e: std::io::Error| format!("{op}: {e}");
-    let socket = NlSocket::connect(NlFamily::Generic, None, Groups::empty()).map_err(io("socket"))?;
-    socket.set_recv_buffer_size(4 << 20).map_err(io("SO_RCVBUF"))?;
+    let socket =
+        NlSocket::connect(NlFamily::Generic, None, Groups::empty()).map_err(io("socket"))?;
+    socket
+        .set_recv_buffer_size(4 << 20)
+        .map_err(io("SO_RCVBUF"))?;
     let mut buf = vec![0u8; 64 * 1024];
 
     // Resolve the family, untimed.
@@ -573,7 +651,9 @@ fn floor(n: usize) -> Result<f64, String> {
     socket.send(&msg, Msg::empty()).map_err(io("send"))?;
     let mut family = None;
     while family.is_none() {
-        let (len, _) = socket.recv(&mut buf[..], Msg::empty()).map_err(io("recv"))?;
+        let (len, _) = socket
+            .recv(&mut buf[..], Msg::empty())
+            .map_err(io("recv"))?;
         for reply in Replies::new(&buf[..len]) {
             match reply.map_err(|e| e.to_string())? {
                 Reply::Data { attrs, .. } => {
@@ -613,7 +693,9 @@ fn floor(n: usize) -> Result<f64, String> {
         socket.send(batch, Msg::empty()).map_err(io("send"))?;
         let mut acked = 0;
         while acked < *count {
-            let (len, _) = socket.recv(&mut buf[..], Msg::empty()).map_err(io("recv"))?;
+            let (len, _) = socket
+                .recv(&mut buf[..], Msg::empty())
+                .map_err(io("recv"))?;
             for reply in Replies::new(&buf[..len]) {
                 match reply.map_err(|e| e.to_string())? {
                     Reply::Ack { .. } => acked += 1,
