@@ -216,7 +216,7 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("floor-child") => return floor_child(args.next()),
-        Some("read-child") => return read_child(args.next(), args.next()),
+        Some("read-child") => return read_child(args.next(), args.next(), args.next()),
         _ => {}
     }
     let config = match parse_args() {
@@ -314,7 +314,7 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         .filter(|_| n <= config.pyroute2_max);
 
     // Create, each tool in its own fresh namespace, one at a time.
-    in_fresh_netns("floor", |ns| {
+    in_fresh_netns("floor", n, |ns| {
         let out = run(Command::new("ip")
             .args(["netns", "exec", ns])
             .arg(std::env::current_exe().map_err(|e| e.to_string())?)
@@ -327,7 +327,7 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         bench.check("floor create", verify(ns, &desired));
         Ok(())
     })?;
-    in_fresh_netns("lvs", |ns| {
+    in_fresh_netns("lvs", n, |ns| {
         let ipvs = NetlinkIpvs::open_in_netns(netns_path(ns)).map_err(|e| e.to_string())?;
         let started = Instant::now();
         let plan = plan(
@@ -343,7 +343,7 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         bench.check("lvs create", verify(ns, &desired));
         Ok(())
     })?;
-    in_fresh_netns("ipvsadm", |ns| {
+    in_fresh_netns("ipvsadm", n, |ns| {
         let (seconds, _) = timed(
             Command::new("ip")
                 .args(["netns", "exec", ns, "ipvsadm", "-R"])
@@ -354,7 +354,7 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         Ok(())
     })?;
     if let Some((python, script)) = py {
-        in_fresh_netns("pyroute2", |ns| {
+        in_fresh_netns("pyroute2", n, |ns| {
             let out = run(Command::new("ip")
                 .args(["netns", "exec", ns, python, script, "create"])
                 .arg(&rules_path))?;
@@ -383,14 +383,16 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     ipvs.apply(&ops).map_err(|e| e.to_string())?;
 
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let (seconds, rss, out) =
-        timed_rss(Command::new(&exe).args(["read-child", "-", &n.to_string()]))?;
-    let inside: f64 = out
-        .trim()
-        .parse()
-        .map_err(|_| format!("read-child said {out:?}"))?;
-    bench.record(n, "read", "lvs", seconds).max_rss_kib = Some(rss);
-    bench.record(n, "read", "lvs (in process)", inside);
+    for (how, tool) in [("table", "lvs"), ("stream", "lvs stream")] {
+        let (seconds, out) =
+            timed(Command::new(&exe).args(["read-child", "-", &n.to_string(), how]))?;
+        let (inside, rss) = out
+            .split_once(' ')
+            .and_then(|(s, r)| Some((s.parse::<f64>().ok()?, r.trim().parse::<u64>().ok()?)))
+            .ok_or_else(|| format!("read-child said {out:?}"))?;
+        bench.record(n, "read", tool, seconds).max_rss_kib = Some(rss);
+        bench.record(n, "read", &format!("{tool} (in process)"), inside);
+    }
     let (seconds, rss, out) = timed_rss(Command::new("ipvsadm").arg("-Sn"))?;
     bench.record(n, "read", "ipvsadm -Sn", seconds).max_rss_kib = Some(rss);
     bench.check(
@@ -475,7 +477,11 @@ fn netns_path(ns: &str) -> PathBuf {
 }
 
 /// Runs `f` in a new namespace named `bench-NAME`, flushing and removing it afterwards.
-fn in_fresh_netns(name: &str, f: impl FnOnce(&str) -> Result<(), String>) -> Result<(), String> {
+fn in_fresh_netns(
+    name: &str,
+    size: usize,
+    f: impl FnOnce(&str) -> Result<(), String>,
+) -> Result<(), String> {
     let ns = format!("bench-{name}");
     let _ = Command::new("ip")
         .args(["netns", "del", &ns])
@@ -490,7 +496,14 @@ fn in_fresh_netns(name: &str, f: impl FnOnce(&str) -> Result<(), String>) -> Res
         .and_then(|ipvs| ipvs.flush())
         .map_err(|e| format!("flushing {ns}: {e}"));
     run(Command::new("ip").args(["netns", "del", &ns]))?;
+    settle(size);
     result.and(flushed)
+}
+
+/// Waits for the kernel to finish freeing a flushed table and a deleted namespace (it does
+/// so in the background), so the next tool does not pay for the previous one's cleanup.
+fn settle(size: usize) {
+    std::thread::sleep(std::time::Duration::from_millis(500 + size as u64 / 10));
 }
 
 fn cleanup_all() -> Result<(), String> {
@@ -580,20 +593,25 @@ fn timed_rss(cmd: &mut Command) -> Result<(f64, u64, String), String> {
 
 /// The read measured alone in its own process: reads the table of the namespace at PATH
 /// (`-` for the caller's) with real servers and stats, checks it is the table of N
-/// services, prints the seconds the read took.
-fn read_child(ns: Option<String>, n: Option<String>) -> ExitCode {
+/// services, prints the seconds the read took and the peak memory (KiB) it had reached
+/// when the read was done.
+fn read_child(ns: Option<String>, n: Option<String>, how: Option<String>) -> ExitCode {
     let (Some(ns), Some(n)) = (ns, n.and_then(|n| n.parse::<usize>().ok())) else {
-        eprintln!("usage: lvs-bench read-child PATH|- N");
+        eprintln!("usage: lvs-bench read-child PATH|- N [table|stream]");
         return ExitCode::from(2);
     };
-    let desired = table(n);
     let ipvs = match ns.as_str() {
         "-" => NetlinkIpvs::open(),
         path => NetlinkIpvs::open_in_netns(path),
     };
+    if how.as_deref() == Some("stream") {
+        return read_child_streaming(ipvs, n);
+    }
     let started = Instant::now();
     let read = ipvs.and_then(|ipvs| ipvs.table_with_stats());
     let seconds = started.elapsed().as_secs_f64();
+    // The peak so far is the read's alone: the check below needs memory of its own.
+    let peak = peak_rss_kib();
     let read = match read {
         Ok(read) => read,
         Err(e) => {
@@ -608,12 +626,82 @@ fn read_child(ns: Option<String>, n: Option<String>) -> ExitCode {
             })
             .collect(),
     );
-    if let Err(e) = same(&got, &desired) {
+    if let Err(e) = same(&got, &table(n)) {
         eprintln!("read-child: {e}");
         return ExitCode::FAILURE;
     }
-    println!("{seconds:.6}");
+    match peak {
+        Some(kib) => println!("{seconds:.6} {kib}"),
+        None => {
+            eprintln!("read-child: no VmHWM in /proc/self/status");
+            return ExitCode::FAILURE;
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// The streaming read: each service checked as it comes (against the service its address
+/// says it is), nothing kept but which services were seen.
+fn read_child_streaming(ipvs: Result<NetlinkIpvs, lvs_sys::Error>, n: usize) -> ExitCode {
+    let mut seen = vec![false; n];
+    let mut wrong: Option<String> = None;
+    let started = Instant::now();
+    let read = ipvs.and_then(|ipvs| {
+        ipvs.for_each_service(|entry, servers| {
+            let got = VirtualService::new(
+                entry.service,
+                servers.into_iter().map(|e| e.server).collect(),
+            );
+            let index = match got.service.key {
+                ServiceKey::Addr {
+                    addr: SocketAddr::V4(a),
+                    ..
+                } => (u32::from(*a.ip()) as usize).wrapping_sub(0x0a00_0001),
+                _ => usize::MAX,
+            };
+            let problem = if index >= n || seen[index] {
+                Some(format!(
+                    "unexpected or repeated service {}",
+                    got.service.key
+                ))
+            } else {
+                seen[index] = true;
+                let want = Table::new(vec![service(index, Scheduler::Rr)]);
+                same(&Table::new(vec![got]), &want).err()
+            };
+            if wrong.is_none() {
+                wrong = problem;
+            }
+        })
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_kib();
+    if let Err(e) = read {
+        eprintln!("read-child: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        wrong.get_or_insert(format!("service {} was not listed", vip(missing)));
+    }
+    if let Some(problem) = wrong {
+        eprintln!("read-child: {problem}");
+        return ExitCode::FAILURE;
+    }
+    match peak {
+        Some(kib) => println!("{seconds:.6} {kib}"),
+        None => {
+            eprintln!("read-child: no VmHWM in /proc/self/status");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// This process's peak resident set (what GNU time reports as maximum RSS), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The floor, run inside the namespace to fill: creates the table of N services with

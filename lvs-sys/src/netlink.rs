@@ -1,9 +1,11 @@
 //! `NetlinkIpvs`: lvs-core's operations over the kernel's IPVS generic-netlink family.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -183,17 +185,25 @@ impl NetlinkIpvs {
     /// one dump of services, then one dump per service, spread over several sockets for
     /// a large table.
     pub fn table_with_stats(&self) -> Result<Vec<(ServiceEntry, Vec<RealServerEntry>)>, Error> {
-        let services = self.services()?;
-        let servers = self.servers_of(&services)?;
-        Ok(services.into_iter().zip(servers).collect())
+        let mut table = Vec::new();
+        self.for_each_service(|service, servers| table.push((service, servers)))?;
+        Ok(table)
     }
 
-    /// The real servers of each service, in order.
+    /// Hands every service with its real servers and stats to `visit`, in the order the
+    /// kernel lists the services, without keeping all the real servers: what a caller
+    /// that prints or exports a large table wants.
     ///
-    /// A large table is read by up to [`MAX_READERS`] threads (no more than the CPUs),
-    /// each with a socket of its own in the handle's namespace, claiming services from a
-    /// shared counter. If extra sockets cannot be had, it reads with what it has.
-    fn servers_of(&self, services: &[ServiceEntry]) -> Result<Vec<Vec<RealServerEntry>>, Error> {
+    /// Like [`NetlinkIpvs::table_with_stats`], a large table (256 services or more) has
+    /// its real servers listed over up to 4 sockets at once (no more than the CPUs), each
+    /// read by a thread of its own; the extra sockets are opened in the handle's namespace
+    /// on the first large read and kept. `visit` runs on the calling thread. If no extra
+    /// socket can be had, it reads with the handle's own.
+    pub fn for_each_service(
+        &self,
+        mut visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
+    ) -> Result<(), Error> {
+        let services = self.services()?;
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         let wanted = if services.len() >= PARALLEL_READ_MIN {
             cpus.min(MAX_READERS)
@@ -209,70 +219,90 @@ impl NetlinkIpvs {
         }
         let mut main = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         if wanted == 1 || readers.is_empty() {
-            return services
-                .iter()
-                .map(|s| dump_servers(&mut main, &s.service.key))
-                .collect();
+            for service in services {
+                let servers = dump_servers(&mut main, &service.service.key)?;
+                visit(service, servers);
+            }
+            return Ok(());
         }
 
+        let keys: Vec<ServiceKey> = services.iter().map(|s| s.service.key).collect();
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let work = |conn: &mut Connection| {
-            let mut got: Vec<(usize, Vec<RealServerEntry>)> = Vec::new();
+        let connections: Vec<&mut Connection> = std::iter::once(&mut *main)
+            .chain(readers.iter_mut())
+            .collect();
+        // Each reader sends the real servers of the services it claimed, a chunk at a time;
+        // the bound keeps readers from running far ahead of `visit`.
+        let (sender, receiver) = mpsc::sync_channel::<Chunk>(2 * connections.len());
+        let work = |conn: &mut Connection, sender: SyncSender<Chunk>| {
             while !failed.load(Ordering::Relaxed) {
                 let start = next.fetch_add(READ_CLAIM, Ordering::Relaxed);
-                if start >= services.len() {
+                if start >= keys.len() {
                     break;
                 }
-                let end = (start + READ_CLAIM).min(services.len());
-                for (i, s) in services.iter().enumerate().take(end).skip(start) {
-                    match dump_servers(conn, &s.service.key) {
-                        Ok(servers) => got.push((i, servers)),
-                        Err(e) => {
-                            failed.store(true, Ordering::Relaxed);
-                            return Err(e);
-                        }
-                    }
+                let end = (start + READ_CLAIM).min(keys.len());
+                let chunk: Result<Vec<_>, Error> = keys[start..end]
+                    .iter()
+                    .map(|key| dump_servers(conn, key))
+                    .collect();
+                if chunk.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if sender.send(chunk.map(|c| (start, c))).is_err() {
+                    break; // the caller gave up
                 }
             }
-            Ok(got)
         };
-        let parts: Vec<Result<Vec<(usize, Vec<RealServerEntry>)>, Error>> =
-            std::thread::scope(|scope| {
-                let work = &work;
-                let mut handles = Vec::new();
-                for conn in readers.iter_mut() {
-                    match std::thread::Builder::new()
-                        .name("lvs-read".into())
-                        .spawn_scoped(scope, move || work(conn))
-                    {
-                        Ok(handle) => handles.push(handle),
-                        Err(_) => break, // the threads there are share the work
+        let work = &work;
+        std::thread::scope(|scope| {
+            let mut spawned = 0;
+            let mut spawn_error = None;
+            for conn in connections {
+                let sender = sender.clone();
+                match std::thread::Builder::new()
+                    .name("lvs-read".into())
+                    .spawn_scoped(scope, move || work(conn, sender))
+                {
+                    Ok(_) => spawned += 1,
+                    Err(source) => spawn_error = Some(source),
+                }
+            }
+            drop(sender);
+            if spawned == 0 {
+                return Err(Error::Io {
+                    op: "start reader threads",
+                    source: spawn_error.unwrap_or_else(|| std::io::Error::other("none started")),
+                });
+            }
+            // Chunks arrive in any order; services are visited in the kernel's.
+            let mut services = services.into_iter();
+            let mut waiting = BTreeMap::new();
+            let mut visited = 0;
+            for chunk in receiver {
+                let (start, servers) = chunk?; // dropping the receiver stops the readers
+                waiting.insert(start, servers);
+                while let Some(servers) = waiting.remove(&visited) {
+                    visited += servers.len();
+                    for servers in servers {
+                        visit(services.next().expect("a service per chunk entry"), servers);
                     }
                 }
-                let mut parts = vec![work(&mut main)];
-                parts.extend(handles.into_iter().map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::Io {
-                            op: "list real servers",
-                            source: std::io::Error::other("a reader thread panicked"),
-                        })
-                    })
-                }));
-                parts
-            });
-        let mut out: Vec<Option<Vec<RealServerEntry>>> = vec![None; services.len()];
-        for part in parts {
-            for (i, servers) in part? {
-                out[i] = Some(servers);
             }
-        }
-        Ok(out
-            .into_iter()
-            .map(|s| s.expect("every service read"))
-            .collect())
+            if visited < keys.len() {
+                return Err(Error::Io {
+                    op: "list real servers",
+                    source: std::io::Error::other("a reader thread stopped early"),
+                });
+            }
+            Ok(())
+        })
     }
 }
+
+/// What a reader thread sends: the index of its first service and each service's real
+/// servers, or the error that stopped it.
+type Chunk = Result<(usize, Vec<Vec<RealServerEntry>>), Error>;
 
 /// One dump of a service's real servers on `conn`, decoded as the messages arrive.
 fn dump_servers(conn: &mut Connection, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
@@ -387,17 +417,14 @@ impl Ipvs for NetlinkIpvs {
     /// Like the provided method, with the real servers read over several sockets for a
     /// large table.
     fn read_table(&self) -> Result<Table, Error> {
-        let services = self.services()?;
-        let servers = self.servers_of(&services)?;
-        Ok(Table::new(
-            services
-                .into_iter()
-                .zip(servers)
-                .map(|(s, servers)| {
-                    VirtualService::new(s.service, servers.into_iter().map(|e| e.server).collect())
-                })
-                .collect(),
-        ))
+        let mut services = Vec::new();
+        self.for_each_service(|s, servers| {
+            services.push(VirtualService::new(
+                s.service,
+                servers.into_iter().map(|e| e.server).collect(),
+            ))
+        })?;
+        Ok(Table::new(services))
     }
 
     fn add_server(&self, key: &ServiceKey, server: &RealServer) -> Result<(), Error> {

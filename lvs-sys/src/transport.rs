@@ -23,6 +23,10 @@ pub(crate) type Payload = (u8, Vec<u8>);
 /// The answer to one request: its data messages, or the kernel's errno and text.
 pub(crate) type Answer = Result<Vec<Payload>, (i32, Option<String>)>;
 
+/// The kernel's verdict on a request whose data messages went to a sink: accepted, or its
+/// errno and text.
+pub(crate) type Verdict = Result<(), (i32, Option<String>)>;
+
 /// Where [`Connection::exchange_each`] delivers data messages: `(true, None)` to start
 /// over, `(false, Some((cmd, attrs)))` for one message.
 pub(crate) type Sink<'a> = dyn FnMut(bool, Option<(u8, &[u8])>) -> Result<(), Error> + 'a;
@@ -128,7 +132,7 @@ impl Connection {
         request: &Request,
         op: &'static str,
         sink: &mut Sink<'_>,
-    ) -> Result<Result<(), (i32, Option<String>)>, Error> {
+    ) -> Result<Verdict, Error> {
         let mut first = true;
         loop {
             if !first {
@@ -153,7 +157,7 @@ impl Connection {
         request: &Request,
         op: &'static str,
         sink: &mut Sink<'_>,
-    ) -> Result<Result<Result<(), (i32, Option<String>)>, Error>, Retry> {
+    ) -> Result<Result<Verdict, Error>, Retry> {
         let seq = self.next_seq();
         let mut out = Vec::with_capacity(64 + request.attrs.len());
         request.encode_into(&mut out, self.family, seq);
