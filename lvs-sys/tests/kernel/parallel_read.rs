@@ -41,6 +41,7 @@ fn a_large_read_opens_its_extra_sockets_in_the_handles_namespace() {
     // With its name gone, only the handle itself still knows the namespace: sockets opened
     // anywhere else would find none of these services.
     run_ok(std::process::Command::new("ip").args(["netns", "del", ns.name()]));
+    std::mem::forget(ns); // its name is gone already
 
     let order: Vec<ServiceKey> = ipvs
         .services()
