@@ -1,14 +1,18 @@
 //! `NetlinkIpvs`: lvs-core's operations over the kernel's IPVS generic-netlink family.
 
+use std::collections::BTreeMap;
+use std::fs::File;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use lvs_core::validate::validate_request_limits;
 use lvs_core::{
     ApplyError, DaemonRole, Ipvs, KernelInfo, Operation, Outcome, RealServer, RealServerEntry,
-    Service, ServiceEntry, ServiceKey, SyncDaemon, Timeouts,
+    Service, ServiceEntry, ServiceKey, SyncDaemon, Table, Timeouts, VirtualService,
 };
 
 use crate::codec::consts::attr;
@@ -68,14 +72,32 @@ impl Options {
     }
 }
 
+/// Services from which a whole-table read lists real servers over several sockets at once.
+const PARALLEL_READ_MIN: usize = 256;
+
+/// The most sockets a whole-table read lists real servers over.
+const MAX_READERS: usize = 4;
+
+/// Services a reader claims at a time: few enough to share the work out evenly, enough
+/// that readers rarely meet on the shared counter.
+const READ_CLAIM: usize = 16;
+
 /// A handle on the kernel's IPVS table of one network namespace.
 ///
 /// It owns one netlink socket (close-on-exec) with the family resolved once, and can be
 /// shared between threads: requests are serialised and every answer is matched to its
-/// request.
+/// request. Reading a large table opens a few more sockets in the same namespace, once,
+/// so that the kernel lists several services' real servers at a time (a socket runs one
+/// dump at a time, and the kernel answers one dump per service).
 #[derive(Debug)]
 pub struct NetlinkIpvs {
     conn: Mutex<Connection>,
+    /// The extra sockets for whole-table reads, opened on the first large read.
+    readers: Mutex<Vec<Connection>>,
+    /// The namespace the handle was opened in, kept open so the extra sockets are made in
+    /// that one even if its path is gone or points elsewhere by then.
+    netns: Option<File>,
+    timeout: Duration,
 }
 
 impl NetlinkIpvs {
@@ -92,9 +114,21 @@ impl NetlinkIpvs {
 
     /// Opens a handle with options.
     pub fn open_with(options: &Options) -> Result<NetlinkIpvs, Error> {
-        let conn = Connection::open(options.netns.as_deref(), options.timeout)?;
+        let netns = options
+            .netns
+            .as_deref()
+            .map(File::open)
+            .transpose()
+            .map_err(|source| Error::Io {
+                op: "open network namespace",
+                source,
+            })?;
+        let conn = Connection::open(netns.as_ref(), options.timeout)?;
         Ok(NetlinkIpvs {
             conn: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            netns,
+            timeout: options.timeout,
         })
     }
 
@@ -118,36 +152,178 @@ impl NetlinkIpvs {
     }
 
     /// One dump of the services, without repeated keys; says whether there were any.
+    /// Each message is decoded as it arrives, so a large table is never held twice.
     fn dump_services(&self) -> Result<(Vec<ServiceEntry>, bool), Error> {
         let op = "list services";
-        let replies = self.exchange(&Request::dump_services(), Context::Read(op))?;
-        let mut seen = std::collections::HashSet::with_capacity(replies.len());
+        let mut seen = std::collections::HashSet::new();
         let mut repeated = false;
-        let mut entries = Vec::with_capacity(replies.len());
-        for (_, payload) in &replies {
-            let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
-            let entry = service::decode(&n).map_err(decode_err(op))?.entry;
-            if seen.insert(entry.service.key) {
-                entries.push(entry);
-            } else {
-                repeated = true;
+        let mut entries = Vec::new();
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let answer = conn.exchange_each(&Request::dump_services(), op, &mut |restart, data| {
+            if restart {
+                seen.clear();
+                entries.clear();
+                repeated = false;
             }
-        }
+            if let Some((_, payload)) = data {
+                let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
+                let entry = service::decode(&n).map_err(decode_err(op))?.entry;
+                if seen.insert(entry.service.key) {
+                    entries.push(entry);
+                } else {
+                    repeated = true;
+                }
+            }
+            Ok(())
+        })?;
+        answer.map_err(|(errno, message)| error_for(Context::Read(op), errno, message))?;
+        entries.shrink_to_fit();
         Ok((entries, repeated))
     }
 
-    /// Every service with its real servers, in as few round trips as the kernel allows
-    /// (one dump of services, then one dump per service).
+    /// Every service with its real servers, in as few round trips as the kernel allows:
+    /// one dump of services, then one dump per service, spread over several sockets for
+    /// a large table.
     pub fn table_with_stats(&self) -> Result<Vec<(ServiceEntry, Vec<RealServerEntry>)>, Error> {
-        let services = self.services()?;
-        services
-            .into_iter()
-            .map(|s| {
-                let servers = self.servers(&s.service.key)?;
-                Ok((s, servers))
-            })
-            .collect()
+        let mut table = Vec::new();
+        self.for_each_service(|service, servers| table.push((service, servers)))?;
+        Ok(table)
     }
+
+    /// Hands every service with its real servers and stats to `visit`, in the order the
+    /// kernel lists the services, without keeping all the real servers: what a caller
+    /// that prints or exports a large table wants.
+    ///
+    /// Like [`NetlinkIpvs::table_with_stats`], a large table (256 services or more) has
+    /// its real servers listed over up to 4 sockets at once (no more than the CPUs), each
+    /// read by a thread of its own; the extra sockets are opened in the handle's namespace
+    /// on the first large read and kept. `visit` runs on the calling thread. If no extra
+    /// socket can be had, it reads with the handle's own.
+    pub fn for_each_service(
+        &self,
+        mut visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
+    ) -> Result<(), Error> {
+        let services = self.services()?;
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let wanted = if services.len() >= PARALLEL_READ_MIN {
+            cpus.min(MAX_READERS)
+        } else {
+            1
+        };
+        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        while readers.len() + 1 < wanted {
+            match Connection::open(self.netns.as_ref(), self.timeout) {
+                Ok(conn) => readers.push(conn),
+                Err(_) => break, // read with the sockets there are
+            }
+        }
+        let mut main = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if wanted == 1 || readers.is_empty() {
+            for service in services {
+                let servers = dump_servers(&mut main, &service.service.key)?;
+                visit(service, servers);
+            }
+            return Ok(());
+        }
+
+        let keys: Vec<ServiceKey> = services.iter().map(|s| s.service.key).collect();
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let connections: Vec<&mut Connection> = std::iter::once(&mut *main)
+            .chain(readers.iter_mut())
+            .collect();
+        // Each reader sends the real servers of the services it claimed, a chunk at a time;
+        // the bound keeps readers from running far ahead of `visit`.
+        let (sender, receiver) = mpsc::sync_channel::<Chunk>(2 * connections.len());
+        let work = |conn: &mut Connection, sender: SyncSender<Chunk>| {
+            while !failed.load(Ordering::Relaxed) {
+                let start = next.fetch_add(READ_CLAIM, Ordering::Relaxed);
+                if start >= keys.len() {
+                    break;
+                }
+                let end = (start + READ_CLAIM).min(keys.len());
+                let chunk: Result<Vec<_>, Error> = keys[start..end]
+                    .iter()
+                    .map(|key| dump_servers(conn, key))
+                    .collect();
+                if chunk.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if sender.send(chunk.map(|c| (start, c))).is_err() {
+                    break; // the caller gave up
+                }
+            }
+        };
+        let work = &work;
+        std::thread::scope(|scope| {
+            let mut spawned = 0;
+            let mut spawn_error = None;
+            for conn in connections {
+                let sender = sender.clone();
+                match std::thread::Builder::new()
+                    .name("lvs-read".into())
+                    .spawn_scoped(scope, move || work(conn, sender))
+                {
+                    Ok(_) => spawned += 1,
+                    Err(source) => spawn_error = Some(source),
+                }
+            }
+            drop(sender);
+            if spawned == 0 {
+                return Err(Error::Io {
+                    op: "start reader threads",
+                    source: spawn_error.unwrap_or_else(|| std::io::Error::other("none started")),
+                });
+            }
+            // Chunks arrive in any order; services are visited in the kernel's.
+            let mut services = services.into_iter();
+            let mut waiting = BTreeMap::new();
+            let mut visited = 0;
+            for chunk in receiver {
+                let (start, servers) = chunk?; // dropping the receiver stops the readers
+                waiting.insert(start, servers);
+                while let Some(servers) = waiting.remove(&visited) {
+                    visited += servers.len();
+                    for servers in servers {
+                        visit(services.next().expect("a service per chunk entry"), servers);
+                    }
+                }
+            }
+            if visited < keys.len() {
+                return Err(Error::Io {
+                    op: "list real servers",
+                    source: std::io::Error::other("a reader thread stopped early"),
+                });
+            }
+            Ok(())
+        })
+    }
+}
+
+/// What a reader thread sends: the index of its first service and each service's real
+/// servers, or the error that stopped it.
+type Chunk = Result<(usize, Vec<Vec<RealServerEntry>>), Error>;
+
+/// One dump of a service's real servers on `conn`, decoded as the messages arrive.
+fn dump_servers(conn: &mut Connection, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
+    let op = "list real servers";
+    let mut entries = Vec::new();
+    let answer = conn.exchange_each(&Request::dump_servers(key), op, &mut |restart, data| {
+        if restart {
+            entries.clear();
+        }
+        if let Some((_, payload)) = data {
+            let n = nest(payload, attr::DEST, op, "DEST")?;
+            entries.push(
+                dest::decode(&n, key.family())
+                    .map_err(decode_err(op))?
+                    .entry,
+            );
+        }
+        Ok(())
+    })?;
+    answer.map_err(|(errno, message)| error_for(Context::Read(op), errno, message))?;
+    Ok(entries)
 }
 
 fn decode_err(op: &'static str) -> impl Fn(DecodeError) -> Error {
@@ -234,17 +410,21 @@ impl Ipvs for NetlinkIpvs {
     }
 
     fn servers(&self, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
-        let op = "list real servers";
-        let replies = self.exchange(&Request::dump_servers(key), Context::Read(op))?;
-        replies
-            .iter()
-            .map(|(_, payload)| {
-                let n = nest(payload, attr::DEST, op, "DEST")?;
-                Ok(dest::decode(&n, key.family())
-                    .map_err(decode_err(op))?
-                    .entry)
-            })
-            .collect()
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        dump_servers(&mut conn, key)
+    }
+
+    /// Like the provided method, with the real servers read over several sockets for a
+    /// large table.
+    fn read_table(&self) -> Result<Table, Error> {
+        let mut services = Vec::new();
+        self.for_each_service(|s, servers| {
+            services.push(VirtualService::new(
+                s.service,
+                servers.into_iter().map(|e| e.server).collect(),
+            ))
+        })?;
+        Ok(Table::new(services))
     }
 
     fn add_server(&self, key: &ServiceKey, server: &RealServer) -> Result<(), Error> {

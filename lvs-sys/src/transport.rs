@@ -7,7 +7,6 @@
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use neli::consts::socket::{Msg, NlFamily};
@@ -23,6 +22,14 @@ pub(crate) type Payload = (u8, Vec<u8>);
 
 /// The answer to one request: its data messages, or the kernel's errno and text.
 pub(crate) type Answer = Result<Vec<Payload>, (i32, Option<String>)>;
+
+/// The kernel's verdict on a request whose data messages went to a sink: accepted, or its
+/// errno and text.
+pub(crate) type Verdict = Result<(), (i32, Option<String>)>;
+
+/// Where [`Connection::exchange_each`] delivers data messages: `(true, None)` to start
+/// over, `(false, Some((cmd, attrs)))` for one message.
+pub(crate) type Sink<'a> = dyn FnMut(bool, Option<(u8, &[u8])>) -> Result<(), Error> + 'a;
 
 /// An open, family-resolved IPVS netlink socket.
 pub(crate) struct Connection {
@@ -44,24 +51,19 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// The first receive buffer; it grows to the largest datagram seen.
-const INITIAL_BUFFER: usize = 32 * 1024;
+/// The receive buffer: larger than any datagram the kernel sends us (dump parts are capped
+/// at 32 KiB), so nothing needs peeking at first; it grows if one ever was larger.
+const INITIAL_BUFFER: usize = 64 * 1024;
 /// The socket receive buffer asked for, so big dumps and batches of acks fit.
 const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
 
 impl Connection {
-    /// Opens a socket in the caller's network namespace, or in the one at `netns` (a path
-    /// such as `/run/netns/NAME` or `/proc/PID/ns/net`).
-    pub(crate) fn open(netns: Option<&Path>, timeout: Duration) -> Result<Connection, Error> {
+    /// Opens a socket in the caller's network namespace, or in `netns` (an open namespace
+    /// file such as `/run/netns/NAME` or `/proc/PID/ns/net`).
+    pub(crate) fn open(netns: Option<&File>, timeout: Duration) -> Result<Connection, Error> {
         let socket = match netns {
             None => new_socket()?,
-            Some(path) => {
-                let ns = File::open(path).map_err(|source| Error::Io {
-                    op: "open network namespace",
-                    source,
-                })?;
-                socket_in_netns(&ns)?
-            }
+            Some(ns) => socket_in_netns(ns)?,
         };
         let mut conn = Connection {
             socket,
@@ -107,8 +109,37 @@ impl Connection {
         request: &Request,
         op: &'static str,
     ) -> Result<Answer, Error> {
+        let mut payloads: Vec<Payload> = Vec::new();
+        let answer = self.exchange_each(request, op, &mut |restart, data| {
+            if restart {
+                payloads.clear();
+            }
+            if let Some((cmd, attrs)) = data {
+                payloads.push((cmd, attrs.to_vec()));
+            }
+            Ok(())
+        })?;
+        Ok(answer.map(|()| payloads))
+    }
+
+    /// Like [`Connection::exchange`], but hands each data message to `sink` as it arrives
+    /// instead of keeping them all: `sink(true, None)` says a dump starts over (forget what
+    /// came before), `sink(false, Some((cmd, attrs)))` brings one message. An error from
+    /// the sink ends the exchange with that error once the answer has been read whole, so
+    /// the socket is left clean for the next request.
+    pub(crate) fn exchange_each(
+        &mut self,
+        request: &Request,
+        op: &'static str,
+        sink: &mut Sink<'_>,
+    ) -> Result<Verdict, Error> {
+        let mut first = true;
         loop {
-            match self.try_exchange(request, op) {
+            if !first {
+                sink(true, None)?;
+            }
+            first = false;
+            match self.try_exchange(request, op, sink) {
                 Err(Retry) if request.is_dump() => continue,
                 Err(Retry) => {
                     return Err(Error::Io {
@@ -125,19 +156,26 @@ impl Connection {
         &mut self,
         request: &Request,
         op: &'static str,
-    ) -> Result<Result<Answer, Error>, Retry> {
+        sink: &mut Sink<'_>,
+    ) -> Result<Result<Verdict, Error>, Retry> {
         let seq = self.next_seq();
         let mut out = Vec::with_capacity(64 + request.attrs.len());
         request.encode_into(&mut out, self.family, seq);
         if let Err(source) = self.socket.send(&out, Msg::empty()) {
             return Ok(Err(Error::Io { op: "send", source }));
         }
-        let mut payloads = Vec::new();
         let mut interrupted = false;
+        let mut refused: Option<Error> = None;
+        let finish = |refused: Option<Error>, answer| match refused {
+            Some(e) => Ok(Err(e)),
+            None => Ok(Ok(answer)),
+        };
         loop {
             let len = match self.recv(op) {
                 Ok(len) => len,
                 Err(RecvError::Overrun) => return Err(Retry),
+                Err(RecvError::Truncated) if request.is_dump() => return Err(Retry),
+                Err(RecvError::Truncated) => return Ok(Err(truncated(op))),
                 Err(RecvError::Failed(e)) => return Ok(Err(e)),
             };
             for reply in Replies::new(&self.buf[..len]) {
@@ -153,19 +191,26 @@ impl Connection {
                         flags, cmd, attrs, ..
                     } => {
                         interrupted |= flags & NLM_F_DUMP_INTR != 0;
-                        payloads.push((cmd, attrs.to_vec()));
+                        if refused.is_none() && !interrupted {
+                            refused = sink(false, Some((cmd, attrs))).err();
+                        }
                     }
-                    Reply::Ack { .. } => return Ok(Ok(Ok(payloads))),
-                    Reply::Error { errno, message, .. } => return Ok(Ok(Err((errno, message)))),
+                    Reply::Ack { .. } => return finish(refused, Ok(())),
+                    Reply::Error { errno, message, .. } => {
+                        return finish(refused, Err((errno, message)))
+                    }
                     Reply::Done { errno, flags, .. } => {
                         if flags & NLM_F_DUMP_INTR != 0 || interrupted {
                             return Err(Retry);
                         }
-                        return Ok(Ok(if errno == 0 {
-                            Ok(payloads)
-                        } else {
-                            Err((errno, None))
-                        }));
+                        return finish(
+                            refused,
+                            if errno == 0 {
+                                Ok(())
+                            } else {
+                                Err((errno, None))
+                            },
+                        );
                     }
                     Reply::Other { .. } => {}
                 }
@@ -201,6 +246,7 @@ impl Connection {
                         source: std::io::Error::from_raw_os_error(libc::ENOBUFS),
                     });
                 }
+                Err(RecvError::Truncated) => return Err(truncated("apply (answer truncated)")),
                 Err(RecvError::Failed(e)) => return Err(e),
             };
             for reply in Replies::new(&self.buf[..len]) {
@@ -252,11 +298,34 @@ impl Connection {
         result
     }
 
-    /// Receives one datagram into the buffer, growing it as needed, waiting at most the
-    /// handle's timeout.
+    /// Receives one datagram into the buffer, waiting at most the handle's timeout.
+    ///
+    /// The kernel handles a request inside the sending call and makes each further part of
+    /// a dump inside the receiving call that empties the queue, so answers are nearly
+    /// always queued already: the first try does not wait, and waits only when it finds
+    /// nothing (one system call per datagram instead of a poll, a peek and a read). A
+    /// datagram larger than the buffer (none is expected: dump parts are at most 32 KiB,
+    /// acknowledgements echo at most a small request) is reported as truncated after
+    /// growing the buffer, so a dump can be read again.
     fn recv(&mut self, op: &'static str) -> Result<usize, RecvError> {
         let deadline = Instant::now() + self.timeout;
         loop {
+            match self
+                .socket
+                .recv(&mut self.buf[..], Msg::DONTWAIT | Msg::TRUNC)
+            {
+                Ok((len, _)) if len > self.buf.len() => {
+                    self.buf.resize(len.next_power_of_two(), 0);
+                    return Err(RecvError::Truncated);
+                }
+                Ok((len, _)) => return Ok(len),
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    return Err(RecvError::Overrun)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => return Err(RecvError::Failed(Error::Io { op: "recv", source })),
+            }
             let now = Instant::now();
             if now >= deadline {
                 return Err(RecvError::Failed(Error::TimedOut {
@@ -264,31 +333,8 @@ impl Connection {
                     timeout: self.timeout,
                 }));
             }
-            if !wait_readable(&self.socket, deadline - now)
-                .map_err(|source| RecvError::Failed(Error::Io { op: "poll", source }))?
-            {
-                continue;
-            }
-            // Peek with MSG_TRUNC to learn the datagram's size before taking it.
-            let size = match self.socket.recv(&mut [0u8; 0][..], Msg::PEEK | Msg::TRUNC) {
-                Ok((size, _)) => size,
-                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                    return Err(RecvError::Overrun)
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => return Err(RecvError::Failed(Error::Io { op: "recv", source })),
-            };
-            if size > self.buf.len() {
-                self.buf.resize(size.next_power_of_two(), 0);
-            }
-            match self.socket.recv(&mut self.buf[..], Msg::empty()) {
-                Ok((len, _)) => return Ok(len),
-                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                    return Err(RecvError::Overrun)
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => return Err(RecvError::Failed(Error::Io { op: "recv", source })),
-            }
+            wait_readable(&self.socket, deadline - now)
+                .map_err(|source| RecvError::Failed(Error::Io { op: "poll", source }))?;
         }
     }
 }
@@ -299,8 +345,19 @@ struct Retry;
 
 #[derive(Debug)]
 enum RecvError {
+    /// The socket dropped messages.
     Overrun,
+    /// A datagram did not fit the buffer (now grown) and its tail was lost.
+    Truncated,
     Failed(Error),
+}
+
+/// The error for an answer lost to a datagram too large for the buffer.
+fn truncated(op: &'static str) -> Error {
+    Error::Io {
+        op,
+        source: std::io::Error::from_raw_os_error(libc::EMSGSIZE),
+    }
 }
 
 fn new_socket() -> Result<NlSocket, Error> {

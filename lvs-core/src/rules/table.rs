@@ -1,5 +1,9 @@
 //! Reading restore text as a desired table: only `-A` and `-a` lines.
 
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+
+use crate::model::ServiceKey;
 use crate::ops::Operation;
 use crate::table::{Table, VirtualService};
 
@@ -16,6 +20,10 @@ use super::scan::tokens;
 /// for a service no earlier line added, or a real server added twice to a service.
 pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
     let mut table = Table::default();
+    // Where each service is in the table, and which real servers each has: tables of tens
+    // of thousands of services are read, so lookups must not scan the table.
+    let mut position: HashMap<ServiceKey, usize> = HashMap::new();
+    let mut servers: HashSet<(usize, SocketAddr)> = HashSet::new();
     for (index, line) in text.split('\n').enumerate() {
         let number = index + 1;
         let Some(command) = read_line(line, number)? else {
@@ -26,11 +34,7 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
         let error = |problem| RuleError::new(number, first.column, first.text, problem);
         match command {
             Command::Operation(Operation::AddService(service)) => {
-                if table
-                    .services
-                    .iter()
-                    .any(|vs| vs.service.key == service.key)
-                {
+                if position.insert(service.key, table.services.len()).is_some() {
                     return Err(error(Problem::DuplicateService(service.key)));
                 }
                 table
@@ -38,13 +42,13 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
                     .push(VirtualService::new(service, Vec::new()));
             }
             Command::Operation(Operation::AddServer(key, server)) => {
-                let Some(vs) = table.services.iter_mut().find(|vs| vs.service.key == key) else {
+                let Some(&at) = position.get(&key) else {
                     return Err(error(Problem::ServiceNotDefined(key)));
                 };
-                if vs.servers.iter().any(|s| s.addr == server.addr) {
+                if !servers.insert((at, server.addr)) {
                     return Err(error(Problem::DuplicateServer(key)));
                 }
-                vs.servers.push(server);
+                table.services[at].servers.push(server);
             }
             other => return Err(error(Problem::NotTableCommand(other.name()))),
         }

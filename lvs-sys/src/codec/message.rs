@@ -63,7 +63,9 @@ pub struct Request {
 impl Request {
     /// A request for `cmd` acknowledged by the kernel, attributes written by `fill`.
     fn acked(cmd: u8, fill: impl FnOnce(&mut AttrWriter<'_>)) -> Request {
-        let mut attrs = Vec::new();
+        // Room for the largest common request (an IPv6 real server with its service key),
+        // so encoding a batch does not reallocate each request's attributes several times.
+        let mut attrs = Vec::with_capacity(192);
         fill(&mut AttrWriter::new(&mut attrs));
         Request {
             cmd,

@@ -11,5 +11,6 @@ mod error_paths;
 mod ipvsadm_smoke;
 mod lvsctl;
 mod netlink_basics;
+mod parallel_read;
 mod robustness;
 mod traffic;
