@@ -197,6 +197,19 @@ def parse_service(text: str) -> lvs.ServiceKey:
     return lvs.ServiceKey(protocols[kind], address, int(port))
 
 
+def parse_place(text: str) -> tuple[str, int]:
+    """``198.51.100.99:8080`` or ``[2001:db8::99]:8080``."""
+    host, _, port = text.rpartition(":")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+        number = int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not ADDR:PORT: {text!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range: {text!r}")
+    return str(address), number
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("service", type=parse_service, help="tcp:ADDR:PORT, udp:..., fwmark:N")
@@ -207,17 +220,18 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--rise", type=int, default=1, help="successes before restoring")
     parser.add_argument("--path", default="/", help="HTTP path to GET")
     parser.add_argument("--drain", action="store_true", help="set weight 0 instead of removing")
-    parser.add_argument("--sorry", help="ADDR:PORT of a server to use while all are out")
+    parser.add_argument(
+        "--sorry", type=parse_place, help="ADDR:PORT of a server to use while all are out"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     with lvs.Ipvs(netns=args.netns) as ipvs:
         sorry = None
         if args.sorry:
-            host, _, port = args.sorry.rpartition(":")
             watched = ipvs.servers(args.service)
             forward = watched[0].server.forward if watched else lvs.ForwardMethod.MASQUERADE
-            sorry = lvs.RealServer(host.strip("[]"), int(port), forward=forward, weight=1)
+            sorry = lvs.RealServer(*args.sorry, forward=forward, weight=1)
         checker = HealthChecker(
             ipvs,
             args.service,

@@ -25,12 +25,11 @@ answers=$(fetch_many 10 client "http://$VIP/")
 say "10 requests from the client: $(echo $answers)"
 check_eq "every request is answered" 0 "$(grep -c failed <<< "$answers")"
 check_eq "rr gives each server 5 of 10" "rs1 5 rs2 5" "$(tally <<< "$answers" | sort | xargs)"
-wait_conns director "TCP $VIP:80" 10
+wait_conns director "$VIP:80" 10
 listing director --stats
-stats=$(lvs_on director list --stats --exact | awk -v a="$VIP:80" '$1 == "TCP" && $2 == a')
-check_eq "the director counted 10 connections" 10 "$(awk '{print $3}' <<< "$stats")"
-check "the director saw the client's packets" test "$(awk '{print $4}' <<< "$stats")" -gt 0
-check_eq "no reply went through the director (OutPkts 0)" 0 "$(awk '{print $5}' <<< "$stats")"
+check_eq "the director counted 10 connections" 10 "$(conns director $VIP:80)"
+check "the director saw the client's packets" test "$(stat_of director $VIP:80 4)" -gt 0
+check_eq "no reply went through the director (OutPkts 0)" 0 "$(stat_of director $VIP:80 5)"
 # The client learnt the VIP's MAC from the director alone: the real servers kept quiet.
 check_eq "the client's ARP entry for the VIP is the director's" "$(on director cat /sys/class/net/eth0/address)" \
   "$(on client ip neigh show "$VIP" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i+1)}')"

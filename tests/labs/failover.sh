@@ -54,11 +54,6 @@ CONF
 }
 # vrrp_log HOST: the state changes keepalived logged on that host.
 vrrp_log() { grep -E 'Entering|became|transition' "$WORK/keepalived-$1.log" | sed 's/^/    /'; }
-# stat_of HOST ADDR:PORT COLUMN: a column of the stats line lvs lists for a service or real
-# server (3 Conns, 4 InPkts, 5 OutPkts).
-stat_of() {
-  lvs_on "$1" list --stats --exact | awk -v a="$2" -v c="$3" '$2 == a { print $c; exit }'
-}
 # grew HOST ADDR:PORT COLUMN BEFORE: that stats column is now above BEFORE.
 grew() { [ "$(stat_of "$1" "$2" "$3")" -gt "$4" ]; }
 # echo_line TEXT: sends a line on the long-lived connection; sets ANSWER to the line that
@@ -176,7 +171,7 @@ say "\$ ipvsadm -L -n -c  (dir2, the backup, before the failure)"
 on dir2 ipvsadm -L -n -c | sed 's/^/    /'
 check_eq "dir2 holds the connection, synced from dir1" "TCP ESTABLISHED $server_addr:7" \
   "$(synced_conn dir2 "$client_end")"
-wait_conns dir1 "TCP $VIP:80" 4
+wait_conns dir1 "$VIP:80" 4
 listing dir1 --stats
 listing dir2 --stats
 # What dir2 has forwarded on the echo service so far: nothing, it does not hold the VIP.
@@ -215,8 +210,8 @@ answers=$(fetch_many 6 client "http://$VIP/")
 say "6 requests from the client: $(echo $answers)"
 check_eq "every new connection is answered" 0 "$(grep -c failed <<< "$answers")"
 check_eq "dir2 balances them" "rs1 3 rs2 3" "$(tally <<< "$answers" | sort | xargs)"
-wait_conns dir2 "TCP $VIP:80" 6
-check_eq "dir2 scheduled the 6 new connections (synced ones are not counted)" 6 "$(service_conns dir2 "TCP $VIP:80")"
+wait_conns dir2 "$VIP:80" 6
+check_eq "dir2 scheduled the 6 new connections (synced ones are not counted)" 6 "$(conns dir2 "$VIP:80")"
 listing dir2 --stats
 say "dir1 (dead, its table as it was):"
 listing dir1 --stats

@@ -45,8 +45,8 @@ check_eq "client A's 80 and 443 land on one server" 1 "$(sort -u <<< "$a" | grep
 check_eq "client B's 80 and 443 land on one server" 1 "$(sort -u <<< "$b" | grep -vc failed)"
 check "rr put A and B on different servers" test "$(head -n1 <<< "$a")" != "$(head -n1 <<< "$b")"
 check_eq "no request failed" 0 "$(cat <<< "$a$b" | grep -c failed)"
-wait_conns director "FWM 1" 12
-check_eq "the fwmark service counted all 12 connections" 12 "$(service_conns director "FWM 1")"
+wait_conns director 1 12
+check_eq "the fwmark service counted all 12 connections" 12 "$(conns director 1)"
 check_eq "an unmarked port (8080) is not balanced" failed "$(fetch client "http://$VIP:8080/" $A)"
 listing director --stats
 finish

@@ -217,19 +217,19 @@ listing() {
   say "\$ lvsctl list $*  ($h)"
   lvs_on "$h" list "$@" --exact | sed 's/^/    /'
 }
-# service_conns HOST SERVICE: the connection count lvs reads for a service ("TCP 1.2.3.4:80").
-service_conns() {
-  lvs_on "$1" list --stats --exact | awk -v p="${2%% *}" -v a="${2#* }" '$1 == p && $2 == a { print $3 }'
+# stat_of HOST ADDR COLUMN: a column of the first line `lvsctl list --stats --exact` prints
+# for ADDR, a service ("198.51.100.10:80", or "1" for FWM 1) or a real server: 3 Conns,
+# 4 InPkts, 5 OutPkts, 6 InBytes, 7 OutBytes.
+stat_of() {
+  lvs_on "$1" list --stats --exact | awk -v a="$2" -v c="$3" '$2 == a { print $c; exit }'
 }
-# server_conns HOST ADDR:PORT: the connection count of a real server (first match).
-server_conns() {
-  lvs_on "$1" list --stats --exact | awk -v a="$2" '$1 == "->" && $2 == a { print $3; exit }'
-}
-# wait_conns HOST SERVICE N: waits until the service has counted N connections. The kernel
+# conns HOST ADDR: the connections lvs counted for that service or real server.
+conns() { stat_of "$1" "$2" 3; }
+# wait_conns HOST ADDR N: waits until the service has counted N connections. The kernel
 # sums its per-CPU counters every 2 s (in the rate estimator), so counters lag the traffic.
 wait_conns() {
   local deadline=$(($(date +%s) + 6))
-  until [ "$(service_conns "$1" "$2")" = "$3" ]; do
+  until [ "$(conns "$1" "$2")" = "$3" ]; do
     [ "$(date +%s)" -lt "$deadline" ] || return 1
     sleep 0.5
   done

@@ -27,10 +27,10 @@ check_eq "rr answers every request" 0 "$(grep -c failed <<< "$answers")"
 check_eq "rr alternates between the two servers" "" \
   "$(awk 'NR > 1 && $0 == prev { print "twice in a row: " $0 } { prev = $0 }' <<< "$answers")"
 check_eq "rr gives each server 5 of 10" "rs1 5 rs2 5" "$(tally <<< "$answers" | sort | xargs)"
-wait_conns director "TCP $VIP:80" 10
-check_eq "the service counted 10 connections" 10 "$(service_conns director "TCP $VIP:80")"
-check_eq "rs1 counted 5" 5 "$(server_conns director 203.0.113.11:80)"
-check_eq "rs2 counted 5" 5 "$(server_conns director 203.0.113.12:80)"
+wait_conns director "$VIP:80" 10
+check_eq "the service counted 10 connections" 10 "$(conns director "$VIP:80")"
+check_eq "rs1 counted 5" 5 "$(conns director 203.0.113.11:80)"
+check_eq "rs2 counted 5" 5 "$(conns director 203.0.113.12:80)"
 listing director --stats
 
 step "weighted round robin, 3:1"
@@ -43,9 +43,9 @@ answers=$(fetch_many 40 client "http://$VIP/")
 say "40 requests from the client:"
 tally <<< "$answers" | sed 's/^/    /'
 check_eq "wrr 3:1 gives rs1 30 and rs2 10 of 40" "rs1 30 rs2 10" "$(tally <<< "$answers" | sort | xargs)"
-wait_conns director "TCP $VIP:80" 50
-check_eq "the service counted 50 connections in all" 50 "$(service_conns director "TCP $VIP:80")"
-check_eq "rs1 counted 5 + 30" 35 "$(server_conns director 203.0.113.11:80)"
-check_eq "rs2 counted 5 + 10" 15 "$(server_conns director 203.0.113.12:80)"
+wait_conns director "$VIP:80" 50
+check_eq "the service counted 50 connections in all" 50 "$(conns director "$VIP:80")"
+check_eq "rs1 counted 5 + 30" 35 "$(conns director 203.0.113.11:80)"
+check_eq "rs2 counted 5 + 10" 15 "$(conns director 203.0.113.12:80)"
 listing director --stats
 finish

@@ -58,7 +58,7 @@ say "client $B to ports 80, 8080, 80, ...: $(echo $b)"
 check "PCC: client A's connections to both ports land on one server" one_server "$a"
 check "PCC: client B's connections to both ports land on one server" one_server "$b"
 check "PCC: rr put A and B on different servers" test "$(one_server "$a")" != "$(one_server "$b")"
-wait_conns director "TCP $VIP:0" 8
+wait_conns director "$VIP:0" 8
 listing director --stats
 
 step "source hashing: sh, no persistence timeout"

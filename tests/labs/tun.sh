@@ -37,9 +37,9 @@ udp_in() { on "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/
 # tunnel NAME DEVICE OPTIONS: one round with the real servers reached through that tunnel.
 # From the second round on lvs edits the real servers in place (-e): the service and its
 # counters stay, so the director has counted 6 more connections after each round.
-conns=0
+total=0
 tunnel() {
-  local name=$1 dev=$2 options=$3 before1 before2 answers stats
+  local name=$1 dev=$2 options=$3 before1 before2 answers
   step "tunnel: $name"
   before1=$(rx rs1 "$dev")
   before2=$(rx rs2 "$dev")
@@ -59,12 +59,11 @@ RULES
   else
     check_eq "$name: rs1 got no UDP" "$udp1" "$(udp_in rs1)"
   fi
-  conns=$((conns + 6))
-  wait_conns director "TCP $VIP:80" $conns
-  check_eq "$name: the director counted $conns connections so far" $conns "$(service_conns director "TCP $VIP:80")"
+  total=$((total + 6))
+  wait_conns director "$VIP:80" $total
+  check_eq "$name: the director counted $total connections so far" $total "$(conns director "$VIP:80")"
   listing director --stats
-  stats=$(lvs_on director list --stats --exact | awk -v a="$VIP:80" '$1 == "TCP" && $2 == a')
-  check_eq "$name: no reply went through the director (OutPkts 0)" 0 "$(awk '{print $5}' <<< "$stats")"
+  check_eq "$name: no reply went through the director (OutPkts 0)" 0 "$(stat_of director $VIP:80 5)"
 }
 
 tunnel ipip tunl0 "-i"

@@ -1,6 +1,7 @@
 """examples/health_check.py on MemoryIpvs: the fall/rise rules, removal and draining, and
 its HTTP check against a real local server. (The kernel suite runs the script itself.)"""
 
+import argparse
 import http.server
 import importlib.util
 import sys
@@ -138,6 +139,14 @@ def test_http_check_against_a_real_server(example: ModuleType, http_server: http
     http_server.shutdown()
     http_server.server_close()
     assert check(lvs.RealServer("127.0.0.1", port)) is False
+
+
+def test_sorry_argument(example: ModuleType) -> None:
+    assert example.parse_place("198.51.100.99:8080") == ("198.51.100.99", 8080)
+    assert example.parse_place("[2001:db8::99]:80") == ("2001:db8::99", 80)
+    for bad in ["nonsense", "198.51.100.99", "198.51.100.99:http", "198.51.100.99:70000"]:
+        with pytest.raises(argparse.ArgumentTypeError):
+            example.parse_place(bad)
 
 
 def test_service_argument(example: ModuleType) -> None:

@@ -4,7 +4,7 @@
 
 use lvs_core::{ForwardMethod, Ipvs, Operation, RealServer, Service, ServiceKey, Table};
 
-use crate::support::{require_ipvs_kernel, run_ok, Netns};
+use crate::support::{assert_new_fds_close_on_exec, open_fds, require_ipvs_kernel, run_ok, Netns};
 
 /// Services enough to be read over several sockets, with 0 to 4 real servers each.
 fn fill(ipvs: &lvs_sys::NetlinkIpvs) -> Table {
@@ -77,30 +77,9 @@ fn a_large_read_opens_its_extra_sockets_in_the_handles_namespace() {
 fn the_extra_read_sockets_are_close_on_exec() {
     require_ipvs_kernel();
     let ns = Netns::new("parallel-cloexec");
-    let before: Vec<_> = std::fs::read_dir("/proc/self/fd")
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let before = open_fds();
     let ipvs = ns.lvs();
     fill(&ipvs);
     ipvs.read_table().expect("read the table");
-    for entry in std::fs::read_dir("/proc/self/fd").unwrap() {
-        let name = entry.unwrap().file_name();
-        if before.contains(&name) {
-            continue;
-        }
-        let fdinfo =
-            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", name.to_string_lossy()));
-        let Ok(fdinfo) = fdinfo else { continue };
-        let flags = fdinfo
-            .lines()
-            .find_map(|l| l.strip_prefix("flags:"))
-            .map(|f| u32::from_str_radix(f.trim(), 8).unwrap())
-            .unwrap();
-        assert_ne!(
-            flags & libc::O_CLOEXEC as u32,
-            0,
-            "fd {name:?} is not close-on-exec"
-        );
-    }
+    assert_new_fds_close_on_exec(&before);
 }

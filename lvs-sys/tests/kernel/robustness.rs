@@ -7,11 +7,7 @@ use lvs_core::{
     Classify, ErrorKind, ForwardMethod, Ipvs, Operation, RealServer, Service, ServiceKey, Table,
 };
 
-use crate::support::{require_ipvs_kernel, Netns};
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
+use crate::support::{assert_new_fds_close_on_exec, open_fds, require_ipvs_kernel, Netns};
 
 #[test]
 fn eight_threads_share_one_handle_without_mixing_replies() {
@@ -68,42 +64,21 @@ fn ten_thousand_handles_leave_no_descriptor_behind() {
     let path = ns.path();
     // Warm up (thread stacks, lazily opened files), then count.
     drop(lvs_sys::NetlinkIpvs::open_in_netns(&path).unwrap());
-    let before = open_fds();
+    let before = open_fds().len();
     for _ in 0..10_000 {
         let ipvs = lvs_sys::NetlinkIpvs::open_in_netns(&path).unwrap();
         drop(ipvs);
     }
-    assert_eq!(open_fds(), before, "descriptors leaked");
+    assert_eq!(open_fds().len(), before, "descriptors leaked");
 }
 
 #[test]
 fn the_socket_is_close_on_exec() {
     require_ipvs_kernel();
     let ns = Netns::new("cloexec");
-    let before: Vec<_> = std::fs::read_dir("/proc/self/fd")
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let before = open_fds();
     let _ipvs = ns.lvs();
-    for entry in std::fs::read_dir("/proc/self/fd").unwrap() {
-        let name = entry.unwrap().file_name();
-        if before.contains(&name) {
-            continue;
-        }
-        let fdinfo =
-            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", name.to_string_lossy()));
-        let Ok(fdinfo) = fdinfo else { continue };
-        let flags = fdinfo
-            .lines()
-            .find_map(|l| l.strip_prefix("flags:"))
-            .map(|f| u32::from_str_radix(f.trim(), 8).unwrap())
-            .unwrap();
-        assert_ne!(
-            flags & libc::O_CLOEXEC as u32,
-            0,
-            "fd {name:?} is not close-on-exec"
-        );
-    }
+    assert_new_fds_close_on_exec(&before);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Helpers for kernel tests: private network namespaces and running tools inside them.
 
+use std::ffi::OsString;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -117,5 +118,36 @@ pub fn same_error(kernel: &lvs_core::Error, memory: &lvs_core::Error) -> bool {
             true
         }
         _ => kernel == memory,
+    }
+}
+
+/// The names of this process's open file descriptors.
+pub fn open_fds() -> Vec<OsString> {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect()
+}
+
+/// Fails unless every file descriptor opened since `before` (from [`open_fds`]) is
+/// close-on-exec.
+pub fn assert_new_fds_close_on_exec(before: &[OsString]) {
+    for name in open_fds() {
+        if before.contains(&name) {
+            continue;
+        }
+        let fdinfo =
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", name.to_string_lossy()));
+        let Ok(fdinfo) = fdinfo else { continue };
+        let flags = fdinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .map(|f| u32::from_str_radix(f.trim(), 8).unwrap())
+            .unwrap();
+        assert_ne!(
+            flags & libc::O_CLOEXEC as u32,
+            0,
+            "fd {name:?} is not close-on-exec"
+        );
     }
 }
