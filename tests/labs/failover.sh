@@ -21,7 +21,7 @@ trap '' PIPE
 
 # (Not imported here to check: the interpreter alone takes seconds to start in the guest.)
 [ -x "$PY" ] || fatal "$PY is missing (tests/labs/prepare installs ./lvs-py into that virtualenv)"
-command -v keepalived > /dev/null || fatal "keepalived is not installed (tests/labs/prepare installs it)"
+command -v keepalived > /dev/null || fatal "keepalived is missing (tests/vm/guest-tools unpacks it for the guest)"
 
 # has_vip HOST: the host has the VIP on its LAN interface.
 has_vip() { on "$1" ip -4 -o addr show dev eth0 | grep -q " $VIP/"; }
