@@ -18,3 +18,9 @@ mod transport;
 
 pub use error::Error;
 pub use netlink::{NetlinkIpvs, Options};
+
+// README.md's Rust programs, compiled as doctests so that the first page cannot rot
+// (tests/suites/readme checks each of its blocks is exercised somewhere).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;

@@ -11,10 +11,10 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def readme_example() -> str:
+    # The block after README's `<!-- check: python-example -->` line.
     text = README.read_text()
-    section = text.split("\n## Python\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(blocks) == 1, "the Python section of README.md has exactly one example"
+    blocks = re.findall(r"<!-- check: python-example -->\n```python\n(.*?)```", text, re.S)
+    assert len(blocks) == 1, "README.md has exactly one block marked check: python-example"
     return str(blocks[0])
 
 

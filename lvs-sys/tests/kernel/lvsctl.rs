@@ -190,3 +190,71 @@ fn lvsctl_refuses_a_bad_file_and_changes_nothing() {
     );
     assert_eq!(ns.ipvsadm(&["-Sn"]), before);
 }
+
+/// The `lvsctl` lines of README.md (the block after `<!-- check: lvsctl -->`), as a user
+/// runs them, in a namespace whose table the rule file then describes.
+#[test]
+fn readme_lvsctl_lines_run_as_written() {
+    require_ipvs_kernel();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("read README.md");
+    let block = readme
+        .split("<!-- check: lvsctl -->\n```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md has a block marked check: lvsctl");
+    let lines: Vec<&str> = block
+        .lines()
+        .filter(|line| line.starts_with("lvsctl "))
+        .collect();
+    assert_eq!(lines.len(), 5, "README's lvsctl lines: {lines:?}");
+
+    let ns = Netns::new("readme-lvsctl");
+    let dir = tempdir::Dir::new("readme-lvsctl");
+    write(
+        &dir,
+        "rules.txt",
+        FIRST.replace("192.0.2.1", "192.0.2.10").as_str(),
+    );
+    // `lvsctl` on the PATH, working in the test's namespace.
+    write(
+        &dir,
+        "lvsctl",
+        &format!(
+            "#!/bin/sh\nexec {} --netns {} \"$@\"\n",
+            lvsctl().display(),
+            ns.path()
+        ),
+    );
+    std::fs::set_permissions(
+        dir.0.join("lvsctl"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:{}", dir.0.display(), std::env::var("PATH").unwrap());
+    // diff finds work (exit 1), the dry run changes nothing, then apply, save and list work.
+    let expected_status = [1, 0, 0, 0, 0];
+    for (line, expected) in lines.iter().zip(expected_status) {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(line)
+            .current_dir(&dir.0)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if line.contains("--dry-run") {
+            assert_eq!(ns.ipvsadm(&["-Sn"]), "", "the dry run changed the table");
+        }
+    }
+    let saved = std::fs::read_to_string(dir.0.join("saved.txt")).unwrap();
+    let table = lvs_core::rules::table_from_rules(&saved).unwrap();
+    let desired =
+        lvs_core::rules::table_from_rules(&FIRST.replace("192.0.2.1", "192.0.2.10")).unwrap();
+    assert_eq!(table, desired, "what lvsctl save wrote after the apply");
+}
