@@ -24,7 +24,7 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use lvs_core::listing::{format_table, ListFormat, ListOptions};
-use lvs_core::plan::{finish_drain, plan, PlanOptions, Scope};
+use lvs_core::plan::{apply_plan, finish_drain, plan, PlanOptions, Scope};
 use lvs_core::rules::{operation_line, save, table_from_rules};
 use lvs_core::{Ipvs, Table};
 use lvs_sys::NetlinkIpvs;
@@ -157,19 +157,14 @@ fn run(args: Args) -> Result<ExitCode, String> {
                     ExitCode::SUCCESS
                 });
             }
-            if let Err(e) = ipvs.apply(&plan.operations) {
-                let applied = e.applied().len();
-                let (index, cause) = e
+            // All or nothing: on a failure what was applied is undone.
+            if let Err(e) = apply_plan(&ipvs, &current, &plan) {
+                let line = e
+                    .failure
                     .first_failure()
-                    .map(|(i, c)| (i, c.to_string()))
-                    .unwrap_or((applied, "unknown".into()));
-                return Err(format!(
-                    "operation {} of {} failed: {}: {cause} ({applied} applied, {} not sent)",
-                    index + 1,
-                    plan.operations.len(),
-                    operation_line(&plan.operations[index]),
-                    e.not_sent().len()
-                ));
+                    .map(|(i, _)| format!(" ({})", operation_line(&plan.operations[i])))
+                    .unwrap_or_default();
+                return Err(format!("{e}{line}"));
             }
             eprintln!(
                 "lvsctl: {} operations applied{}",

@@ -10,6 +10,10 @@ use crate::model::{
 };
 use crate::table::{Table, VirtualService};
 
+/// How many operations [`Ipvs::apply`] sends at once: the kernel backend sends each group in
+/// one system call, and the kernel carries out every request of it even after one fails.
+pub const APPLY_GROUP: usize = 64;
+
 /// One change to an IPVS table, as a batch or a plan lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -46,7 +50,7 @@ pub enum Outcome<E> {
     Applied,
     /// The operation was refused; nothing of it took effect.
     Failed(E),
-    /// The operation was never sent, because an earlier one failed.
+    /// The operation was never sent, because an operation of an earlier group failed.
     NotSent,
     /// The operation was sent but its answer was lost (e.g. the socket overran), so whether
     /// it took effect is unknown; read the table to find out.
@@ -191,22 +195,29 @@ pub trait Ipvs {
         Ok(Table::new(services))
     }
 
-    /// Applies operations in order, stopping at the first failure.
+    /// Applies operations in order, in groups of [`APPLY_GROUP`]: every operation of the
+    /// group in which one fails is still attempted, and no later group is sent.
     ///
-    /// The default sends them one by one; the kernel backend batches them.
+    /// That is what the kernel does with a batch: it carries out every request of one
+    /// `sendmsg`, failed ones or not, so the kernel backend (which sends a group per system
+    /// call) and every other backend leave the same table after the same failure. To
+    /// change a table all or nothing, apply a plan with [`crate::plan::apply_plan`], which
+    /// undoes what it applied when an operation fails.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Self::Error>> {
         let mut outcomes = Vec::with_capacity(operations.len());
         let mut failed = false;
-        for op in operations {
+        for group in operations.chunks(APPLY_GROUP) {
             if failed {
-                outcomes.push(Outcome::NotSent);
+                outcomes.extend(group.iter().map(|_| Outcome::NotSent));
                 continue;
             }
-            match self.apply_one(op) {
-                Ok(()) => outcomes.push(Outcome::Applied),
-                Err(e) => {
-                    failed = true;
-                    outcomes.push(Outcome::Failed(e));
+            for op in group {
+                match self.apply_one(op) {
+                    Ok(()) => outcomes.push(Outcome::Applied),
+                    Err(e) => {
+                        failed = true;
+                        outcomes.push(Outcome::Failed(e));
+                    }
                 }
             }
         }

@@ -12,6 +12,7 @@
 //! own. Services are added before their real servers, real servers removed before anything
 //! is added (so a replacement never meets a stale one), services removed last.
 
+mod apply;
 mod scope;
 #[cfg(test)]
 mod tests;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 
+pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::scope::Scope;
 use crate::error::Error;
 use crate::memory::canonical;

@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, SyncSender};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use lvs_core::ops::APPLY_GROUP;
 use lvs_core::validate::validate_request_limits;
 use lvs_core::{
     ApplyError, DaemonRole, Ipvs, KernelInfo, Operation, Outcome, RealServer, RealServerEntry,
@@ -21,9 +22,6 @@ use crate::codec::{config, daemon, dest, service, DecodeError};
 use crate::errno::{error_for, Context};
 use crate::error::Error;
 use crate::transport::{Connection, Payload};
-
-/// How many requests go into one system call when applying a batch.
-const BATCH: usize = 64;
 
 /// The least wait for the answer to starting or stopping a sync daemon, whatever the
 /// handle's timeout: the kernel answers only once its sync threads have started or
@@ -484,64 +482,73 @@ impl Ipvs for NetlinkIpvs {
             .collect()
     }
 
-    /// Applies operations in batches of 64 requests per system call, every answer matched to
-    /// its request. After a batch in which one failed, nothing more is sent. The kernel
-    /// handles every request of a batch it received, so operations after the failing one in
-    /// the same batch have their own outcomes (applied or failed) in the error.
+    /// Applies operations in groups of [`APPLY_GROUP`] requests per system call, every
+    /// answer matched to its request. The kernel carries out every request of a group it
+    /// received, so the operations after a failing one in the same group have their own
+    /// outcomes (applied or failed); after a group in which one failed, nothing more is
+    /// sent ([`Ipvs::apply`]'s rule, which `MemoryIpvs` follows too). An operation the
+    /// kernel could not even parse (a name too long for its attribute) is refused here with
+    /// the kernel's meaning and not sent; the rest of its group is.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
         let mut outcomes: Vec<Outcome<Error>> = Vec::with_capacity(operations.len());
-        // An operation the kernel could not even parse ends the batch before it: send what
-        // precedes it, then report it failed and the rest not sent.
-        let refused = operations.iter().enumerate().find_map(|(i, op)| {
-            validate_request_limits(op)
-                .err()
-                .map(|e| (i, Error::from(e)))
-        });
-        let sendable = refused.as_ref().map_or(operations.len(), |(i, _)| *i);
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let mut failed = false;
-        for chunk in operations[..sendable].chunks(BATCH) {
+        for group in operations.chunks(APPLY_GROUP) {
             if failed {
-                outcomes.extend(chunk.iter().map(|_| Outcome::NotSent));
+                outcomes.extend(group.iter().map(|_| Outcome::NotSent));
                 continue;
             }
-            let requests: Vec<Request> = chunk.iter().map(Request::from_operation).collect();
-            let answers = if chunk.iter().any(waits_for_threads) {
+            let first = outcomes.len();
+            // Refused here, or to send (with its index in the group).
+            let mut sendable = Vec::with_capacity(group.len());
+            for (i, op) in group.iter().enumerate() {
+                match validate_request_limits(op) {
+                    Ok(()) => {
+                        sendable.push(i);
+                        outcomes.push(Outcome::NotSent);
+                    }
+                    Err(e) => {
+                        failed = true;
+                        outcomes.push(Outcome::Failed(Error::from(e)));
+                    }
+                }
+            }
+            if sendable.is_empty() {
+                continue;
+            }
+            let requests: Vec<Request> = sendable
+                .iter()
+                .map(|&i| Request::from_operation(&group[i]))
+                .collect();
+            let answers = if sendable.iter().any(|&i| waits_for_threads(&group[i])) {
                 conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange_batch(&requests))
             } else {
                 conn.exchange_batch(&requests)
             };
             match answers {
                 Ok(answers) => {
-                    for (op, answer) in chunk.iter().zip(answers) {
-                        outcomes.push(match answer {
+                    for (&i, answer) in sendable.iter().zip(answers) {
+                        outcomes[first + i] = match answer {
                             Ok(_) => Outcome::Applied,
                             Err((errno, message)) => {
                                 failed = true;
-                                Outcome::Failed(error_for(Context::Op(op), errno, message))
+                                Outcome::Failed(error_for(Context::Op(&group[i]), errno, message))
                             }
-                        });
+                        };
                     }
                 }
                 Err(e) => {
-                    // The batch was sent but its answers were not all read: report the
-                    // error on its first operation and the rest as unknown.
+                    // The group was sent but its answers were not all read: report the
+                    // error on its first sent operation and the rest as unknown.
                     failed = true;
-                    outcomes.push(Outcome::Failed(e));
-                    outcomes.extend(chunk[1..].iter().map(|_| Outcome::Unknown));
+                    outcomes[first + sendable[0]] = Outcome::Failed(e);
+                    for &i in &sendable[1..] {
+                        outcomes[first + i] = Outcome::Unknown;
+                    }
                 }
             }
         }
         drop(conn);
-        if let Some((_, e)) = refused {
-            outcomes.push(if failed {
-                Outcome::NotSent
-            } else {
-                Outcome::Failed(e)
-            });
-            failed = true;
-            outcomes.extend(operations[sendable + 1..].iter().map(|_| Outcome::NotSent));
-        }
         if failed {
             Err(ApplyError { outcomes })
         } else {

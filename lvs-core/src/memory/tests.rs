@@ -872,14 +872,17 @@ fn a_clone_is_an_independent_snapshot() {
 }
 
 #[test]
-fn apply_stops_at_the_first_refusal() {
+fn apply_finishes_the_group_of_a_refusal_like_the_kernel() {
+    // The kernel carries out every request of one send after a refusal: the fwmark service
+    // after the duplicate real server is added, as by the kernel backend.
     let ipvs = MemoryIpvs::new();
     let key = tcp("10.0.0.1:80");
+    let mark = ServiceKey::fwmark(3, Family::Ipv4);
     let ops = [
         Operation::AddService(Service::new(key)),
         Operation::AddServer(key, rs("192.168.1.1:80")),
         Operation::AddServer(key, rs("192.168.1.1:80")),
-        Operation::Flush,
+        Operation::AddService(Service::new(mark)),
     ];
     let err = ipvs.apply(&ops).unwrap_err();
     assert_eq!(
@@ -891,10 +894,29 @@ fn apply_stops_at_the_first_refusal() {
                 service: key,
                 server: addr("192.168.1.1:80")
             }),
-            Outcome::NotSent,
+            Outcome::Applied,
         ]
     );
-    assert_eq!(ipvs.services().unwrap().len(), 1);
+    assert_eq!(ipvs.services().unwrap().len(), 2);
+}
+
+#[test]
+fn apply_sends_no_group_after_the_one_that_failed() {
+    let ipvs = MemoryIpvs::new();
+    let key = tcp("10.0.0.1:80");
+    let mut ops = vec![Operation::AddService(Service::new(key))];
+    ops.push(Operation::AddService(Service::new(key)));
+    ops.extend(
+        (1..=100).map(|i| Operation::AddService(Service::new(ServiceKey::fwmark(i, Family::Ipv4)))),
+    );
+    let err = ipvs.apply(&ops).unwrap_err();
+    assert_eq!(err.first_failure().map(|(i, _)| i), Some(1));
+    assert_eq!(err.applied().len(), crate::ops::APPLY_GROUP - 1);
+    assert_eq!(
+        err.not_sent(),
+        (crate::ops::APPLY_GROUP..ops.len()).collect::<Vec<_>>()
+    );
+    assert_eq!(ipvs.services().unwrap().len(), crate::ops::APPLY_GROUP - 1);
 }
 
 #[test]

@@ -292,3 +292,110 @@ fn a_dry_run_prints_rule_lines_that_read_back_as_the_plan() {
         listed(&MemoryIpvs::from_table(&desired).unwrap())
     );
 }
+
+/// A service the table cannot take: its scheduler is not one the kernel has.
+fn refused_service(n: u32) -> Operation {
+    Operation::AddService(
+        Service::new(ServiceKey::fwmark(10_000 + n, Family::Ipv4))
+            .with_scheduler(Scheduler::Other("nosuch".into())),
+    )
+}
+
+proptest! {
+    /// A plan that fails anywhere leaves the table exactly as it was: every operation
+    /// applied before the failure (and after it, in the same group) is undone.
+    #[test]
+    fn a_failed_plan_leaves_the_table_as_it_was(
+        current in table(),
+        desired in table(),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let ipvs = MemoryIpvs::from_table(&current).unwrap();
+        let before = listed(&ipvs);
+        let mut plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
+        let at = at.index(plan.operations.len() + 1);
+        plan.operations.insert(at, refused_service(0));
+        let err = apply_plan(&ipvs, &current, &plan).unwrap_err();
+        prop_assert!(err.rollback.is_complete(), "{err}");
+        prop_assert_eq!(err.failure.first_failure().map(|(i, _)| i), Some(at));
+        prop_assert_eq!(listed(&ipvs), before);
+    }
+}
+
+#[test]
+fn a_failure_in_the_middle_of_a_long_plan_is_undone_across_groups() {
+    // 150 services with 4 real servers each: 750 operations, the failure at 400 (group 7).
+    let rules: String = (0..150)
+        .map(|i| {
+            let vip = format!("10.0.{}.{}:80", i / 250, i % 250 + 1);
+            let mut s = format!("-A -t {vip} -s wrr\n");
+            for r in 1..=4 {
+                s += &format!("-a -t {vip} -r 192.0.2.{r}:8080 -m -w {r} -x 100 -y 50\n");
+            }
+            s
+        })
+        .collect();
+    let desired = crate::rules::table_from_rules(&rules).unwrap();
+    // The current table: a third of it, different, so edits and deletes are undone too.
+    let current_rules: String = rules
+        .lines()
+        .take(250)
+        .map(|l| l.replace("-s wrr", "-s rr").replace("-w 4 ", "-w 9 ") + "\n")
+        .chain(["-A -u 203.0.113.1:53 -s sh\n".to_owned()])
+        .collect();
+    let current = crate::rules::table_from_rules(&current_rules).unwrap();
+    let ipvs = MemoryIpvs::from_table(&current).unwrap();
+    let before = listed(&ipvs);
+    let mut plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
+    assert!(plan.operations.len() > 500, "{}", plan.operations.len());
+    plan.operations.insert(400, refused_service(1));
+    let err = apply_plan(&ipvs, &current, &plan).unwrap_err();
+    assert!(err.rollback.is_complete(), "{err}");
+    assert_eq!(err.failure.first_failure().map(|(i, _)| i), Some(400));
+    // The kernel's rule: the rest of the failing group was applied, later groups not sent.
+    assert_eq!(err.failure.applied().len(), 447);
+    assert_eq!(listed(&ipvs), before);
+    assert!(err.to_string().contains("every change was undone"), "{err}");
+}
+
+#[test]
+fn undoing_restores_timeouts_and_daemons_the_plan_changed() {
+    use crate::model::{DaemonRole, SyncDaemon, Timeouts};
+    let ipvs = MemoryIpvs::new().with_interface("eth0", 1500);
+    ipvs.set_timeouts(&Timeouts::new(900, 120, 300)).unwrap();
+    ipvs.start_daemon(&SyncDaemon::new(DaemonRole::Backup, "eth0"))
+        .unwrap();
+    let before = (ipvs.timeouts().unwrap(), ipvs.daemons().unwrap());
+    let plan = Plan {
+        operations: vec![
+            Operation::SetTimeouts(Timeouts::new(60, 10, 20)),
+            Operation::StopDaemon(DaemonRole::Backup),
+            Operation::StartDaemon(SyncDaemon::new(DaemonRole::Master, "eth0")),
+            refused_service(2),
+        ],
+        draining: vec![],
+    };
+    let err = apply_plan(&ipvs, &Table::default(), &plan).unwrap_err();
+    assert!(err.rollback.is_complete(), "{err}");
+    assert_eq!((ipvs.timeouts().unwrap(), ipvs.daemons().unwrap()), before);
+}
+
+#[test]
+fn a_plan_that_flushed_before_failing_says_nothing_could_be_undone() {
+    let current = crate::rules::table_from_rules("-A -t 192.0.2.1:80 -s rr\n").unwrap();
+    let ipvs = MemoryIpvs::from_table(&current).unwrap();
+    let plan = Plan {
+        operations: vec![Operation::Flush, refused_service(3)],
+        draining: vec![],
+    };
+    let err = apply_plan(&ipvs, &current, &plan).unwrap_err();
+    assert!(
+        matches!(
+            &err.rollback,
+            Rollback::Impossible {
+                operation: Operation::Flush
+            }
+        ),
+        "{err}"
+    );
+}

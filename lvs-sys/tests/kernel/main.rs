@@ -5,6 +5,7 @@
 
 mod support;
 
+mod all_or_nothing;
 mod coverage;
 mod differential;
 mod error_paths;

@@ -1,8 +1,8 @@
 //! NetlinkIpvs against the real kernel, cross-checked with Debian's ipvsadm.
 
 use lvs_core::{
-    rules, Classify, ErrorKind, ForwardMethod, Ipvs, Operation, Outcome, RealServer, Scheduler,
-    Service, ServiceFlags, ServiceKey, Table, Timeouts, VirtualService,
+    rules, Classify, ErrorKind, Family, ForwardMethod, Ipvs, Operation, Outcome, RealServer,
+    Scheduler, Service, ServiceFlags, ServiceKey, Table, Timeouts, VirtualService,
 };
 use lvs_sys::Error;
 
@@ -234,12 +234,18 @@ fn names_the_kernel_cannot_take_are_refused_before_sending() {
         ErrorKind::InvalidInput
     );
 
+    // Refused here as the kernel would refuse it; and as with a request the kernel
+    // refuses, the rest of its group is still carried out.
     let ok = Operation::AddService(Service::new(key));
+    let after = Operation::AddService(Service::new(ServiceKey::fwmark(5, Family::Ipv4)));
     let err = ipvs
-        .apply(&[ok.clone(), Operation::AddService(huge), ok])
+        .apply(&[ok, Operation::AddService(huge), after])
         .unwrap_err();
-    assert_eq!(err.applied(), vec![0]);
+    assert_eq!(err.applied(), vec![0, 2]);
     assert_eq!(err.first_failure().map(|(i, _)| i), Some(1));
-    assert_eq!(err.not_sent(), vec![2]);
-    assert_eq!(ns.ipvsadm(&["-Sn"]), "-A -t 192.0.2.10:80 -s wlc\n");
+    assert!(err.not_sent().is_empty());
+    assert_eq!(
+        ns.ipvsadm(&["-Sn"]),
+        "-A -t 192.0.2.10:80 -s wlc\n-A -f 5 -s wlc\n"
+    );
 }
