@@ -296,10 +296,13 @@ impl IpvsHandle {
             .collect())
     }
 
-    /// Applies operations in order and stops at the first failure: an iterable of
-    /// `Operation`, or a block of ipvsadm rule text (`ipvsadm -R` input).
+    /// Applies operations in order: an iterable of `Operation`, or a block of ipvsadm rule
+    /// text (`ipvsadm -R` input).
     ///
-    /// The kernel handle sends them in batches (many per system call). On failure it raises
+    /// They go in groups of 64 (the kernel handle sends a group per system call). As the
+    /// kernel does with one system call, every operation of the group in which one fails is
+    /// still attempted, and no later group is sent; `MemoryIpvs` follows the same rule, so
+    /// both leave the same table. On failure it raises
     /// the failed operation's exception with `index` (its position) and `outcomes` (an
     /// `Outcome` per operation: applied, failed, not sent, or unknown).
     fn apply(&self, py: Python<'_>, operations: &Bound<'_, PyAny>) -> PyResult<()> {

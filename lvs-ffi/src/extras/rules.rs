@@ -50,9 +50,11 @@ fn operations(text: &str) -> Result<Vec<(usize, Operation)>, lvs_result> {
 ///
 /// The whole text is read first: a line that does not parse, or that does not change the
 /// table (`-L`, `-S`, ...), fails with nothing sent. Then the commands go to the kernel in
-/// order, in batches; at the first command the kernel refuses, the result says why and
-/// `lvs_last_error_line()` (and `*failed_line`, when not NULL) names its line. Commands
-/// before it took effect; no later batch is sent.
+/// order, in batches of 64 (one system call each); at the first command the kernel refuses,
+/// the result says why and `lvs_last_error_line()` (and `*failed_line`, when not NULL) names
+/// its line. Commands before it took effect, and so did the other commands of its batch that
+/// the kernel accepted (it carries out every request of one system call); no later batch is
+/// sent.
 ///
 /// # Safety
 /// `handle` is NULL or an open handle; `text` is NULL or a NUL-terminated string;
