@@ -18,3 +18,9 @@ mod transport;
 
 pub use error::Error;
 pub use netlink::{NetlinkIpvs, Options};
+
+// The README's example is a doctest too, so that it keeps compiling (and, in lvs-core,
+// passing).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
