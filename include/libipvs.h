@@ -34,6 +34,11 @@
 /* Name of the IPVS generic netlink family. */
 #define IPVS_GENL_NAME "IPVS"
 
+/* The version of lvs this header belongs to; lvs_version() returns the library's. */
+#define LVS_VERSION_MAJOR 0
+#define LVS_VERSION_MINOR 1
+#define LVS_VERSION_PATCH 0
+#define LVS_VERSION_STRING "0.1.0"
 
 // Major.
 #define MINIMUM_IPVS_VERSION_MAJOR 1
@@ -1049,6 +1054,11 @@ enum lvs_result lvs_apply_rules(struct lvs_handle *handle, const char *text, siz
 // `handle` is NULL or an open handle; `buf` points to `capacity` writable bytes or
 // `capacity` is 0; `needed` is NULL or points to a writable `size_t`.
 enum lvs_result lvs_save_rules(struct lvs_handle *handle, char *buf, size_t capacity, size_t *needed);
+
+// The version of lvs this library is, such as `"0.1.0"` (the header it came with defines
+// the same text as `LVS_VERSION_STRING`, and its parts as `LVS_VERSION_MAJOR`, `_MINOR`
+// and `_PATCH`). The string is static: do not free or change it. Safe from any thread.
+const char *lvs_version(void);
 
 // Deletes every virtual service (and its real servers) of the network namespace.
 // Returns 0, or -1 with errno.

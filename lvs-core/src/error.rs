@@ -60,9 +60,10 @@ pub trait Classify {
 
 /// What IPVS refuses, independent of how it was asked (in memory or in the kernel).
 ///
-/// Each variant has the meaning of one kernel answer (libipvs-spec §4.2): the kernel
-/// transport maps errnos per command into these, and [`crate::MemoryIpvs`] returns them for
-/// the same mistakes.
+/// Each variant has the meaning of one kernel answer (its doc names the errno): the kernel
+/// transport maps errnos per command into these, since the same errno means different
+/// things for different commands, and [`crate::MemoryIpvs`] returns them for the same
+/// mistakes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

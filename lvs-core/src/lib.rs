@@ -63,3 +63,9 @@ pub mod rules;
 pub mod validate;
 
 pub use memory::MemoryIpvs;
+
+// The README's example is a doctest too, so that it keeps compiling (and, in lvs-core,
+// passing).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -2,7 +2,8 @@
 //!
 //! It is lvs's dry-run and planning backend: the same operations as the kernel, the same
 //! defaults, the same answers and the same errors for the same mistakes, checked in the
-//! kernel's order (libipvs-spec §4.2). What it models of the kernel:
+//! order the kernel's IPVS handlers check them, so that a request with several mistakes gets
+//! the error the kernel gives. What it models of the kernel:
 //!
 //! * services keep what the kernel keeps: the flags given plus `HASHED` when listed, a
 //!   persistence timeout as seconds × HZ in 32 bits (HZ = [`crate::validate::HZ`]), the

@@ -8,11 +8,13 @@
 
 use std::path::Path;
 
+#[path = "../cbindgen.rs"]
+mod cbindgen_config;
+
 fn main() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let header = crate_dir.join("../include/libipvs.h");
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
-        .expect("lvs-ffi/cbindgen.toml is readable");
+    let config = cbindgen_config::config(crate_dir);
     cbindgen::Builder::new()
         .with_crate(crate_dir)
         .with_config(config)

@@ -1,7 +1,8 @@
 //! `ipvs_strerror`'s texts and the per-thread "last libipvs function" they depend on.
 //!
 //! libipvs remembers, in a process-wide variable, the last of its functions that
-//! "registered" itself, and picks the message for an errno by it (libipvs-spec §4.4). lvs
+//! "registered" itself, and picks the message for an errno by it from a table of
+//! (function, errno, text) rows, falling back to `strerror` (`TABLE` below is that table). lvs
 //! remembers it per thread, so one thread's call cannot change the message another thread
 //! prints; which functions register, and when, is libipvs's.
 

@@ -4,10 +4,13 @@
 
 use std::path::Path;
 
+#[path = "../cbindgen.rs"]
+mod cbindgen_config;
+
 #[test]
 fn the_committed_header_is_what_cbindgen_generates() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).unwrap();
+    let config = cbindgen_config::config(crate_dir);
     let mut generated = Vec::new();
     cbindgen::Builder::new()
         .with_crate(crate_dir)

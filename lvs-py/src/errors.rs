@@ -56,8 +56,9 @@ impl From<lvs_sys::Error> for Failure {
     }
 }
 
-/// The errno the kernel answers for each refusal of the model (libipvs-spec §4.2), so that
-/// `MemoryIpvs` errors carry the same errno as the kernel's.
+/// The errno the kernel answers for each refusal of the model (the reverse of lvs-sys's
+/// per-command errno mapping), so that `MemoryIpvs` errors carry the same errno as the
+/// kernel's.
 fn model_errno(error: &lvs_core::Error) -> i32 {
     use lvs_core::Error as E;
     match error {

@@ -20,6 +20,9 @@ use pyo3::prelude::*;
 /// The native module `lvs._lvs`; the public API is the `lvs` package, which re-exports it.
 #[pymodule]
 fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The Cargo version, which maturin also gives the wheel; `lvs.__version__` re-exports it.
+    // (Set as an attribute, not `add`ed, so that it stays out of the module's `__all__`.)
+    module.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<values::ServiceKey>()?;
     module.add_class::<values::Persistence>()?;
     module.add_class::<values::Service>()?;

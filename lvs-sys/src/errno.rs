@@ -1,4 +1,6 @@
-//! What the kernel's errnos mean, command by command (libipvs-spec §4.2).
+//! What the kernel's errnos mean, command by command: the answers of the IPVS netlink
+//! handlers (`net/netfilter/ipvs/ip_vs_ctl.c`) as [`Error`]s. The kernel suite
+//! (`tests/kernel/error_paths.rs`) provokes each one on both test kernels.
 //!
 //! The same errno means different things for different commands: ENOENT is "scheduler or
 //! persistence engine not found" when adding a service but "no such real server" when

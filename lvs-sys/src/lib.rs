@@ -24,3 +24,9 @@ pub use netlink::{NetlinkIpvs, Options};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExamples;
+
+// The crate README's example is a doctest too, so that it keeps compiling (and, in lvs-core,
+// passing).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -2,7 +2,8 @@
 //!
 //! Their names, field names and C types are the ones a libipvs program uses, so the
 //! generated header reads like the original and programs compile unchanged; their sizes and
-//! offsets (libipvs-spec §2, LP64) are pinned by static asserts in `tests/c/layout.c`.
+//! offsets, those ipvsadm 1.31 has on LP64 targets such as x86_64 and aarch64, are pinned
+//! by static asserts in `tests/c/layout.c`.
 //! Types named like the kernel's (`__u32`, `__be16`, ...) or BSD's (`u_int16_t`) are
 //! aliases here and come from `<linux/types.h>` and `<sys/types.h>` in C.
 //!

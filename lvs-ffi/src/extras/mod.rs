@@ -1,14 +1,17 @@
 //! The `lvs_*` functions for new C code: an explicit handle instead of libipvs's
 //! process-wide one, rule text in and out, and errors with messages.
 //!
-//! Every function returns an `lvs_result` (0 for success); on failure the calling thread's
-//! last error holds a message, the errno and, for rule text, the line
+//! Every function that can fail returns an `lvs_result` (0 for success); on failure the
+//! calling thread's last error holds a message, the errno and, for rule text, the line
 //! (`lvs_last_error_message`, `lvs_last_error_errno`, `lvs_last_error_line`).
+//! `lvs_version` says which version of lvs the library is.
 
 mod handle;
 mod last_error;
 mod rules;
+mod version;
 
 pub use handle::*;
 pub use last_error::*;
 pub use rules::*;
+pub use version::*;

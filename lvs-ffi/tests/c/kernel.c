@@ -1,8 +1,9 @@
 /*
- * Every libipvs function and lvs_* extra against a real kernel, with every error of
- * libipvs-spec §4.4 the kernel can give, and several threads at once. Runs as root inside
- * the test VM, in a fresh network namespace prepared by tests/suites/ffi/guest, which
- * passes that namespace's path and the name of a dummy interface in it:
+ * Every libipvs function and lvs_* extra against a real kernel, with every ipvs_strerror
+ * text (the table in lvs-ffi/src/strerror.rs) the kernel can give, and several threads at
+ * once. Runs as root inside the test VM, in a fresh network namespace prepared by
+ * tests/suites/ffi/guest, which passes that namespace's path and the name of a dummy
+ * interface in it:
  *
  *   kernel /run/netns/NAME IFNAME
  */

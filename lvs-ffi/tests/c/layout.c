@@ -1,5 +1,5 @@
 /*
- * The libipvs layouts of ipvsadm 1.31 on LP64 (libipvs-spec §2), pinned at compile time:
+ * The libipvs layouts of ipvsadm 1.31 on LP64 (x86_64, aarch64), pinned at compile time:
  * this file does not build when a size or offset in include/libipvs.h differs. Its tests
  * check the values of the constants a libipvs program uses.
  */

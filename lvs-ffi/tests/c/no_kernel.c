@@ -1,6 +1,7 @@
 /*
- * libipvs contracts that need no kernel IPVS: NULL arguments, every ipvs_strerror text of
- * libipvs-spec §4.4 after each registering function, the per-thread "last function",
+ * libipvs contracts that need no kernel IPVS: NULL arguments, lvs_version, every
+ * ipvs_strerror text after each function that registers itself for it (the table in
+ * lvs-ffi/src/strerror.rs), the per-thread "last function",
  * libipvs's comparators and sorts, and what ipvs_init and lvs_open say when the kernel has
  * no IPVS. Runs on the build host (under valgrind in tests/suites/ffi/host).
  */
@@ -64,6 +65,19 @@ TEST(lvs_null_arguments)
 	char msg[128];
 	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
 	CHECK_STR(msg, "lvs_save_rules: handle is NULL");
+}
+
+/* The header's version macros and the library's lvs_version() say the same version. */
+TEST(lvs_version_agrees_with_the_header)
+{
+	char expected[32];
+	snprintf(expected, sizeof(expected), "%d.%d.%d", LVS_VERSION_MAJOR, LVS_VERSION_MINOR,
+		 LVS_VERSION_PATCH);
+	CHECK_STR(LVS_VERSION_STRING, expected);
+	CHECK(lvs_version() != NULL);
+	CHECK_STR(lvs_version(), LVS_VERSION_STRING);
+	/* Static: the same pointer every time. */
+	CHECK(lvs_version() == lvs_version());
 }
 
 TEST(last_error_message_is_cut_like_snprintf)
@@ -236,8 +250,9 @@ TEST(service_comparator_wraps_like_libipvs)
 	CHECK_INT(ipvs_cmp_services(&v6a, &a), AF_INET6 - AF_INET);
 }
 
-/* The comparator libipvs-spec §1.6 describes, written out here to check against: the
- * differences of unsigned numbers read as int. */
+/* ipvsadm 1.31's ipvs_cmp_services, written out here to check against: it compares fwmark,
+ * family, protocol, address and port in that order, each by subtracting one from the other
+ * (the 32-bit differences read as int wrap around for values 2^31 or more apart). */
 static int spec_cmp_services(const void *pa, const void *pb)
 {
 	const ipvs_service_entry_t *a = pa, *b = pb;

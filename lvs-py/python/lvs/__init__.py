@@ -10,6 +10,10 @@ The whole IPVS model as immutable, typed value objects (:class:`Service`,
 Errors are :class:`LvsError` subclasses carrying ``errno`` and ``kind``. Netlink I/O
 releases the GIL, so handles can be used from threads.
 
+``lvs.__version__`` is the version of lvs the package was built from. The package's
+distribution name is ``lvs-ipvs`` (``lvs`` on PyPI is an unrelated project); it imports as
+``lvs``.
+
 Example::
 
     import lvs
@@ -73,6 +77,7 @@ from lvs._lvs import (
     Tunnel,
     VirtualService,
 )
+from lvs._lvs import __version__ as __version__
 
 __all__ = [
     "AlreadyExists",

@@ -23,6 +23,8 @@ _AddressArg = str | IPv4Address | IPv6Address
 _Address = IPv4Address | IPv6Address
 _Key = ServiceKey | Service
 
+__version__: str
+
 __all__ = [
     "Ipvs",
     "IpvsHandle",

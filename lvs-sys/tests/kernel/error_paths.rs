@@ -1,5 +1,5 @@
-//! Every refusal of libipvs-spec §4.2 that a request built from lvs's typed model can provoke,
-//! one by one: the kernel's errno, the typed error lvs makes of it, `MemoryIpvs` refusing the
+//! Every refusal of the kernel's IPVS commands (the per-command errnos that `src/errno.rs`
+//! maps) that a request built from lvs's typed model can provoke, one by one: the kernel's errno, the typed error lvs makes of it, `MemoryIpvs` refusing the
 //! same request with the same error, and neither of them changing anything.
 //!
 //! Refusals the typed model cannot express (a missing SERVICE nest, an unknown address family,
