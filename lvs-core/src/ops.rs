@@ -191,6 +191,16 @@ pub trait Ipvs {
         Ok(Table::new(services))
     }
 
+    /// The table with the settings that [`crate::rules::save`] also writes: the services
+    /// as [`Ipvs::read_table`] reads them, the connection timeouts and the running sync
+    /// daemons.
+    fn read_config(&self) -> Result<Table, Self::Error> {
+        Ok(self
+            .read_table()?
+            .with_timeouts(self.timeouts()?)
+            .with_daemons(self.daemons()?))
+    }
+
     /// Applies operations in order, stopping at the first failure.
     ///
     /// The default sends them one by one; the kernel backend batches them.
