@@ -64,6 +64,10 @@ TEST(lvs_null_arguments)
 	char msg[128];
 	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
 	CHECK_STR(msg, "lvs_save_rules: handle is NULL");
+	/* The ipvsadm form is its own function, with its own name in errors. */
+	CHECK_INT(lvs_save_rules_ipvsadm(NULL, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
+	CHECK_STR(msg, "lvs_save_rules_ipvsadm: handle is NULL");
 }
 
 TEST(last_error_message_is_cut_like_snprintf)
