@@ -474,8 +474,8 @@ impl Writer {
                     132 => "sctp",
                     _ => "",
                 };
-                let plain = !name.is_empty() && !(zero_port_refused && addr.port() == 0);
-                if plain {
+                let refused = zero_port_refused && addr.port() == 0;
+                if !name.is_empty() && !refused {
                     self.push(&service_option(&ServiceKey::Addr {
                         protocol: Protocol::from_number(protocol.number()),
                         addr,
