@@ -31,7 +31,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use lvs_core::plan::{plan, PlanOptions, Scope};
-use lvs_core::rules::{save, table_from_rules};
+// The ipvsadm form: the files also go to `ipvsadm -R`, and it is what was measured.
+use lvs_core::rules::{save_ipvsadm as save, table_from_rules};
 use lvs_core::{
     ForwardMethod, Ipvs, RealServer, Scheduler, Service, ServiceKey, Table, VirtualService,
 };
@@ -535,7 +536,7 @@ fn same(got: &Table, desired: &Table) -> Result<(), String> {
     if diff.is_empty() {
         Ok(())
     } else {
-        let lines = diff.to_rules();
+        let lines = diff.to_string();
         let head: Vec<&str> = lines.lines().take(5).collect();
         Err(format!(
             "table differs by {} operation(s), first: {}",

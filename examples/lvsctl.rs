@@ -1,7 +1,10 @@
 //! lvsctl: keep an IPVS table in the state a rule file describes, changing only what differs.
 //!
 //! ```text
-//! lvsctl [--netns PATH] save                      print the table as ipvsadm rules (-S -n)
+//! lvsctl [--netns PATH] save [--ipvsadm]          print the table, its timeouts and sync
+//!                                                 daemons as rule text that apply restores
+//!                                                 exactly; --ipvsadm: ipvsadm -S -n's text,
+//!                                                 which loses what ipvsadm does not save
 //! lvsctl [--netns PATH] list [--stats|--rate] [--exact]
 //!                                                 print it like ipvsadm -L -n
 //! lvsctl [--netns PATH] diff FILE [SCOPE]         print the rules that would make it FILE's;
@@ -11,8 +14,14 @@
 //!
 //! SCOPE: --scope vip=ADDR | --scope fwmark=N (repeatable): touch only those services; the
 //! rest of the table belongs to someone else. Without it the whole table is FILE's.
-//! FILE is ipvsadm rule text (what `ipvsadm -S -n` prints, `-A`/`-a` lines); - reads stdin.
+//! FILE is rule text (what `save` or `ipvsadm -S -n` prints: `-A`/`-a` lines, and `--set`
+//! and `--start-daemon` lines, applied only when FILE has them); - reads stdin.
 //! ```
+//!
+//! `save` writes ipvsadm's syntax where ipvsadm can say a value, and lvs's `--lvs-...`
+//! options where it cannot (see `lvs_core::rules`): ipvsadm refuses those lines instead of
+//! misreading them. `save --ipvsadm` is byte for byte `ipvsadm -S -n`, and `apply` of it
+//! can change what ipvsadm does not save (thresholds, `Local` forwarding, ...).
 //!
 //! Unlike `ipvsadm-restore`, which flushes the table and adds everything again (dropping
 //! every connection's scheduling state for a moment), `apply` edits services and real
@@ -25,7 +34,7 @@ use std::process::ExitCode;
 
 use lvs_core::listing::{format_table, ListFormat, ListOptions};
 use lvs_core::plan::{apply_plan, finish_drain, plan, PlanOptions, Scope};
-use lvs_core::rules::{operation_line, save, table_from_rules};
+use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
 use lvs_core::{Ipvs, Table};
 use lvs_sys::NetlinkIpvs;
 
@@ -40,6 +49,7 @@ struct Args {
     drain: bool,
     format: Option<ListFormat>,
     exact: bool,
+    ipvsadm: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -62,6 +72,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--stats" => parsed.format = Some(ListFormat::Stats),
             "--rate" => parsed.format = Some(ListFormat::Rate),
             "--exact" => parsed.exact = true,
+            "--ipvsadm" => parsed.ipvsadm = true,
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             _ => positional.push(arg),
@@ -72,6 +83,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     parsed.file = positional.next();
     if let Some(extra) = positional.next() {
         return Err(format!("unexpected argument {extra}"));
+    }
+    if parsed.ipvsadm && parsed.command != "save" {
+        return Err("--ipvsadm is an option of save".to_owned());
     }
     let needs_file = matches!(parsed.command.as_str(), "diff" | "apply");
     if needs_file != parsed.file.is_some() {
@@ -119,7 +133,14 @@ fn run(args: Args) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
     let scope = args.scope.clone().unwrap_or_default();
     match args.command.as_str() {
-        "save" => print!("{}", save(&ipvs.read_table().map_err(|e| e.to_string())?)),
+        "save" if args.ipvsadm => print!(
+            "{}",
+            save_ipvsadm(&ipvs.read_table().map_err(|e| e.to_string())?)
+        ),
+        "save" => {
+            let state = ipvs.read_config().map_err(|e| e.to_string())?;
+            print!("{}", save(&state).map_err(|e| e.to_string())?);
+        }
         "list" => {
             let info = ipvs.info().map_err(|e| e.to_string())?;
             let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
@@ -132,7 +153,8 @@ fn run(args: Args) -> Result<ExitCode, String> {
         }
         "diff" | "apply" => {
             let desired = desired.unwrap_or_default();
-            let current = ipvs.read_table().map_err(|e| e.to_string())?;
+            // With the timeouts and daemons, which FILE may state.
+            let current = ipvs.read_config().map_err(|e| e.to_string())?;
             let options = if args.drain {
                 PlanOptions::draining()
             } else {
@@ -150,7 +172,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
                 }
             }
             if args.command == "diff" || args.dry_run {
-                print!("{}", plan.to_rules());
+                print!("{}", plan.to_rules().map_err(|e| e.to_string())?);
                 return Ok(if args.command == "diff" && !plan.is_empty() {
                     ExitCode::from(1)
                 } else {
@@ -162,7 +184,10 @@ fn run(args: Args) -> Result<ExitCode, String> {
                 let line = e
                     .failure
                     .first_failure()
-                    .map(|(i, _)| format!(" ({})", operation_line(&plan.operations[i])))
+                    .map(|(i, _)| match operation_line(&plan.operations[i]) {
+                        Ok(line) => format!(" ({line})"),
+                        Err(_) => String::new(),
+                    })
                     .unwrap_or_default();
                 return Err(format!("{e}{line}"));
             }

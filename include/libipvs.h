@@ -1039,21 +1039,43 @@ size_t lvs_last_error_line(void);
 // `failed_line` is NULL or points to a writable `size_t`.
 enum lvs_result lvs_apply_rules(struct lvs_handle *handle, const char *text, size_t *failed_line);
 
-// Writes the table as `ipvsadm -S -n` prints it into `buf`, NUL-terminated, and its length
-// with the NUL into `*needed` (when not NULL). When it does not fit in `capacity` bytes,
-// nothing is written to `buf` and the result is `LVS_ERR_BUFFER_TOO_SMALL`; call again
-// with `*needed` bytes (`buf` may be NULL when `capacity` is 0).
+// Writes the table, its connection timeouts and its sync daemons as lossless rule text
+// into `buf`, NUL-terminated, and its length with the NUL into `*needed` (when not NULL).
+// When it does not fit in `capacity` bytes, nothing is written to `buf` and the result is
+// `LVS_ERR_BUFFER_TOO_SMALL`; call again with `*needed` bytes (`buf` may be NULL when
+// `capacity` is 0).
+//
+// Lossless: `lvs_apply_rules` of the text on a fresh namespace gives the same table and
+// settings. The text is ipvsadm's syntax where ipvsadm can say a value, with lvs's
+// `--lvs-...` options where it cannot (ipvsadm refuses those lines instead of misreading
+// them): first a `--set` line with the timeouts, `--start-daemon` lines for the running
+// daemons, then the services. A scheduler, engine or interface name the text cannot carry
+// (with a blank or a control character, ...) fails with `LVS_ERR_INVALID_INPUT`, the
+// message naming the field. For `ipvsadm -S -n`'s own text, use
+// `lvs_save_rules_ipvsadm`.
 //
 // Services and real servers come in numeric order: services by firewall mark (address
 // services, mark 0, first), family, protocol, address and port; real servers by family,
-// address and port. Two saves of the same table are equal byte for byte. ipvsadm 1.31
-// sorts by the same keys but compares by subtraction, which wraps around for values 2^31
-// or more apart (e.g. it puts 10.0.0.1 after 200.0.0.1).
+// address and port. Two saves of the same table are equal byte for byte.
 //
 // # Safety
 // `handle` is NULL or an open handle; `buf` points to `capacity` writable bytes or
 // `capacity` is 0; `needed` is NULL or points to a writable `size_t`.
 enum lvs_result lvs_save_rules(struct lvs_handle *handle, char *buf, size_t capacity, size_t *needed);
+
+// Like `lvs_save_rules`, but the services only and byte for byte as `ipvsadm -S -n` prints
+// them, which loses what ipvsadm does not save: the timeouts and daemons, real-server
+// thresholds, the netmask and engine of services that are not persistent, `Local`
+// forwarding (written as `-g`), a direct-routing or tunnel port other than the service's;
+// values ipvsadm cannot say are written so that nothing reads them back (`Bypass` as
+// `(null)`, weights above 65535, GRE with remote checksum as plain GRE, ...). Names are
+// written as they are. ipvsadm 1.31 sorts by the same keys as lvs but compares by
+// subtraction, which wraps around for values 2^31 or more apart (e.g. it puts 10.0.0.1
+// after 200.0.0.1).
+//
+// # Safety
+// As for `lvs_save_rules`.
+enum lvs_result lvs_save_rules_ipvsadm(struct lvs_handle *handle, char *buf, size_t capacity, size_t *needed);
 
 // The version of lvs this library is, such as `"0.1.0"` (the header it came with defines
 // the same text as `LVS_VERSION_STRING`, and its parts as `LVS_VERSION_MAJOR`, `_MINOR`

@@ -12,7 +12,7 @@
 //! # Example
 //!
 //! A NAT service with two real servers, built on the in-memory backend, saved as the rule
-//! text `ipvsadm -S -n` prints, and parsed back:
+//! text (for this table the same as `ipvsadm -S -n` prints), and parsed back:
 //!
 //! ```
 //! use lvs_core::{
@@ -30,7 +30,7 @@
 //!     ipvs.add_server(&web, &server)?;
 //! }
 //!
-//! let text = rules::save(&ipvs.table());
+//! let text = rules::save(&ipvs.table())?;
 //! assert_eq!(
 //!     text,
 //!     "-A -t 192.0.2.10:80 -s wrr\n\

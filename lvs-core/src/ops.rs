@@ -195,6 +195,16 @@ pub trait Ipvs {
         Ok(Table::new(services))
     }
 
+    /// The table with the settings that [`crate::rules::save`] also writes: the services
+    /// as [`Ipvs::read_table`] reads them, the connection timeouts and the running sync
+    /// daemons.
+    fn read_config(&self) -> Result<Table, Self::Error> {
+        Ok(self
+            .read_table()?
+            .with_timeouts(self.timeouts()?)
+            .with_daemons(self.daemons()?))
+    }
+
     /// Applies operations in order, in groups of [`APPLY_GROUP`]: every operation of the
     /// group in which one fails is still attempted, and no later group is sent.
     ///

@@ -25,10 +25,13 @@ pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::scope::Scope;
 use crate::error::Error;
 use crate::memory::canonical;
-use crate::model::{RealServer, RealServerEntry, Service, ServiceFlags, ServiceKey};
+use crate::model::{
+    DaemonRole, RealServer, RealServerEntry, Service, ServiceFlags, ServiceKey, SyncDaemon,
+    Timeouts,
+};
 use crate::ops::Operation;
 use crate::order::cmp_services;
-use crate::rules;
+use crate::rules::{self, RuleError};
 use crate::table::Table;
 
 /// How to plan.
@@ -66,19 +69,32 @@ impl Plan {
         self.operations.is_empty()
     }
 
-    /// The plan as ipvsadm rule lines (`-A`, `-E`, `-D`, `-a`, `-e`, `-d`), one per
-    /// operation: what a dry run prints.
-    pub fn to_rules(&self) -> String {
-        self.operations
-            .iter()
-            .map(|op| rules::operation_line(op) + "\n")
-            .collect()
+    /// The plan as rule lines (`-A`, `-E`, `-D`, `-a`, `-e`, `-d`, `--set`,
+    /// `--start-daemon`, `--stop-daemon`), one per operation, each ending with a newline:
+    /// what a dry run prints. Each line reads back as exactly its operation (see
+    /// [`rules::operation_line`], which also says when a line cannot be written).
+    pub fn to_rules(&self) -> Result<String, RuleError> {
+        let mut out = String::new();
+        for op in &self.operations {
+            out.push_str(&rules::operation_line(op)?);
+            out.push('\n');
+        }
+        Ok(out)
     }
 }
 
 impl fmt::Display for Plan {
+    /// The lines of [`Plan::to_rules`]; an operation that cannot be written as a rule line
+    /// shows as a `#` comment that says why (a comment reads back as nothing, never as
+    /// another operation).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_rules())
+        for op in &self.operations {
+            match rules::operation_line(op) {
+                Ok(line) => writeln!(f, "{line}")?,
+                Err(e) => writeln!(f, "# {op:?} cannot be written as a rule line: {e}")?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -87,12 +103,23 @@ impl fmt::Display for Plan {
 /// Services outside the scope are neither read nor touched, in either table; a desired
 /// service outside the scope is an error (the plan could not honour it), as is a desired
 /// table that lists a service or a real server twice.
+///
+/// The timeouts and sync daemons are planned only as far as `desired` states them, and
+/// whatever the scope (they are not services): `desired.timeouts` of `Some` gives a
+/// `SetTimeouts` unless `current.timeouts` already has every non-zero value of it (an
+/// unknown `None` current gets one); a desired daemon is started unless `current.daemons`
+/// has the same one running, after stopping another daemon of its role. Daemons of roles
+/// `desired` does not list are left alone. A daemon matches when role, interface and sync
+/// id are equal and each optional value the desired one gives is equal (one left `None`
+/// matches the kernel's default for group, port and TTL, and any maximum length). Read the
+/// current state with [`crate::Ipvs::read_config`] to plan settings.
 pub fn plan(
     current: &Table,
     desired: &Table,
     scope: &Scope,
     options: &PlanOptions,
 ) -> Result<Plan, Error> {
+    let (current_settings, desired_settings) = (current, desired);
     let current = index(current, scope, "current")?;
     if let Some(vs) = desired
         .services
@@ -159,12 +186,27 @@ pub fn plan(
         }
     }
 
-    let mut operations = remove_servers;
+    let mut operations = Vec::new();
+    if let Some(want) = desired_settings.timeouts {
+        if current_settings
+            .timeouts
+            .is_none_or(|have| !timeouts_hold(&have, &want))
+        {
+            operations.push(Operation::SetTimeouts(want));
+        }
+    }
+    // Daemons are stopped first and started last: the kernel refuses to start one while
+    // real servers of another family than their service exist, and to add such servers
+    // while one runs.
+    let (stop_daemons, start_daemons) = daemon_changes(current_settings, desired_settings)?;
+    operations.extend(stop_daemons);
+    operations.extend(remove_servers);
     operations.extend(add_services);
     operations.extend(edit_services);
     operations.extend(edit_servers);
     operations.extend(add_servers);
     operations.extend(remove_services);
+    operations.extend(start_daemons);
     Ok(Plan {
         operations,
         draining,
@@ -249,4 +291,59 @@ impl Ord for OrderedKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         cmp_services(&self.0, &other.0)
     }
+}
+
+/// Whether timeouts in effect already have every value `want` sets (0 leaves a value).
+fn timeouts_hold(have: &Timeouts, want: &Timeouts) -> bool {
+    [
+        (have.tcp, want.tcp),
+        (have.tcp_fin, want.tcp_fin),
+        (have.udp, want.udp),
+    ]
+    .iter()
+    .all(|&(have, want)| want == 0 || have == want)
+}
+
+/// Whether a running daemon is the desired one (see [`plan`]).
+fn daemon_matches(have: &SyncDaemon, want: &SyncDaemon) -> bool {
+    let defaulted = canonical::daemon_defaults(want);
+    // A value the kernel does not report (older kernels leave out group, port, TTL and
+    // length) matches anything.
+    have.role == want.role
+        && have.interface == want.interface
+        && have.sync_id == want.sync_id
+        && want
+            .max_len
+            .is_none_or(|len| have.max_len.is_none_or(|h| h == len))
+        && have.group.is_none_or(|g| Some(g) == defaulted.group)
+        && have.port.is_none_or(|p| Some(p) == defaulted.port)
+        && have.ttl.is_none_or(|t| Some(t) == defaulted.ttl)
+}
+
+/// The daemons to stop and to start to reach the daemons `desired` states.
+fn daemon_changes(
+    current: &Table,
+    desired: &Table,
+) -> Result<(Vec<Operation>, Vec<Operation>), Error> {
+    let mut stop = Vec::new();
+    let mut start = Vec::new();
+    let mut roles: Vec<DaemonRole> = Vec::new();
+    for want in &desired.daemons {
+        if roles.contains(&want.role) {
+            return Err(Error::invalid(
+                "desired",
+                format!("the {} sync daemon is listed twice", want.role),
+            ));
+        }
+        roles.push(want.role);
+        match current.daemons.iter().find(|d| d.role == want.role) {
+            Some(have) if daemon_matches(have, want) => {}
+            Some(_) => {
+                stop.push(Operation::StopDaemon(want.role));
+                start.push(Operation::StartDaemon(want.clone()));
+            }
+            None => start.push(Operation::StartDaemon(want.clone())),
+        }
+    }
+    Ok((stop, start))
 }

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use lvs_core::order::{cmp_servers, cmp_services};
-use lvs_core::rules::{parse, parse_line, save, table_from_rules, RuleError};
+use lvs_core::rules::{parse, parse_line, save_ipvsadm as save, table_from_rules, RuleError};
 use lvs_core::{
     Family, ForwardMethod, Netmask, Protocol, RealServer, SchedFlags, Scheduler, Service,
     ServiceKey, Table, Tunnel, TunnelChecksum, VirtualService,

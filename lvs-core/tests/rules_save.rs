@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use lvs_core::rules::{save, table_from_rules};
+use lvs_core::rules::{save_ipvsadm as save, table_from_rules};
 use lvs_core::{
     Family, ForwardMethod, Netmask, Protocol, RealServer, SchedFlags, Scheduler, Service,
     ServiceKey, Table, Tunnel, TunnelChecksum, TunnelKind, VirtualService,

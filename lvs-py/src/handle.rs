@@ -57,6 +57,13 @@ fn read_table<I: lvs_core::Ipvs>(ipvs: &I) -> Result<Table, I::Error> {
     Ok(Table::new(services))
 }
 
+/// The table with its timeouts and running sync daemons: what the lossless save writes.
+fn read_config<I: lvs_core::Ipvs>(ipvs: &I) -> Result<Table, I::Error> {
+    Ok(read_table(ipvs)?
+        .with_timeouts(ipvs.timeouts()?)
+        .with_daemons(ipvs.daemons()?))
+}
+
 /// The operations of an IPVS table, shared by `Ipvs` (the kernel) and `MemoryIpvs`.
 ///
 /// Methods that need a service take a `ServiceKey` or a `Service`; errors are `lvs.LvsError`
@@ -323,10 +330,17 @@ impl IpvsHandle {
             .collect())
     }
 
-    /// The table as rule text, exactly as `ipvsadm -S -n` prints it.
-    fn save(&self, py: Python<'_>) -> PyResult<String> {
-        let table = self.call(py, |b| on_backend!(b, Failure, i => read_table(i)))?;
-        Ok(lvs_core::rules::save(&table))
+    /// The table as rule text. By default lossless, with the timeouts and sync daemons:
+    /// applying the text to this table changes nothing (see `lvs.rules.save`). With
+    /// `ipvsadm=True`, only the services, exactly as `ipvsadm -S -n` prints them.
+    #[pyo3(signature = (*, ipvsadm = false))]
+    fn save(&self, py: Python<'_>, ipvsadm: bool) -> PyResult<String> {
+        if ipvsadm {
+            let table = self.call(py, |b| on_backend!(b, Failure, i => read_table(i)))?;
+            return Ok(lvs_core::rules::save_ipvsadm(&table));
+        }
+        let table = self.call(py, |b| on_backend!(b, Failure, i => read_config(i)))?;
+        lvs_core::rules::save(&table).map_err(|e| crate::errors::rule_error(py, &e))
     }
 
     /// Releases the handle (the kernel handle's netlink socket). Closing twice is allowed.

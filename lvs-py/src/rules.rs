@@ -1,10 +1,11 @@
 //! ipvsadm rule text for Python: parse it into operations, load it as a table, save a table.
 
 use lvs_core::rules::{self, Command};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::errors::{rule_error, syntax_error, RulePlace};
-use crate::values::{table_of, Operation, VirtualService};
+use crate::values::{daemon_of, table_of, timeouts_of, Operation, VirtualService};
 
 /// The first token of a line as ipvsadm reads it (blanks are spaces, tabs and carriage
 /// returns; the word `ipvsadm` is dropped), with its column counted from 1 in characters.
@@ -90,8 +91,41 @@ pub(crate) fn load_rules(py: Python<'_>, text: &str) -> PyResult<Vec<VirtualServ
         .collect())
 }
 
-/// Writes a table (an iterable of `VirtualService`) as `ipvsadm -S -n` would.
+/// Writes a table (an iterable of `VirtualService`) as rule text.
+///
+/// By default the text is lossless: `load` (and `apply`) of it gives the same table, with
+/// lvs's `--lvs-...` options where ipvsadm has no word for a value, and `timeouts` (a
+/// `Timeouts`) and `daemons` (an iterable of `SyncDaemon`) as `--set` and `--start-daemon`
+/// lines when given. A name the text cannot carry (empty, too long, with a blank or control
+/// character) raises `lvs.RuleSyntaxError`. With `ipvsadm=True` the text is byte for byte
+/// `ipvsadm -S -n`'s, which loses what ipvsadm does not save; it has no timeouts or daemons
+/// (giving them raises `ValueError`).
 #[pyfunction]
-pub(crate) fn save_rules(table: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(rules::save(&table_of(table)?))
+#[pyo3(signature = (table, *, timeouts = None, daemons = None, ipvsadm = false))]
+pub(crate) fn save_rules(
+    py: Python<'_>,
+    table: &Bound<'_, PyAny>,
+    timeouts: Option<&Bound<'_, PyAny>>,
+    daemons: Option<&Bound<'_, PyAny>>,
+    ipvsadm: bool,
+) -> PyResult<String> {
+    let mut table = table_of(table)?;
+    if ipvsadm {
+        if timeouts.is_some() || daemons.is_some() {
+            return Err(PyValueError::new_err(
+                "the ipvsadm form saves only services: leave out timeouts and daemons",
+            ));
+        }
+        return Ok(rules::save_ipvsadm(&table));
+    }
+    if let Some(t) = timeouts.filter(|t| !t.is_none()) {
+        table.timeouts = Some(timeouts_of(t)?);
+    }
+    if let Some(ds) = daemons.filter(|d| !d.is_none()) {
+        table.daemons = ds
+            .try_iter()?
+            .map(|d| daemon_of(&d?))
+            .collect::<PyResult<_>>()?;
+    }
+    rules::save(&table).map_err(|e| rule_error(py, &e))
 }

@@ -97,6 +97,16 @@ pub(crate) fn server(requested: &RealServer) -> RealServer {
     stored
 }
 
+/// A sync daemon with the kernel's defaults for group, port and TTL filled in where it
+/// leaves them out (the maximum length, which depends on the interface, stays as given).
+pub(crate) fn daemon_defaults(requested: &SyncDaemon) -> SyncDaemon {
+    let mut daemon = requested.clone();
+    daemon.group = Some(requested.group.unwrap_or(IpAddr::V4(SYNC_GROUP)));
+    daemon.port = Some(requested.port.filter(|&p| p != 0).unwrap_or(SYNC_PORT));
+    daemon.ttl = Some(requested.ttl.filter(|&t| t != 0).unwrap_or(SYNC_TTL));
+    daemon
+}
+
 /// A sync daemon as the kernel lists it once started: defaults filled in, length clamped.
 ///
 /// `mtu` is the MTU of the daemon's interface; only a backup uses it.

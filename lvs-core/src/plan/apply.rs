@@ -60,7 +60,7 @@ impl<E: fmt::Display> fmt::Display for PlanApplyError<E> {
             Rollback::Incomplete { left, unknown } => {
                 write!(f, "{} change(s) could not be undone:", left.len())?;
                 for (op, e) in left {
-                    write!(f, " [{}: {e}]", crate::rules::operation_line(op))?;
+                    write!(f, " [{}: {e}]", line_of(op))?;
                 }
                 if !unknown.is_empty() {
                     write!(f, "; {} operation(s) had no answer", unknown.len())?;
@@ -70,13 +70,18 @@ impl<E: fmt::Display> fmt::Display for PlanApplyError<E> {
             Rollback::Impossible { operation } => write!(
                 f,
                 "nothing was undone: `{}` cannot be undone",
-                crate::rules::operation_line(operation)
+                line_of(operation)
             ),
         }
     }
 }
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for PlanApplyError<E> {}
+
+/// An operation as an ipvsadm line, or as debug output where it has none.
+fn line_of(op: &Operation) -> String {
+    crate::rules::operation_line(op).unwrap_or_else(|_| format!("{op:?}"))
+}
 
 impl<E: Classify> Classify for PlanApplyError<E> {
     fn kind(&self) -> ErrorKind {

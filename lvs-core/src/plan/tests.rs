@@ -270,14 +270,14 @@ fn a_dry_run_prints_rule_lines_that_read_back_as_the_plan() {
     .unwrap();
     let plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
     assert_eq!(
-        plan.to_rules(),
+        plan.to_rules().unwrap(),
         "-d -t 192.0.2.1:80 -r 198.51.100.2:80\n\
          -E -t 192.0.2.1:80 -s wrr\n\
          -e -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 5\n\
          -a -t 192.0.2.1:80 -r 198.51.100.3:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum\n\
          -D -f 7\n"
     );
-    let reread: Vec<Operation> = crate::rules::parse(&plan.to_rules())
+    let reread: Vec<Operation> = crate::rules::parse(&plan.to_rules().unwrap())
         .unwrap()
         .into_iter()
         .map(|c| match c {

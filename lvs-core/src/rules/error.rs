@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::error::{Classify, ErrorKind};
-use crate::model::ServiceKey;
+use crate::model::{DaemonRole, ServiceKey};
 
 use super::names::{CommandName, OptionName};
 
@@ -210,7 +210,8 @@ pub enum Problem {
     ReservedName(&'static str),
     /// `-R` inside restore text.
     NestedRestore,
-    /// A command that does not describe a table (only `-A` and `-a` do).
+    /// A command that does not describe a table (only `-A`, `-a`, `--set` and
+    /// `--start-daemon` do).
     NotTableCommand(CommandName),
     /// A second `-A` for the same service.
     DuplicateService(ServiceKey),
@@ -218,6 +219,31 @@ pub enum Problem {
     ServiceNotDefined(ServiceKey),
     /// A second `-a` for the same real server of a service.
     DuplicateServer(ServiceKey),
+    /// A scheduler, engine or interface name with a blank or a control character (a
+    /// newline would start a new line of rule text, a blank a new token).
+    UnsafeName(&'static str),
+    /// A bad value of one of lvs's `--lvs-...` options.
+    InvalidExtensionValue {
+        /// The option, such as `--lvs-forward`.
+        option: &'static str,
+        /// What it takes.
+        expected: &'static str,
+    },
+    /// `--tun-...` options with `--lvs-tunnel`, which gives the whole tunnel itself.
+    TunnelOptionsWithLvsTunnel,
+    /// A value that no rule text can say, because no kernel can hold it (a sync id above
+    /// 255, a daemon role other than master or backup, firewall mark 0, ...): only
+    /// [`crate::rules::save`] and [`crate::rules::operation_line`] report it.
+    Unsaveable {
+        /// The model field, such as `sync_id`.
+        field: &'static str,
+        /// The value, as Rust's `Debug` prints it.
+        value: String,
+    },
+    /// A second `--set` in a table's rule text.
+    DuplicateTimeouts,
+    /// A second `--start-daemon` of the same role in a table's rule text.
+    DuplicateDaemon(DaemonRole),
 }
 
 impl Problem {
@@ -268,10 +294,16 @@ impl Problem {
             Problem::EmptyName(_) => "a name",
             Problem::ReservedName(_) => "a name other than `ipvsadm`",
             Problem::NestedRestore => "no -R inside restore text",
-            Problem::NotTableCommand(_) => "only -A and -a lines",
+            Problem::NotTableCommand(_) => "only -A, -a, --set and --start-daemon lines",
             Problem::DuplicateService(_) => "each service defined once",
             Problem::ServiceNotDefined(_) => "an -A line for the service before its -a lines",
             Problem::DuplicateServer(_) => "each real server added once",
+            Problem::UnsafeName(_) => "a name without blanks or control characters",
+            Problem::InvalidExtensionValue { expected, .. } => *expected,
+            Problem::TunnelOptionsWithLvsTunnel => "either --lvs-tunnel or -i with --tun-...",
+            Problem::Unsaveable { .. } => "a value the kernel can hold",
+            Problem::DuplicateTimeouts => "one --set line",
+            Problem::DuplicateDaemon(_) => "one --start-daemon line per role",
         };
         text.to_owned()
     }
@@ -374,6 +406,18 @@ impl fmt::Display for Problem {
             Problem::DuplicateService(key) => write!(f, "Service already exists: {key}"),
             Problem::ServiceNotDefined(key) => write!(f, "Service not defined: {key}"),
             Problem::DuplicateServer(key) => write!(f, "Destination already exists in {key}"),
+            Problem::UnsafeName(what) => {
+                write!(f, "a {what} name with a blank or control character")
+            }
+            Problem::InvalidExtensionValue { option, .. } => write!(f, "invalid {option} value"),
+            Problem::TunnelOptionsWithLvsTunnel => {
+                f.write_str("tunnel options conflict with --lvs-tunnel")
+            }
+            Problem::Unsaveable { field, value } => {
+                write!(f, "{field} {value} cannot be written as rule text")
+            }
+            Problem::DuplicateTimeouts => f.write_str("timeouts set twice"),
+            Problem::DuplicateDaemon(role) => write!(f, "{role} sync daemon started twice"),
         }
     }
 }

@@ -23,9 +23,14 @@ pub(crate) fn command_rule(command: CommandName, option: OptionName) -> Rule {
     match command {
         C::AddService | C::EditService => match option {
             O::ServiceAddress => Rule::Required,
-            O::Scheduler | O::Persistent | O::Netmask | O::Pe | O::SchedFlags | O::Ops => {
-                Rule::Optional
-            }
+            O::Scheduler
+            | O::Persistent
+            | O::Netmask
+            | O::Pe
+            | O::SchedFlags
+            | O::Ops
+            | O::LvsTimeout
+            | O::LvsFlags => Rule::Optional,
             _ => Rule::Illegal,
         },
         C::DeleteService => match option {

@@ -8,9 +8,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::model::{
     DaemonRole, Family, ForwardMethod, Netmask, Protocol, RealServer, SchedFlags, Scheduler,
-    Service, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, DEFAULT_PERSISTENCE_TIMEOUT,
+    Service, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, TunnelKind,
+    DEFAULT_PERSISTENCE_TIMEOUT,
 };
 use crate::ops::Operation;
+use crate::validate::MAX_PERSISTENCE_TIMEOUT;
 
 use super::command::{Command, ListRequest};
 use super::error::{Problem, RuleError, TunnelTypeName};
@@ -20,11 +22,11 @@ use super::scan::{tokens, Item, Occurrence, Opt, Scanner, Token};
 use super::values::{address, integer_in, ipv4_mask};
 
 /// The longest persistence timeout ipvsadm takes (31 days), also the `--set` maximum.
-const MAX_TIMEOUT: i64 = 2_678_400;
+pub(crate) const MAX_TIMEOUT: i64 = 2_678_400;
 /// Scheduler and interface names are kept in 16-byte buffers with their NUL.
-const MAX_NAME: usize = 15;
+pub(crate) const MAX_NAME: usize = 15;
 /// Persistence engine names may use all 16 bytes (the buffer has one more).
-const MAX_PE_NAME: usize = 16;
+pub(crate) const MAX_PE_NAME: usize = 16;
 
 /// Reads one line (numbered `number` for errors). Blank lines and lines whose first
 /// non-blank character is `#` give `None`.
@@ -118,12 +120,16 @@ impl ServiceSpec {
     }
 }
 
-/// How `-g`, `-i`, `-m` set the forwarding method.
+/// How `-g`, `-i`, `-m` (or lvs's `--lvs-forward`, `--lvs-tunnel`) set the forwarding method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Forward {
     Gatewaying,
     Ipip,
     Masquerading,
+    /// `--lvs-forward`: a forwarding number, the real server's port as written.
+    Number(u32),
+    /// `--lvs-tunnel`: a whole tunnel, the real server's port as written.
+    Tunnel(Tunnel),
 }
 
 /// The values of one line, gathered option by option.
@@ -138,6 +144,12 @@ struct Line<'a> {
     service: Option<ServiceSpec>,
     scheduler: Option<Scheduler>,
     persistent: Option<u32>,
+    /// Whether `-p` had a value (which `--lvs-timeout` must not contradict).
+    persistent_value: bool,
+    /// The service was given by `--lvs-service`, which may have port 0 without `-p`.
+    lvs_service: bool,
+    lvs_timeout: Option<u32>,
+    lvs_flags: Option<u32>,
     netmask: Option<(Netmask, Token<'a>)>,
     pe: Option<String>,
     sched_flags: Option<Token<'a>>,
@@ -174,6 +186,10 @@ impl<'a> Line<'a> {
             service: None,
             scheduler: None,
             persistent: None,
+            persistent_value: false,
+            lvs_service: false,
+            lvs_timeout: None,
+            lvs_flags: None,
             netmask: None,
             pe: None,
             sched_flags: None,
@@ -259,6 +275,19 @@ impl<'a> Line<'a> {
         integer_in(v.text, min, max).ok_or_else(|| self.error(v, problem))
     }
 
+    /// The integer value (0..=max) of an lvs extension option.
+    fn extension_number(
+        &self,
+        occ: &Occurrence<'a>,
+        option: &'static str,
+        max: i64,
+        expected: &'static str,
+    ) -> Result<i64, RuleError> {
+        let v = Line::value(occ);
+        integer_in(v.text, 0, max)
+            .ok_or_else(|| self.error(v, Problem::InvalidExtensionValue { option, expected }))
+    }
+
     /// A name value that must fit the kernel's buffer.
     fn name(
         &self,
@@ -275,6 +304,11 @@ impl<'a> Line<'a> {
         }
         if v.text.len() > max {
             return Err(self.error(v, Problem::NameTooLong { what, max }));
+        }
+        // A token has no ASCII blanks, but may have other whitespace or control characters,
+        // which the saved text could not carry safely.
+        if v.text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(self.error(v, Problem::UnsafeName(what)));
         }
         Ok(v.text.to_owned())
     }
@@ -295,10 +329,19 @@ impl<'a> Line<'a> {
                 self.sort = true;
                 return Ok(());
             }
-            Opt::TcpService | Opt::UdpService | Opt::SctpService | Opt::FwmarkService => {
-                O::ServiceAddress
+            Opt::TcpService
+            | Opt::UdpService
+            | Opt::SctpService
+            | Opt::FwmarkService
+            | Opt::LvsService => O::ServiceAddress,
+            Opt::Gatewaying | Opt::Ipip | Opt::Masquerading | Opt::LvsForward | Opt::LvsTunnel => {
+                O::ForwardingMethod
             }
-            Opt::Gatewaying | Opt::Ipip | Opt::Masquerading => O::ForwardingMethod,
+            Opt::LvsTimeout => O::LvsTimeout,
+            Opt::LvsFlags => O::LvsFlags,
+            Opt::LvsWeight => O::Weight,
+            Opt::LvsUpperThreshold => O::UpperThreshold,
+            Opt::LvsLowerThreshold => O::LowerThreshold,
             Opt::Scheduler => O::Scheduler,
             Opt::Persistent => O::Persistent,
             Opt::Netmask => O::Netmask,
@@ -358,9 +401,12 @@ impl<'a> Line<'a> {
             Opt::Persistent => {
                 let timeout = match occ.value {
                     None => DEFAULT_PERSISTENCE_TIMEOUT,
-                    Some(v) => integer_in(v.text, 1, MAX_TIMEOUT)
-                        .ok_or_else(|| self.error(v, Problem::InvalidTimeout(v.text.to_owned())))?
-                        as u32,
+                    Some(v) => {
+                        self.persistent_value = true;
+                        integer_in(v.text, 1, MAX_TIMEOUT).ok_or_else(|| {
+                            self.error(v, Problem::InvalidTimeout(v.text.to_owned()))
+                        })? as u32
+                    }
                 };
                 self.persistent = Some(timeout);
             }
@@ -419,6 +465,125 @@ impl<'a> Line<'a> {
             }
             Opt::McastTtl => {
                 self.mcast_ttl = Some(self.number(occ, 1, 255, Problem::IllegalMcastTtl)? as u8);
+            }
+            Opt::LvsService => {
+                let v = Line::value(occ);
+                let bad = || {
+                    self.error(
+                        v,
+                        Problem::InvalidExtensionValue {
+                            option: "--lvs-service",
+                            expected: "PROTOCOL,ADDRESS[:PORT] with a protocol tcp, udp, sctp \
+                                       or a number 0..65535",
+                        },
+                    )
+                };
+                let (protocol, rest) = v.text.split_once(',').ok_or_else(bad)?;
+                let protocol = match protocol {
+                    "tcp" => Protocol::Tcp,
+                    "udp" => Protocol::Udp,
+                    "sctp" => Protocol::Sctp,
+                    n => Protocol::from_number(integer_in(n, 0, 65535).ok_or_else(bad)? as u16),
+                };
+                let (ip, port) = address(rest).ok_or_else(bad)?;
+                self.service = Some(ServiceSpec::Addr { protocol, ip, port });
+                self.lvs_service = true;
+            }
+            Opt::LvsTimeout => {
+                self.lvs_timeout = Some(self.extension_number(
+                    occ,
+                    "--lvs-timeout",
+                    i64::from(MAX_PERSISTENCE_TIMEOUT),
+                    "seconds 0..17179869",
+                )? as u32);
+            }
+            Opt::LvsFlags => {
+                let v = Line::value(occ);
+                let flags = match v.text.strip_prefix("0x") {
+                    Some(hex) if !hex.is_empty() => u32::from_str_radix(hex, 16).ok(),
+                    Some(_) => None,
+                    None => integer_in(v.text, 0, i64::from(u32::MAX)).map(|n| n as u32),
+                };
+                self.lvs_flags = Some(flags.ok_or_else(|| {
+                    self.error(
+                        v,
+                        Problem::InvalidExtensionValue {
+                            option: "--lvs-flags",
+                            expected: "a 32-bit flags word, such as 0x40",
+                        },
+                    )
+                })?);
+            }
+            Opt::LvsForward => {
+                let v = Line::value(occ);
+                let number = match v.text {
+                    "masq" => Some(0),
+                    "local" => Some(1),
+                    "route" => Some(3),
+                    "bypass" => Some(4),
+                    n => integer_in(n, 0, i64::from(u32::MAX))
+                        .filter(|&n| n != 2)
+                        .map(|n| n as u32),
+                };
+                let number = number.ok_or_else(|| {
+                    self.error(
+                        v,
+                        Problem::InvalidExtensionValue {
+                            option: "--lvs-forward",
+                            expected: "masq, local, route, bypass or a number other than 2 \
+                                       (tunnels are --lvs-tunnel)",
+                        },
+                    )
+                })?;
+                self.forward = Some(Forward::Number(number));
+            }
+            Opt::LvsTunnel => {
+                let v = Line::value(occ);
+                let parts: Vec<Option<i64>> =
+                    v.text.split(',').map(super::values::integer).collect();
+                let tunnel = match parts[..] {
+                    [Some(kind @ 0..=255), Some(port @ 0..=65535), Some(flags @ 0..=65535)] => {
+                        Some(Tunnel::new(
+                            TunnelKind::from_wire(kind as u8, port as u16),
+                            TunnelChecksum::from_flags(flags as u16),
+                        ))
+                    }
+                    _ => None,
+                };
+                let tunnel = tunnel.ok_or_else(|| {
+                    self.error(
+                        v,
+                        Problem::InvalidExtensionValue {
+                            option: "--lvs-tunnel",
+                            expected: "TYPE,PORT,FLAGS: numbers 0..255, 0..65535, 0..65535",
+                        },
+                    )
+                })?;
+                self.forward = Some(Forward::Tunnel(tunnel));
+            }
+            Opt::LvsWeight => {
+                self.weight = Some(self.extension_number(
+                    occ,
+                    "--lvs-weight",
+                    i64::from(u32::MAX),
+                    "an integer 0..4294967295",
+                )? as u32);
+            }
+            Opt::LvsUpperThreshold => {
+                self.upper_threshold = Some(self.extension_number(
+                    occ,
+                    "--lvs-u-threshold",
+                    i64::from(u32::MAX),
+                    "an integer 0..4294967295",
+                )? as u32);
+            }
+            Opt::LvsLowerThreshold => {
+                self.lower_threshold = Some(self.extension_number(
+                    occ,
+                    "--lvs-l-threshold",
+                    i64::from(u32::MAX),
+                    "an integer 0..4294967295",
+                )? as u32);
             }
             // Options without a value: being recorded is all they do.
             _ => {}
@@ -529,9 +694,15 @@ impl<'a> Line<'a> {
             if values.len() < 3 {
                 return Err(self.command_error(Problem::SetNeedsThreeValues));
             }
+            // `--lvs-set` takes every value the model can hold; ipvsadm's `--set` 31 days.
+            let max = if self.command_spelled == "--lvs-set" {
+                i64::from(u32::MAX)
+            } else {
+                MAX_TIMEOUT
+            };
             let mut secs = [0u32; 3];
             for (slot, v) in secs.iter_mut().zip(&values) {
-                *slot = integer_in(v.text, 0, MAX_TIMEOUT)
+                *slot = integer_in(v.text, 0, max)
                     .ok_or_else(|| self.error(*v, Problem::InvalidTimeout(v.text.to_owned())))?
                     as u32;
             }
@@ -614,8 +785,24 @@ impl<'a> Line<'a> {
         if let Some(timeout) = self.persistent {
             service = service.persistent(timeout);
         }
+        if let Some(timeout) = self.lvs_timeout {
+            if self.persistent_value {
+                let s = self.seen(OptionName::LvsTimeout).expect("it was given");
+                return Err(self.error_at(
+                    s.column,
+                    &s.spelled,
+                    Problem::Conflict {
+                        first: OptionName::Persistent,
+                        second: OptionName::LvsTimeout,
+                        command: self.command,
+                    },
+                ));
+            }
+            service.timeout = timeout;
+        }
         if let ServiceKey::Addr { addr, .. } = key {
-            if addr.port() == 0 && self.persistent.is_none() {
+            // ipvsadm's rule; `--lvs-service` is how lvs writes the services it refuses.
+            if addr.port() == 0 && self.persistent.is_none() && !self.lvs_service {
                 let s = self
                     .seen(OptionName::ServiceAddress)
                     .expect("service was given");
@@ -644,6 +831,9 @@ impl<'a> Line<'a> {
         }
         if !flags.is_empty() {
             service = service.with_sched_flags(flags);
+        }
+        if let Some(extra) = self.lvs_flags {
+            service.flags |= ServiceFlags::from_bits_retain(extra);
         }
         Ok(service)
     }
@@ -698,6 +888,16 @@ impl<'a> Line<'a> {
         let forward = self.forward.unwrap_or(Forward::Gatewaying);
         let tunnel_options = TUNNEL_OPTIONS.iter().find_map(|o| self.seen(*o));
         let method = match forward {
+            Forward::Number(_) | Forward::Tunnel(_) if tunnel_options.is_some() => {
+                let s = tunnel_options.expect("checked");
+                let problem = match forward {
+                    Forward::Tunnel(_) => Problem::TunnelOptionsWithLvsTunnel,
+                    _ => Problem::TunnelOptionsWithoutTunnel,
+                };
+                return Err(self.error_at(s.column, &s.spelled, problem));
+            }
+            Forward::Number(n) => ForwardMethod::from_wire(n, Tunnel::IPIP),
+            Forward::Tunnel(t) => ForwardMethod::Tunnel(t),
             Forward::Masquerading | Forward::Gatewaying => {
                 if let Some(s) = tunnel_options {
                     return Err(self.error_at(
@@ -717,13 +917,15 @@ impl<'a> Line<'a> {
         let (ip, _, token) = self
             .server
             .expect("the legality check requires a real server");
-        if Family::of(&ip) != spec.family() && forward != Forward::Ipip {
+        if Family::of(&ip) != spec.family() && method.tunnel().is_none() {
             return Err(self.error(token, Problem::DifferentFamily));
         }
         // Direct routing and tunnels cannot change the port: ipvsadm forces the service's
-        // (a firewall-mark service has none to force).
+        // (a firewall-mark service has none to force). lvs's forms keep the port written,
+        // as the kernel does.
         let mut addr = self.server_addr(spec.port());
-        if forward != Forward::Masquerading && matches!(spec, ServiceSpec::Addr { .. }) {
+        let forced = matches!(forward, Forward::Gatewaying | Forward::Ipip);
+        if forced && matches!(spec, ServiceSpec::Addr { .. }) {
             addr.set_port(spec.port());
         }
         Ok(RealServer::new(addr)

@@ -3,17 +3,49 @@
 //! [`parse`] reads what `ipvsadm-restore` accepts, one command per line, into typed
 //! [`Command`]s with ipvsadm's defaults filled in (scheduler `wlc`, persistence 360 s, full
 //! netmask, weight 1, direct routing, ...) and ipvsadm's command-line rules enforced as
-//! [`RuleError`]s that say where the line went wrong. [`save`] writes a [`crate::Table`] as
-//! `ipvsadm -S -n` does, and [`table_from_rules`] reads saved text back into a table.
+//! [`RuleError`]s that say where the line went wrong. [`save`] writes a [`crate::Table`]
+//! losslessly (ipvsadm's syntax, with lvs's extensions below where ipvsadm has no word for
+//! a value), [`save_ipvsadm`] byte for byte as `ipvsadm -S -n` does (losing what ipvsadm
+//! does not save), and [`table_from_rules`] reads saved text back into a table.
 //!
 //! ```
-//! use lvs_core::rules::{parse, save, table_from_rules};
+//! use lvs_core::rules::{parse, save, save_ipvsadm, table_from_rules};
 //!
-//! let text = "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.1.1:8080 -m -w 2\n";
+//! let text = "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.1.1:8080 -m -w 2 -x 100\n";
 //! assert_eq!(parse(text).unwrap().len(), 2);
 //! let table = table_from_rules(text).unwrap();
-//! assert_eq!(save(&table), text);
+//! assert_eq!(save(&table).unwrap(), text);
+//! // ipvsadm does not save thresholds.
+//! assert_eq!(
+//!     save_ipvsadm(&table),
+//!     "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.1.1:8080 -m -w 2\n"
+//! );
 //! ```
+//!
+//! # lvs's extensions
+//!
+//! The kernel keeps values that ipvsadm's syntax cannot say (the forwarding method `Local`,
+//! weights above 65535, GRE with remote checksum, one-packet TCP services, ...). [`save`]
+//! writes them with these long options, which this reader takes and ipvsadm does not know:
+//! `ipvsadm -R` prints `--lvs-...: unknown option` and skips that line (going on with the
+//! next ones; a line that starts with `--lvs-set` ends the restore with ipvsadm's usage
+//! hint), so no ipvsadm reads them as something else. ipvsadm's own options keep exactly
+//! ipvsadm's meaning and ranges; [`save`] uses an extension only where they cannot say the
+//! value.
+//!
+//! | Option | Where | Value | Meaning |
+//! |---|---|---|---|
+//! | `--lvs-service P,ADDR[:PORT]` | any line naming a service | `P`: `tcp`, `udp`, `sctp` or a protocol number 0..65535 | the service, like `-t`; also for port 0 without `-p`, which ipvsadm refuses |
+//! | `--lvs-timeout S` | `-A`, `-E` | 0..17179869 | the persistence timeout, with or without `-p` (then `-p` takes no value) |
+//! | `--lvs-flags F` | `-A`, `-E` | `0x` hex or decimal, 32 bits | more service flag bits (OR-ed in), such as one-packet (`0x4`) on TCP |
+//! | `--lvs-forward M` | `-a`, `-e` | `masq`, `local`, `route`, `bypass` or a number other than 2 | the forwarding method; the real server's port is kept as written |
+//! | `--lvs-tunnel T,P,F` | `-a`, `-e` | tunnel type 0..255, port 0..65535, flags 0..65535 | tunnel forwarding with these raw values (no `--tun-...` options); the port is kept |
+//! | `--lvs-weight N` | `-a`, `-e` | 0..4294967295 | the weight, like `-w` (0..65535) |
+//! | `--lvs-u-threshold N`, `--lvs-l-threshold N` | `-a`, `-e` | 0..4294967295 | thresholds, like `-x`, `-y` (0..2147483647) |
+//! | `--lvs-set TCP TCPFIN UDP` | a command | seconds 0..4294967295 | the timeouts, like `--set` (0..2678400) |
+//!
+//! Each takes the place of its ipvsadm counterpart: giving both (`-w` and `--lvs-weight`,
+//! `-g` and `--lvs-forward`, `-t` and `--lvs-service`) is refused like a repeated option.
 //!
 //! Lines are split like ipvsadm's restore reader: on spaces, tabs and carriage returns;
 //! every token `ipvsadm` is dropped; blank lines are skipped, and so are lines whose first
@@ -30,7 +62,9 @@
 //! - a `-M` read as an IPv4 mask before an IPv6 service is given is refused unless it is
 //!   255.255.255.255 (ipvsadm would pass the value on for the kernel to refuse);
 //! - the first token must be a command (ipvsadm skips leading plain arguments);
-//! - `-h` and `-v` ignore the rest of their line, as ipvsadm exits there.
+//! - `-h` and `-v` ignore the rest of their line, as ipvsadm exits there;
+//! - scheduler, engine and interface names with whitespace or control characters are
+//!   refused (they could not be saved safely).
 //!
 //! What the typed commands do not keep: `--syncid` of `--stop-daemon` (the kernel does
 //! not use it).
@@ -48,7 +82,7 @@ mod values;
 pub use command::{Command, ListRequest, ListView};
 pub use error::{Problem, RuleError, TunnelTypeName};
 pub use names::{CommandName, OptionName};
-pub use save::{operation_line, save};
+pub use save::{operation_line, save, save_ipvsadm};
 pub use table::table_from_rules;
 pub use values::WELL_KNOWN_PORTS;
 

@@ -147,11 +147,15 @@ pub enum OptionName {
     TunCsum,
     /// `--tun-remcsum`.
     TunRemCsum,
+    /// `--lvs-timeout` (an lvs extension).
+    LvsTimeout,
+    /// `--lvs-flags` (an lvs extension).
+    LvsFlags,
 }
 
 impl OptionName {
     /// Every option name, in ipvsadm's option order.
-    pub const ALL: [OptionName; 34] = [
+    pub const ALL: [OptionName; 36] = [
         OptionName::Numeric,
         OptionName::Connection,
         OptionName::ServiceAddress,
@@ -186,6 +190,8 @@ impl OptionName {
         OptionName::TunNoCsum,
         OptionName::TunCsum,
         OptionName::TunRemCsum,
+        OptionName::LvsTimeout,
+        OptionName::LvsFlags,
     ];
 
     /// The position of the option in [`OptionName::ALL`].
@@ -230,6 +236,8 @@ impl OptionName {
             OptionName::TunNoCsum => "tun-nocsum",
             OptionName::TunCsum => "tun-csum",
             OptionName::TunRemCsum => "tun-remcsum",
+            OptionName::LvsTimeout => "lvs-timeout",
+            OptionName::LvsFlags => "lvs-flags",
         }
     }
 }

@@ -1,23 +1,73 @@
-//! Writing a table as `ipvsadm -S -n` does.
+//! Writing a table as rule text: lossless ([`save`]) or as `ipvsadm -S -n` does
+//! ([`save_ipvsadm`]), and one operation as the line that performs it.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use super::error::{Problem, RuleError};
+use super::line::{MAX_NAME, MAX_PE_NAME, MAX_TIMEOUT};
 use crate::model::{
     DaemonRole, Family, ForwardMethod, Protocol, RealServer, SchedFlags, Scheduler, Service,
-    ServiceKey, TunnelChecksum, TunnelKind,
+    ServiceFlags, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, TunnelKind,
 };
 use crate::ops::Operation;
 use crate::order::{cmp_servers, cmp_services};
 use crate::table::Table;
 
+/// The rule text of a table, lossless: reading it back with [`table_from_rules`] gives
+/// the same table, and a plan between the two is empty, for every table the kernel (or
+/// [`crate::MemoryIpvs`]) can hold.
+///
+/// The text is `ipvsadm -S -n`'s where ipvsadm can say the value, with what it leaves out
+/// added in its own options (`-x`, `-y`; `-M` and `--pe` on services that are not
+/// persistent), and lvs's `--lvs-...` extensions (see the [module docs](super)) where
+/// ipvsadm has no word for the value. When the table states them, the timeouts come first
+/// as a `--set` line and the sync daemons as `--start-daemon` lines, then the services in
+/// [`cmp_services`] order, each followed by its real servers in [`cmp_servers`] order.
+///
+/// A name that the text could not carry safely (empty, longer than the kernel's field, with
+/// a blank or a control character, or `ipvsadm`, a word restore text drops) and a value no
+/// kernel can hold (firewall mark 0, a sync id above 255, a daemon role other than master
+/// or backup, ...) are refused with a [`RuleError`] whose line and column say where in the
+/// text the value would have gone.
+///
+/// [`table_from_rules`]: super::table_from_rules
+pub fn save(table: &Table) -> Result<String, RuleError> {
+    let mut w = Writer::new(Mode::Full);
+    if let Some(t) = &table.timeouts {
+        w.timeouts(t);
+        w.end_line();
+    }
+    let mut daemons: Vec<&SyncDaemon> = table.daemons.iter().collect();
+    daemons.sort_by_key(|d| d.role);
+    for daemon in daemons {
+        w.daemon(daemon);
+        w.end_line();
+    }
+    w.services(table);
+    w.finish()
+}
+
 /// The rule text of a table, byte for byte as `ipvsadm -S -n` (1.31) prints it.
 ///
 /// Services come in [`cmp_services`] order, each followed by its real servers in
 /// [`cmp_servers`] order; every line ends with a newline; an empty table gives an empty
-/// string. Like ipvsadm, the text leaves out what ipvsadm does not save: real-server
-/// thresholds, the netmask and persistence engine of services that are not persistent,
-/// and the forwarding method `Local` (written as `-g`).
+/// string. Like ipvsadm, the text leaves out what ipvsadm does not save, so reading it back
+/// can give another table; [`save`] is lossless. What this text loses:
+/// - the timeouts and sync daemons (ipvsadm saves only services);
+/// - real-server thresholds (`-x`, `-y`);
+/// - the netmask, persistence engine and timeout of services that are not persistent;
+/// - the forwarding method `Local` (written as `-g`, read back as direct routing), and the
+///   port of a direct-routing or tunnelled real server that differs from its service's
+///   (ipvsadm reads the service's port instead);
+/// - service flags ipvsadm has no option for;
+///
+/// and what it writes but no reader takes back: the forwarding method `Bypass` and other
+/// numbers as `(null)`, other protocols as `--xxx-service`, tunnel types and checksum modes
+/// it does not know as nothing (GRE with remote checksum as plain GRE), weights above
+/// 65535, persistence timeouts of 0 or above 31 days, `-o` on TCP and SCTP services, port 0
+/// on services that are not persistent. Names are written as they are, even when that
+/// breaks the text (a scheduler name with a newline starts a new line).
 ///
 /// Where this differs from ipvsadm 1.31:
 /// - firewall marks are printed unsigned (`%u`, as ipvsadm does since 2020); 1.31 prints
@@ -25,125 +75,446 @@ use crate::table::Table;
 /// - `flag-3` is printed for `sh` and `mh` services too (ipvsadm leaves it out, and prints a
 ///   bare `-b` when it is the only flag, which it cannot read back);
 /// - the order is lvs's (see [`crate::order`]) where ipvsadm's comparator wraps around.
+pub fn save_ipvsadm(table: &Table) -> String {
+    let mut w = Writer::new(Mode::Ipvsadm);
+    w.services(table);
+    w.finish().unwrap_or_default()
+}
+
+/// One operation as the rule line that performs it, without a newline: what a dry run
+/// prints. Every line reads back ([`super::parse_line`]) as exactly the operation, as the
+/// kernel would take it: service and real-server lines are complete (every property, so
+/// `-E` and `-e` do not fall back to ipvsadm's defaults), in the same syntax as [`save`],
+/// with lvs's extensions where ipvsadm has no word.
 ///
-/// Values no ipvsadm command can set are printed as ipvsadm prints them: the forwarding
-/// methods `Bypass` and other numbers as `(null)`, other protocols as `--xxx-service`,
-/// tunnel types and checksum modes it does not know as nothing. Such text does not read back.
-pub fn save(table: &Table) -> String {
-    let mut services: Vec<_> = table.services.iter().collect();
-    services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
-    let mut out = String::new();
-    for vs in services {
-        service_line(&mut out, "-A", &vs.service);
-        let mut servers: Vec<&RealServer> = vs.servers.iter().collect();
-        servers.sort_by(|a, b| cmp_servers(a, b));
-        for server in servers {
-            server_line(&mut out, "-a", &vs.service.key, server, false);
-        }
-    }
-    out
-}
-
-/// One operation as the ipvsadm rule line that performs it, without a newline: what a dry
-/// run prints. Service and real-server lines are complete (every property, so `-E` and `-e`
-/// do not fall back to ipvsadm's defaults; thresholds as `-x`/`-y` when set, which `save`
-/// leaves out like ipvsadm).
-pub fn operation_line(op: &Operation) -> String {
-    let mut out = String::new();
+/// Fails like [`save`] for a name that cannot be written safely or a value no kernel can
+/// hold (line 1, at the column of the value).
+pub fn operation_line(op: &Operation) -> Result<String, RuleError> {
+    let mut w = Writer::new(Mode::Full);
     match op {
-        Operation::AddService(s) => service_line(&mut out, "-A", s),
-        Operation::EditService(s) => service_line(&mut out, "-E", s),
+        Operation::AddService(s) => w.service("-A", s),
+        Operation::EditService(s) => w.service("-E", s),
         Operation::DeleteService(k) => {
-            let _ = writeln!(out, "-D {}", service_option(k));
+            w.push("-D ");
+            w.service_option(k, false);
         }
-        Operation::AddServer(k, d) => server_line(&mut out, "-a", k, d, true),
-        Operation::EditServer(k, d) => server_line(&mut out, "-e", k, d, true),
+        Operation::AddServer(k, d) => w.server("-a", k, d),
+        Operation::EditServer(k, d) => w.server("-e", k, d),
         Operation::DeleteServer(k, a) => {
-            let _ = writeln!(out, "-d {} -r {}", service_option(k), socket_addr(a));
+            w.push("-d ");
+            w.service_option(k, false);
+            w.push(&format!(" -r {}", socket_addr(a)));
         }
-        Operation::Flush => out.push_str("-C\n"),
-        Operation::Zero(None) => out.push_str("-Z\n"),
+        Operation::Flush => w.push("-C"),
+        Operation::Zero(None) => w.push("-Z"),
         Operation::Zero(Some(k)) => {
-            let _ = writeln!(out, "-Z {}", service_option(k));
+            w.push("-Z ");
+            w.service_option(k, false);
         }
-        Operation::SetTimeouts(t) => {
-            let _ = writeln!(out, "--set {} {} {}", t.tcp, t.tcp_fin, t.udp);
-        }
-        Operation::StartDaemon(d) => {
-            let _ = write!(
-                out,
-                "--start-daemon {} --mcast-interface {} --syncid {}",
-                role_name(d.role),
-                d.interface,
-                d.sync_id
-            );
-            if let Some(len) = d.max_len {
-                let _ = write!(out, " --sync-maxlen {len}");
-            }
-            if let Some(group) = d.group {
-                let _ = write!(out, " --mcast-group {group}");
-            }
-            if let Some(port) = d.port {
-                let _ = write!(out, " --mcast-port {port}");
-            }
-            if let Some(ttl) = d.ttl {
-                let _ = write!(out, " --mcast-ttl {ttl}");
-            }
-            out.push('\n');
-        }
+        Operation::SetTimeouts(t) => w.timeouts(t),
+        Operation::StartDaemon(d) => w.daemon(d),
         Operation::StopDaemon(role) => {
-            let _ = writeln!(out, "--stop-daemon {}", role_name(*role));
+            w.push("--stop-daemon ");
+            w.role(*role);
         }
     }
-    out.pop();
-    out
+    w.end_line();
+    let mut line = w.finish()?;
+    line.pop();
+    Ok(line)
 }
 
-/// ipvsadm's name of a sync daemon role.
-fn role_name(role: DaemonRole) -> String {
-    match role {
-        DaemonRole::Master => "master".into(),
-        DaemonRole::Backup => "backup".into(),
-        other => other.number().to_string(),
+/// Which text a [`Writer`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `ipvsadm -S -n`, byte for byte.
+    Ipvsadm,
+    /// Everything the kernel keeps, with lvs's extensions where ipvsadm has no word.
+    Full,
+}
+
+/// Builds rule text line by line, keeping the first value it could not write.
+struct Writer {
+    mode: Mode,
+    out: String,
+    /// Where the current line starts in `out`.
+    line_start: usize,
+    /// The number of the current line, from 1.
+    line: usize,
+    error: Option<RuleError>,
+}
+
+impl Writer {
+    fn new(mode: Mode) -> Writer {
+        Writer {
+            mode,
+            out: String::new(),
+            line_start: 0,
+            line: 1,
+            error: None,
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    fn end_line(&mut self) {
+        self.out.push('\n');
+        self.line += 1;
+        self.line_start = self.out.len();
+    }
+
+    fn finish(self) -> Result<String, RuleError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
+    }
+
+    /// Records a problem at the current end of the line (where the value would go).
+    fn fail(&mut self, token: &str, problem: Problem) {
+        if self.error.is_none() {
+            let column = self.out[self.line_start..].chars().count() + 1;
+            self.error = Some(RuleError::new(self.line, column, token, problem));
+        }
+    }
+
+    /// Writes a name, after checking (in lossless mode) that the text can carry it: the
+    /// same rules as the reader's, so that what is written reads back.
+    fn name(&mut self, what: &'static str, name: &str, max: usize) {
+        if self.mode == Mode::Full {
+            let problem = if name.is_empty() {
+                Some(Problem::EmptyName(what))
+            } else if name == "ipvsadm" {
+                Some(Problem::ReservedName(what))
+            } else if name.len() > max {
+                Some(Problem::NameTooLong { what, max })
+            } else if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                Some(Problem::UnsafeName(what))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.fail(name, problem);
+                return;
+            }
+        }
+        self.push(name);
+    }
+
+    fn unsaveable(&mut self, field: &'static str, value: impl fmt::Debug) {
+        let value = format!("{value:?}");
+        self.fail(&value.clone(), Problem::Unsaveable { field, value });
+    }
+
+    fn services(&mut self, table: &Table) {
+        let mut services: Vec<_> = table.services.iter().collect();
+        services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
+        for vs in services {
+            self.service("-A", &vs.service);
+            self.end_line();
+            let mut servers: Vec<&RealServer> = vs.servers.iter().collect();
+            servers.sort_by(|a, b| cmp_servers(a, b));
+            for server in servers {
+                self.server("-a", &vs.service.key, server);
+                self.end_line();
+            }
+        }
+    }
+
+    /// `--set TCP TCPFIN UDP`, or `--lvs-set` for values above ipvsadm's 31 days.
+    fn timeouts(&mut self, t: &Timeouts) {
+        let fits = [t.tcp, t.tcp_fin, t.udp]
+            .iter()
+            .all(|&v| i64::from(v) <= MAX_TIMEOUT);
+        let command = if fits { "--set" } else { "--lvs-set" };
+        self.push(&format!("{command} {} {} {}", t.tcp, t.tcp_fin, t.udp));
+    }
+
+    /// `master`, `backup`; other roles cannot be written (ipvsadm knows only the two).
+    fn role(&mut self, role: DaemonRole) {
+        match role {
+            DaemonRole::Master => self.push("master"),
+            DaemonRole::Backup => self.push("backup"),
+            other => match self.mode {
+                Mode::Full => self.unsaveable("role", other),
+                Mode::Ipvsadm => self.push(&other.number().to_string()),
+            },
+        }
+    }
+
+    /// `--start-daemon ROLE --mcast-interface IF --syncid N [...]`.
+    fn daemon(&mut self, d: &SyncDaemon) {
+        self.push("--start-daemon ");
+        self.role(d.role);
+        self.push(" --mcast-interface ");
+        self.name("interface", &d.interface, MAX_NAME);
+        // The kernel keeps the sync id in a byte, and ipvsadm reads 0..=255.
+        if d.sync_id > 255 {
+            self.unsaveable("sync_id", d.sync_id);
+        }
+        self.push(&format!(" --syncid {}", d.sync_id));
+        if let Some(len) = d.max_len {
+            if !(1..=65507).contains(&len) {
+                self.unsaveable("max_len", len);
+            }
+            self.push(&format!(" --sync-maxlen {len}"));
+        }
+        if let Some(group) = d.group {
+            if !group.is_multicast() {
+                self.unsaveable("group", group);
+            }
+            self.push(&format!(" --mcast-group {group}"));
+        }
+        if let Some(port) = d.port {
+            if port == 0 {
+                self.unsaveable("port", port);
+            }
+            self.push(&format!(" --mcast-port {port}"));
+        }
+        if let Some(ttl) = d.ttl {
+            if ttl == 0 {
+                self.unsaveable("ttl", ttl);
+            }
+            self.push(&format!(" --mcast-ttl {ttl}"));
+        }
+    }
+
+    /// `-A SVC -s SCHED [-p T [-M MASK] [--pe NAME]] [-o] [-b FLAGS]` (or `-E ...`); in
+    /// lossless mode the netmask and engine of any service, and lvs's options.
+    fn service(&mut self, command: &str, service: &Service) {
+        let full = self.mode == Mode::Full;
+        self.push(command);
+        self.push(" ");
+        // ipvsadm refuses port 0 on a service that is not persistent.
+        self.service_option(&service.key, !service.is_persistent());
+        self.push(" -s ");
+        self.name("scheduler", service.scheduler.name(), MAX_NAME);
+        let persistent = service.is_persistent();
+        if persistent {
+            if full && !(1..=MAX_TIMEOUT).contains(&i64::from(service.timeout)) {
+                // A bare `-p` makes the service persistent; the value comes after.
+                self.push(&format!(" -p --lvs-timeout {}", service.timeout));
+            } else {
+                self.push(&format!(" -p {}", service.timeout));
+            }
+        } else if full && service.timeout != 0 {
+            self.push(&format!(" --lvs-timeout {}", service.timeout));
+        }
+        if persistent || full {
+            let raw = service.netmask.to_raw();
+            match service.key.family() {
+                Family::Ipv6 if raw != 128 => {
+                    if full && !(1..=128).contains(&raw) {
+                        self.unsaveable("netmask", service.netmask);
+                    }
+                    self.push(&format!(" -M {raw}"));
+                }
+                Family::Ipv6 => {}
+                _ if raw != u32::MAX => {
+                    self.push(&format!(" -M {}", Ipv4Addr::from(raw)));
+                }
+                _ => {}
+            }
+            if let Some(pe) = service.pe_name.as_deref().filter(|pe| !pe.is_empty()) {
+                self.push(" --pe ");
+                self.name("persistence engine", pe, MAX_PE_NAME);
+            }
+        }
+        // `-o` is only for UDP and firewall-mark services; lossless text gives it to the
+        // others in `--lvs-flags`.
+        let ops_allowed = match service.key {
+            ServiceKey::Addr { protocol, .. } => protocol.number() == Protocol::Udp.number(),
+            ServiceKey::Fwmark { .. } => true,
+        };
+        let one_packet = service.flags.contains(ServiceFlags::ONE_PACKET);
+        if one_packet && (ops_allowed || !full) {
+            self.push(" -o");
+        }
+        let flags = service.sched_flags();
+        if !flags.is_empty() {
+            let names = sched_flag_names(&service.scheduler, flags);
+            self.push(&format!(" -b {names}"));
+        }
+        if full {
+            let mut extra = service.flags
+                - ServiceFlags::HASHED
+                - ServiceFlags::PERSISTENT
+                - ServiceFlags::SCHED1
+                - ServiceFlags::SCHED2
+                - ServiceFlags::SCHED3;
+            if ops_allowed {
+                extra -= ServiceFlags::ONE_PACKET;
+            }
+            if !extra.is_empty() {
+                self.push(&format!(" --lvs-flags {:#x}", extra.bits()));
+            }
+        }
+    }
+
+    /// `-a SVC -r DEST FWD -w WEIGHT [tunnel options]` (or `-e ...`); in lossless mode with
+    /// thresholds and lvs's options.
+    fn server(&mut self, command: &str, key: &ServiceKey, server: &RealServer) {
+        self.push(command);
+        self.push(" ");
+        self.service_option(key, false);
+        self.push(&format!(" -r {}", socket_addr(&server.addr)));
+        match self.mode {
+            Mode::Ipvsadm => self.ipvsadm_forward(server),
+            Mode::Full => self.full_forward(key, server),
+        }
+        if self.mode == Mode::Ipvsadm {
+            return;
+        }
+        if server.upper_threshold != 0 {
+            let option = if server.upper_threshold <= i32::MAX as u32 {
+                "-x"
+            } else {
+                "--lvs-u-threshold"
+            };
+            self.push(&format!(" {option} {}", server.upper_threshold));
+        }
+        if server.lower_threshold != 0 {
+            let option = if server.lower_threshold <= i32::MAX as u32 {
+                "-y"
+            } else {
+                "--lvs-l-threshold"
+            };
+            self.push(&format!(" {option} {}", server.lower_threshold));
+        }
+    }
+
+    /// ipvsadm's forwarding, weight and tunnel options, as it prints them.
+    fn ipvsadm_forward(&mut self, server: &RealServer) {
+        let forward = match server.forward {
+            ForwardMethod::Masquerade => "-m",
+            ForwardMethod::Tunnel(_) => "-i",
+            ForwardMethod::DirectRoute | ForwardMethod::Local => "-g",
+            _ => "(null)",
+        };
+        // ipvsadm prints the weight with %d from a C int.
+        let weight = server.weight as i32;
+        self.push(&format!(" {forward} -w {weight}"));
+        if let Some(tunnel) = server.forward.tunnel() {
+            let checksum = match tunnel.checksum {
+                TunnelChecksum::None => " --tun-nocsum",
+                TunnelChecksum::Checksum => " --tun-csum",
+                TunnelChecksum::Remote => " --tun-remcsum",
+                _ => "",
+            };
+            match tunnel.kind {
+                TunnelKind::Ipip => self.push(" --tun-type ipip"),
+                TunnelKind::Gue { port } => {
+                    self.push(&format!(" --tun-type gue --tun-port {port}{checksum}"));
+                }
+                TunnelKind::Gre => self.push(&format!(" --tun-type gre{checksum}")),
+                _ => {}
+            }
+        }
+    }
+
+    /// The forwarding and weight in lossless text: ipvsadm's options where they say the
+    /// value and keep the port, else `--lvs-forward`, `--lvs-tunnel`, `--lvs-weight`.
+    fn full_forward(&mut self, key: &ServiceKey, server: &RealServer) {
+        // ipvsadm gives direct-routing and tunnelled servers of an address service the
+        // service's port, whatever was written.
+        let port_kept = match key {
+            ServiceKey::Addr { addr, .. } => addr.port() == server.addr.port(),
+            ServiceKey::Fwmark { .. } => true,
+        };
+        let mut tunnel_options = String::new();
+        let forward = match server.forward {
+            ForwardMethod::Masquerade => "-m".to_owned(),
+            ForwardMethod::DirectRoute if port_kept => "-g".to_owned(),
+            ForwardMethod::DirectRoute => "--lvs-forward route".to_owned(),
+            ForwardMethod::Local => "--lvs-forward local".to_owned(),
+            ForwardMethod::Bypass => "--lvs-forward bypass".to_owned(),
+            // Forwarding number 2 is the tunnel, which the kernel keeps as IP-in-IP.
+            ForwardMethod::Other(2) => "--lvs-tunnel 0,0,0".to_owned(),
+            ForwardMethod::Other(n) => format!("--lvs-forward {n}"),
+            ForwardMethod::Tunnel(t) => match ipvsadm_tunnel(&t) {
+                Some(options) if port_kept => {
+                    tunnel_options = options;
+                    "-i".to_owned()
+                }
+                _ => format!(
+                    "--lvs-tunnel {},{},{}",
+                    t.kind.number(),
+                    t.kind.port(),
+                    t.checksum.flags()
+                ),
+            },
+        };
+        // The order of `ipvsadm -S`: forwarding, weight, tunnel options.
+        let weight = if server.weight <= 65535 {
+            "-w"
+        } else {
+            "--lvs-weight"
+        };
+        self.push(&format!(
+            " {forward} {weight} {}{tunnel_options}",
+            server.weight
+        ));
+    }
+
+    /// The option naming a service; in lossless mode `--lvs-service` for protocols ipvsadm
+    /// has no option for, and for port 0 where `zero_port_refused` (ipvsadm refuses it on
+    /// a service line without `-p`).
+    fn service_option(&mut self, key: &ServiceKey, zero_port_refused: bool) {
+        if self.mode == Mode::Ipvsadm {
+            self.push(&service_option(key));
+            return;
+        }
+        match *key {
+            ServiceKey::Addr { protocol, addr } => {
+                let name = match protocol.number() {
+                    6 => "tcp",
+                    17 => "udp",
+                    132 => "sctp",
+                    _ => "",
+                };
+                let refused = zero_port_refused && addr.port() == 0;
+                if !name.is_empty() && !refused {
+                    self.push(&service_option(&ServiceKey::Addr {
+                        protocol: Protocol::from_number(protocol.number()),
+                        addr,
+                    }));
+                } else if name.is_empty() {
+                    let n = protocol.number();
+                    self.push(&format!("--lvs-service {n},{}", socket_addr(&addr)));
+                } else {
+                    self.push(&format!("--lvs-service {name},{}", socket_addr(&addr)));
+                }
+            }
+            ServiceKey::Fwmark { mark: 0, .. } => {
+                // The kernel reads mark 0 as no mark; `-f` takes 1..=u32::MAX.
+                self.unsaveable("fwmark", 0);
+                self.push("-f 0");
+            }
+            ServiceKey::Fwmark { .. } => self.push(&service_option(key)),
+        }
     }
 }
 
-/// `-A SVC -s SCHED [-p T [-M MASK] [--pe NAME]] [-o] [-b FLAGS]` (or `-E ...`).
-fn service_line(out: &mut String, command: &str, service: &Service) {
-    let _ = write!(
-        out,
-        "{command} {} -s {}",
-        service_option(&service.key),
-        service.scheduler
-    );
-    if service.is_persistent() {
-        let _ = write!(out, " -p {}", service.timeout);
-        let raw = service.netmask.to_raw();
-        match service.key.family() {
-            Family::Ipv6 if raw != 128 => {
-                let _ = write!(out, " -M {raw}");
-            }
-            Family::Ipv6 => {}
-            _ if raw != u32::MAX => {
-                let _ = write!(out, " -M {}", Ipv4Addr::from(raw));
-            }
-            _ => {}
+/// The ipvsadm options after `-i` for a tunnel ipvsadm can describe.
+fn ipvsadm_tunnel(t: &Tunnel) -> Option<String> {
+    let checksum = match t.checksum {
+        TunnelChecksum::None => "--tun-nocsum",
+        TunnelChecksum::Checksum => "--tun-csum",
+        TunnelChecksum::Remote => "--tun-remcsum",
+        TunnelChecksum::Other(_) => return None,
+    };
+    match (t.kind, t.checksum) {
+        (TunnelKind::Ipip, TunnelChecksum::None) => Some(" --tun-type ipip".to_owned()),
+        (TunnelKind::Gue { port }, _) if port != 0 => {
+            Some(format!(" --tun-type gue --tun-port {port} {checksum}"))
         }
-        if let Some(pe) = service.pe_name.as_deref().filter(|pe| !pe.is_empty()) {
-            let _ = write!(out, " --pe {pe}");
+        (TunnelKind::Gre, TunnelChecksum::None | TunnelChecksum::Checksum) => {
+            Some(format!(" --tun-type gre {checksum}"))
         }
+        _ => None,
     }
-    if service
-        .flags
-        .contains(crate::model::ServiceFlags::ONE_PACKET)
-    {
-        out.push_str(" -o");
-    }
-    let flags = service.sched_flags();
-    if !flags.is_empty() {
-        let _ = write!(out, " -b {}", sched_flag_names(&service.scheduler, flags));
-    }
-    out.push('\n');
 }
 
 /// The `-b` names of scheduler flags, as ipvsadm names them for the scheduler.
@@ -160,56 +531,6 @@ fn sched_flag_names(scheduler: &Scheduler, flags: SchedFlags) -> String {
         .map(|(_, name)| name)
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// `-a SVC -r DEST FWD -w WEIGHT [tunnel options]` (or `-e ...`), with `-x`/`-y` when
-/// `thresholds` asks for them and they are set.
-fn server_line(
-    out: &mut String,
-    command: &str,
-    key: &ServiceKey,
-    server: &RealServer,
-    thresholds: bool,
-) {
-    let forward = match server.forward {
-        ForwardMethod::Masquerade => "-m",
-        ForwardMethod::Tunnel(_) => "-i",
-        ForwardMethod::DirectRoute | ForwardMethod::Local => "-g",
-        _ => "(null)",
-    };
-    // ipvsadm prints the weight with %d from a C int.
-    let weight = server.weight as i32;
-    let _ = write!(
-        out,
-        "{command} {} -r {} {forward} -w {weight}",
-        service_option(key),
-        socket_addr(&server.addr)
-    );
-    if let Some(tunnel) = server.forward.tunnel() {
-        let checksum = match tunnel.checksum {
-            TunnelChecksum::None => " --tun-nocsum",
-            TunnelChecksum::Checksum => " --tun-csum",
-            TunnelChecksum::Remote => " --tun-remcsum",
-            _ => "",
-        };
-        match tunnel.kind {
-            TunnelKind::Ipip => out.push_str(" --tun-type ipip"),
-            TunnelKind::Gue { port } => {
-                let _ = write!(out, " --tun-type gue --tun-port {port}{checksum}");
-            }
-            TunnelKind::Gre => {
-                let _ = write!(out, " --tun-type gre{checksum}");
-            }
-            _ => {}
-        }
-    }
-    if thresholds && server.upper_threshold != 0 {
-        let _ = write!(out, " -x {}", server.upper_threshold);
-    }
-    if thresholds && server.lower_threshold != 0 {
-        let _ = write!(out, " -y {}", server.lower_threshold);
-    }
-    out.push('\n');
 }
 
 /// The option naming a service: `-t A:P`, `-u A:P`, `--sctp-service A:P`, `-f M [-6]`.

@@ -101,6 +101,15 @@ pub(crate) enum Opt {
     McastGroup,
     McastPort,
     McastTtl,
+    // lvs's extensions (see the rules module docs): ipvsadm does not know them.
+    LvsService,
+    LvsTimeout,
+    LvsFlags,
+    LvsForward,
+    LvsTunnel,
+    LvsWeight,
+    LvsUpperThreshold,
+    LvsLowerThreshold,
 }
 
 /// Whether an option takes a value.
@@ -271,6 +280,27 @@ const SPECS: &[Spec] = &[
     spec(Opt::McastGroup, None, "mcast-group", Arg::Required),
     spec(Opt::McastPort, None, "mcast-port", Arg::Required),
     spec(Opt::McastTtl, None, "mcast-ttl", Arg::Required),
+    // lvs's extensions: long options only, all named `--lvs-...` so that no ipvsadm option
+    // is a prefix of one, and ipvsadm refuses each as an unknown option.
+    spec(Opt::Command(CommandName::Set), None, "lvs-set", Arg::None),
+    spec(Opt::LvsService, None, "lvs-service", Arg::Required),
+    spec(Opt::LvsTimeout, None, "lvs-timeout", Arg::Required),
+    spec(Opt::LvsFlags, None, "lvs-flags", Arg::Required),
+    spec(Opt::LvsForward, None, "lvs-forward", Arg::Required),
+    spec(Opt::LvsTunnel, None, "lvs-tunnel", Arg::Required),
+    spec(Opt::LvsWeight, None, "lvs-weight", Arg::Required),
+    spec(
+        Opt::LvsUpperThreshold,
+        None,
+        "lvs-u-threshold",
+        Arg::Required,
+    ),
+    spec(
+        Opt::LvsLowerThreshold,
+        None,
+        "lvs-l-threshold",
+        Arg::Required,
+    ),
 ];
 
 /// One option as written on the line, with its value if it took one.

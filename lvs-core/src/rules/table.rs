@@ -1,4 +1,4 @@
-//! Reading restore text as a desired table: only `-A` and `-a` lines.
+//! Reading restore text as a desired table: `-A`, `-a`, `--set` and `--start-daemon` lines.
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -12,12 +12,16 @@ use super::error::{Problem, RuleError};
 use super::line::read_line;
 use super::scan::tokens;
 
-/// The table that restore text describes, when it only adds services and real servers.
+/// The table that restore text describes, when it only adds services and real servers and
+/// states settings: what [`super::save`] writes (and `ipvsadm -S` too).
 ///
 /// Services keep the order of their `-A` lines and real servers the order of their `-a`
-/// lines. The text is refused, at the first offending line, when it has a line that
-/// ipvsadm refuses, a command other than `-A` or `-a`, a service added twice, a real server
-/// for a service no earlier line added, or a real server added twice to a service.
+/// lines. A `--set` line (or lvs's `--lvs-set`) gives [`Table::timeouts`], each
+/// `--start-daemon` line a daemon of [`Table::daemons`]; text without them states no
+/// timeouts and no daemons, and a plan towards it leaves those alone. The text is refused,
+/// at the first offending line, when it has a line that the reader refuses, another
+/// command, a service added twice, a real server for a service no earlier line added, a
+/// real server added twice to a service, a second `--set`, or a second daemon of a role.
 pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
     let mut table = Table::default();
     // Where each service is in the table, and which real servers each has: tables of tens
@@ -49,6 +53,17 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
                     return Err(error(Problem::DuplicateServer(key)));
                 }
                 table.services[at].servers.push(server);
+            }
+            Command::Operation(Operation::SetTimeouts(timeouts)) => {
+                if table.timeouts.replace(timeouts).is_some() {
+                    return Err(error(Problem::DuplicateTimeouts));
+                }
+            }
+            Command::Operation(Operation::StartDaemon(daemon)) => {
+                if table.daemons.iter().any(|d| d.role == daemon.role) {
+                    return Err(error(Problem::DuplicateDaemon(daemon.role)));
+                }
+                table.daemons.push(daemon);
             }
             other => return Err(error(Problem::NotTableCommand(other.name()))),
         }

@@ -122,16 +122,24 @@ fn apply(handle: &lvs_handle, text: &[u8]) -> lvs_result {
     }
 }
 
-/// Writes the table as `ipvsadm -S -n` prints it into `buf`, NUL-terminated, and its length
-/// with the NUL into `*needed` (when not NULL). When it does not fit in `capacity` bytes,
-/// nothing is written to `buf` and the result is `LVS_ERR_BUFFER_TOO_SMALL`; call again
-/// with `*needed` bytes (`buf` may be NULL when `capacity` is 0).
+/// Writes the table, its connection timeouts and its sync daemons as lossless rule text
+/// into `buf`, NUL-terminated, and its length with the NUL into `*needed` (when not NULL).
+/// When it does not fit in `capacity` bytes, nothing is written to `buf` and the result is
+/// `LVS_ERR_BUFFER_TOO_SMALL`; call again with `*needed` bytes (`buf` may be NULL when
+/// `capacity` is 0).
+///
+/// Lossless: `lvs_apply_rules` of the text on a fresh namespace gives the same table and
+/// settings. The text is ipvsadm's syntax where ipvsadm can say a value, with lvs's
+/// `--lvs-...` options where it cannot (ipvsadm refuses those lines instead of misreading
+/// them): first a `--set` line with the timeouts, `--start-daemon` lines for the running
+/// daemons, then the services. A scheduler, engine or interface name the text cannot carry
+/// (with a blank or a control character, ...) fails with `LVS_ERR_INVALID_INPUT`, the
+/// message naming the field. For `ipvsadm -S -n`'s own text, use
+/// `lvs_save_rules_ipvsadm`.
 ///
 /// Services and real servers come in numeric order: services by firewall mark (address
 /// services, mark 0, first), family, protocol, address and port; real servers by family,
-/// address and port. Two saves of the same table are equal byte for byte. ipvsadm 1.31
-/// sorts by the same keys but compares by subtraction, which wraps around for values 2^31
-/// or more apart (e.g. it puts 10.0.0.1 after 200.0.0.1).
+/// address and port. Two saves of the same table are equal byte for byte.
 ///
 /// # Safety
 /// `handle` is NULL or an open handle; `buf` points to `capacity` writable bytes or
@@ -143,16 +151,59 @@ pub unsafe extern "C" fn lvs_save_rules(
     capacity: usize,
     needed: *mut usize,
 ) -> lvs_result {
+    // SAFETY: the caller's promises, passed on.
+    unsafe { save_rules(handle, buf, capacity, needed, false) }
+}
+
+/// Like `lvs_save_rules`, but the services only and byte for byte as `ipvsadm -S -n` prints
+/// them, which loses what ipvsadm does not save: the timeouts and daemons, real-server
+/// thresholds, the netmask and engine of services that are not persistent, `Local`
+/// forwarding (written as `-g`), a direct-routing or tunnel port other than the service's;
+/// values ipvsadm cannot say are written so that nothing reads them back (`Bypass` as
+/// `(null)`, weights above 65535, GRE with remote checksum as plain GRE, ...). Names are
+/// written as they are. ipvsadm 1.31 sorts by the same keys as lvs but compares by
+/// subtraction, which wraps around for values 2^31 or more apart (e.g. it puts 10.0.0.1
+/// after 200.0.0.1).
+///
+/// # Safety
+/// As for `lvs_save_rules`.
+#[no_mangle]
+pub unsafe extern "C" fn lvs_save_rules_ipvsadm(
+    handle: *mut lvs_handle,
+    buf: *mut c_char,
+    capacity: usize,
+    needed: *mut usize,
+) -> lvs_result {
+    // SAFETY: the caller's promises, passed on.
+    unsafe { save_rules(handle, buf, capacity, needed, true) }
+}
+
+/// The body of both saves.
+///
+/// # Safety
+/// As for `lvs_save_rules`.
+unsafe fn save_rules(
+    handle: *mut lvs_handle,
+    buf: *mut c_char,
+    capacity: usize,
+    needed: *mut usize,
+    ipvsadm: bool,
+) -> lvs_result {
+    let name = if ipvsadm {
+        "lvs_save_rules_ipvsadm"
+    } else {
+        "lvs_save_rules"
+    };
     guarded(|| {
         // SAFETY: the caller's promise about handle.
         let Some(handle) = (unsafe { ffi::borrow(handle) }) else {
-            return invalid_argument("lvs_save_rules: handle is NULL");
+            return invalid_argument(&format!("{name}: handle is NULL"));
         };
         if buf.is_null() && capacity > 0 {
-            return invalid_argument("lvs_save_rules: buf is NULL with a capacity");
+            return invalid_argument(&format!("{name}: buf is NULL with a capacity"));
         }
-        let table = match handle.ipvs.table_with_stats() {
-            Ok(services) => Table::new(
+        let read = handle.ipvs.table_with_stats().and_then(|services| {
+            let table = Table::new(
                 services
                     .into_iter()
                     .map(|(entry, servers)| {
@@ -162,13 +213,36 @@ pub unsafe extern "C" fn lvs_save_rules(
                         )
                     })
                     .collect(),
-            ),
+            );
+            if ipvsadm {
+                return Ok(table);
+            }
+            Ok(table
+                .with_timeouts(handle.ipvs.timeouts()?)
+                .with_daemons(handle.ipvs.daemons()?))
+        });
+        let table = match read {
+            Ok(table) => table,
             Err(e) => {
                 let message = e.to_string();
                 return fail_with(&e, 0, message);
             }
         };
-        let text = rules::save(&table);
+        let text = if ipvsadm {
+            rules::save_ipvsadm(&table)
+        } else {
+            match rules::save(&table) {
+                Ok(text) => text,
+                Err(e) => {
+                    return fail(
+                        lvs_result::LVS_ERR_INVALID_INPUT,
+                        libc::EINVAL,
+                        0,
+                        format!("{name}: {e}"),
+                    )
+                }
+            }
+        };
         // SAFETY: the caller's promise about needed.
         unsafe { ffi::write_out(needed, text.len() + 1) };
         if text.len() + 1 > capacity {

@@ -579,12 +579,24 @@ TEST(lvs_handle_applies_and_saves_rule_text)
 			    "-a -t 192.0.2.50:80 -r 198.51.100.50:8080 -m -w 2\n"
 			    "-A -u [2001:db8::50]:53 -s rr\n";
 	size_t needed = 0;
-	CHECK_INT(lvs_save_rules(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	CHECK_INT(lvs_save_rules_ipvsadm(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
 	CHECK_INT(needed, strlen(saved) + 1);
 	char *buf = malloc(needed);
 	CHECK(buf != NULL);
-	CHECK_INT_T(lvs_save_rules(h, buf, needed, &needed), LVS_OK);
+	CHECK_INT_T(lvs_save_rules_ipvsadm(h, buf, needed, &needed), LVS_OK);
 	CHECK_STR_T(buf, saved);
+	free(buf);
+	/* The lossless save adds the namespace's timeouts (the kernel's defaults here). */
+	const char *lossless = "--set 900 120 300\n"
+			       "-A -t 192.0.2.50:80 -s wrr\n"
+			       "-a -t 192.0.2.50:80 -r 198.51.100.50:8080 -m -w 2\n"
+			       "-A -u [2001:db8::50]:53 -s rr\n";
+	CHECK_INT(lvs_save_rules(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	CHECK_INT(needed, strlen(lossless) + 1);
+	buf = malloc(needed);
+	CHECK(buf != NULL);
+	CHECK_INT_T(lvs_save_rules(h, buf, needed, &needed), LVS_OK);
+	CHECK_STR_T(buf, lossless);
 	free(buf);
 
 	/* A line that does not parse: nothing is sent, the line is named. */
@@ -595,7 +607,7 @@ TEST(lvs_handle_applies_and_saves_rule_text)
 	char msg[512];
 	lvs_last_error_message(msg, sizeof(msg));
 	CHECK(strstr(msg, "line 2") != NULL);
-	CHECK_INT(lvs_save_rules(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	CHECK_INT(lvs_save_rules_ipvsadm(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
 	CHECK_INT(needed, strlen(saved) + 1);
 
 	/* A command the kernel refuses at line 3: the lines before it took effect. */

@@ -65,6 +65,10 @@ TEST(lvs_null_arguments)
 	char msg[128];
 	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
 	CHECK_STR(msg, "lvs_save_rules: handle is NULL");
+	/* The ipvsadm form is its own function, with its own name in errors. */
+	CHECK_INT(lvs_save_rules_ipvsadm(NULL, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
+	CHECK_STR(msg, "lvs_save_rules_ipvsadm: handle is NULL");
 }
 
 /* The header's version macros and the library's lvs_version() say the same version. */

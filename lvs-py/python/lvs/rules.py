@@ -2,15 +2,25 @@
 
 :func:`parse` reads rule text into :class:`lvs.Operation` values (for
 :meth:`lvs.IpvsHandle.apply`), :func:`load` reads saved text as a table of
-:class:`lvs.VirtualService`, and :func:`save` writes a table as ``ipvsadm -S -n`` does.
+:class:`lvs.VirtualService`, :func:`save` writes a table losslessly (ipvsadm's syntax, with
+lvs's ``--lvs-...`` options where ipvsadm has no word for a value), and
+:func:`save_ipvsadm` byte for byte as ``ipvsadm -S -n`` does.
 Bad lines raise :class:`lvs.RuleSyntaxError` with their line and column.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, List
+from typing import Iterable, List, Optional
 
-from lvs._lvs import Operation, VirtualService, load_rules, parse_rules, save_rules
+from lvs._lvs import (
+    Operation,
+    SyncDaemon,
+    Timeouts,
+    VirtualService,
+    load_rules,
+    parse_rules,
+    save_rules,
+)
 
 
 def parse(text: str) -> List[Operation]:
@@ -24,7 +34,10 @@ def parse(text: str) -> List[Operation]:
 
 
 def load(text: str) -> List[VirtualService]:
-    """Reads saved rule text (only ``-A`` and ``-a`` lines) as a table, in the text's order.
+    """Reads saved rule text as a table, in the text's order.
+
+    ``--set`` and ``--start-daemon`` lines are accepted (as :func:`save` writes them) but
+    not returned: the result is the services only.
 
     A duplicate service or server, or a server of a service no earlier line added, raises
     :class:`lvs.RuleSyntaxError`.
@@ -32,9 +45,36 @@ def load(text: str) -> List[VirtualService]:
     return load_rules(text)
 
 
-def save(table: Iterable[VirtualService]) -> str:
-    """Writes a table as ``ipvsadm -S -n`` prints it."""
-    return save_rules(table)
+def save(
+    table: Iterable[VirtualService],
+    *,
+    timeouts: Optional[Timeouts] = None,
+    daemons: Optional[Iterable[SyncDaemon]] = None,
+    ipvsadm: bool = False,
+) -> str:
+    """Writes a table as rule text that reads back as the same table.
+
+    Every value is kept: ipvsadm's syntax where it can say the value, lvs's ``--lvs-...``
+    options where it cannot (ipvsadm refuses those lines rather than misreading them).
+    ``timeouts`` and ``daemons``, when given, are written as ``--set`` and
+    ``--start-daemon`` lines. A name the text cannot carry (empty, too long, with a blank
+    or control character) raises :class:`lvs.RuleSyntaxError`.
+
+    ``ipvsadm=True`` is :func:`save_ipvsadm`.
+    """
+    return save_rules(table, timeouts=timeouts, daemons=daemons, ipvsadm=ipvsadm)
 
 
-__all__ = ["load", "parse", "save"]
+def save_ipvsadm(table: Iterable[VirtualService]) -> str:
+    """Writes a table byte for byte as ``ipvsadm -S -n`` prints it.
+
+    That text loses what ipvsadm does not save: real-server thresholds, the netmask and
+    engine of services that are not persistent, ``Local`` forwarding (written as ``-g``),
+    a direct-routing or tunnel port other than the service's; and writes values it cannot
+    say so that nothing reads them back (``Bypass`` as ``(null)``, weights above 65535,
+    GRE with remote checksum as plain GRE, ...). Names are written as they are.
+    """
+    return save_rules(table, ipvsadm=True)
+
+
+__all__ = ["load", "parse", "save", "save_ipvsadm"]

@@ -83,3 +83,47 @@ def test_load_refuses_what_is_not_a_table() -> None:
     assert dup.value.line == 2
     with pytest.raises(lvs.RuleSyntaxError):
         lvs.rules.load("-D -t 192.0.2.10:80\n")
+
+
+def test_save_is_lossless_and_the_ipvsadm_form_is_named() -> None:
+    server = lvs.RealServer("198.51.100.11", 80, forward=lvs.ForwardMethod.LOCAL, weight=100000)
+    table = [lvs.VirtualService(lvs.Service(WEB), [server])]
+    text = lvs.rules.save(table)
+    assert text == (
+        "-A -t 192.0.2.10:80 -s wlc\n"
+        "-a -t 192.0.2.10:80 -r 198.51.100.11:80 --lvs-forward local --lvs-weight 100000\n"
+    )
+    assert lvs.rules.load(text) == table
+    ipvsadm = "-A -t 192.0.2.10:80 -s wlc\n-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100000\n"
+    assert lvs.rules.save_ipvsadm(table) == ipvsadm
+    assert lvs.rules.save(table, ipvsadm=True) == ipvsadm
+    settings = lvs.rules.save(
+        [],
+        timeouts=lvs.Timeouts(tcp=900, tcp_fin=120, udp=300),
+        daemons=[lvs.SyncDaemon(lvs.DaemonRole.MASTER, "eth0", sync_id=3)],
+    )
+    assert settings == "--set 900 120 300\n--start-daemon master --mcast-interface eth0 --syncid 3\n"
+    with pytest.raises(ValueError):
+        lvs.rules.save([], timeouts=lvs.Timeouts(tcp=1), ipvsadm=True)
+
+
+def test_save_refuses_a_name_it_cannot_write() -> None:
+    service = lvs.Service(WEB, scheduler="rr\n-C")
+    with pytest.raises(lvs.RuleSyntaxError) as bad:
+        lvs.rules.save([lvs.VirtualService(service, [])])
+    assert (bad.value.line, bad.value.column, bad.value.token) == (1, 24, "rr\n-C")
+
+
+def test_a_handle_saves_losslessly_with_its_settings() -> None:
+    ipvs = lvs.MemoryIpvs()
+    ipvs.add_service(lvs.Service(WEB))
+    ipvs.add_server(WEB, lvs.RealServer("198.51.100.11", 80, upper_threshold=100, lower_threshold=50))
+    text = ipvs.save()
+    assert text == (
+        "--set 900 120 300\n"
+        "-A -t 192.0.2.10:80 -s wlc\n"
+        "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1 -x 100 -y 50\n"
+    )
+    assert ipvs.save(ipvsadm=True) == (
+        "-A -t 192.0.2.10:80 -s wlc\n-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1\n"
+    )

@@ -53,8 +53,8 @@ fn every_scheduler_round_trips() {
         table.services.push(VirtualService::new(service, vec![]));
     }
     write(&ipvs, &table);
-    let saved = rules::save(&table);
-    assert_eq!(rules::save(&read_table(&ipvs)), saved);
+    let saved = rules::save_ipvsadm(&table);
+    assert_eq!(rules::save_ipvsadm(&read_table(&ipvs)), saved);
     assert_eq!(ns.ipvsadm(&["-Sn"]), saved);
 }
 
@@ -112,8 +112,8 @@ fn every_service_kind_and_forwarding_method_round_trips() {
         ),
     ]);
     write(&ipvs, &table);
-    let saved = rules::save(&table);
-    assert_eq!(rules::save(&read_table(&ipvs)), saved);
+    let saved = rules::save_ipvsadm(&table);
+    assert_eq!(rules::save_ipvsadm(&read_table(&ipvs)), saved);
     assert_eq!(ns.ipvsadm(&["-Sn"]), saved);
     let read = read_table(&ipvs);
     let udp6 = read

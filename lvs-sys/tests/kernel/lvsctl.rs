@@ -86,7 +86,8 @@ fn lvsctl_applies_only_the_differences_within_its_scope() {
         String::from_utf8_lossy(&out.stderr)
     );
     let saved = ns.ipvsadm(&["-Sn"]);
-    let expected = lvs_core::rules::save(&lvs_core::rules::table_from_rules(FIRST).unwrap());
+    let expected =
+        lvs_core::rules::save_ipvsadm(&lvs_core::rules::table_from_rules(FIRST).unwrap());
     assert_eq!(
         saved,
         expected + "-A -t 203.0.113.5:25 -s sh\n",
@@ -115,7 +116,7 @@ fn lvsctl_applies_only_the_differences_within_its_scope() {
     );
     assert_eq!(
         ns.ipvsadm(&["-Sn"]),
-        lvs_core::rules::save(&lvs_core::rules::table_from_rules(SECOND).unwrap())
+        lvs_core::rules::save_ipvsadm(&lvs_core::rules::table_from_rules(SECOND).unwrap())
             + "-A -t 203.0.113.5:25 -s sh\n",
         "the other manager's service is untouched"
     );
@@ -256,5 +257,79 @@ fn readme_lvsctl_lines_run_as_written() {
     let table = lvs_core::rules::table_from_rules(&saved).unwrap();
     let desired =
         lvs_core::rules::table_from_rules(&FIRST.replace("192.0.2.1", "192.0.2.10")).unwrap();
-    assert_eq!(table, desired, "what lvsctl save wrote after the apply");
+    assert_eq!(
+        table.services, desired.services,
+        "what lvsctl save wrote after the apply"
+    );
+}
+
+#[test]
+fn lvsctl_save_then_apply_changes_nothing() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl-save");
+    let dir = tempdir::Dir::new("lvsctl-save");
+    // Values ipvsadm -S leaves out or cannot say: thresholds, Local forwarding, a weight
+    // above 65535, a direct-routing port other than the service's, the timeouts.
+    ns.ipvsadm(&["-A", "-t", "192.0.2.1:80", "-s", "rr"]);
+    ns.ipvsadm(&[
+        "-a",
+        "-t",
+        "192.0.2.1:80",
+        "-r",
+        "198.51.100.1:80",
+        "-m",
+        "-x",
+        "100",
+        "-y",
+        "50",
+    ]);
+    ns.ipvsadm(&["--set", "1000", "100", "200"]);
+    let ipvs = ns.lvs();
+    let key = lvs_core::ServiceKey::tcp("192.0.2.1:80".parse().unwrap());
+    for (addr, forward, weight) in [
+        ("198.51.100.2:80", lvs_core::ForwardMethod::Local, 1),
+        (
+            "198.51.100.3:80",
+            lvs_core::ForwardMethod::Masquerade,
+            100_000,
+        ),
+        ("198.51.100.4:8080", lvs_core::ForwardMethod::DirectRoute, 1),
+    ] {
+        let server = lvs_core::RealServer::new(addr.parse().unwrap())
+            .with_forward(forward)
+            .with_weight(weight);
+        lvs_core::Ipvs::add_server(&ipvs, &key, &server).unwrap();
+    }
+
+    let out = run(&ns, &["save"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("--set 1000 100 200\n"), "{text}");
+    assert!(text.contains(" -x 100 -y 50\n"), "{text}");
+    assert!(text.contains(" --lvs-forward local "), "{text}");
+    assert!(text.contains(" --lvs-weight 100000"), "{text}");
+    assert!(
+        text.contains("-r 198.51.100.4:8080 --lvs-forward route "),
+        "{text}"
+    );
+    let file = write(&dir, "saved.rules", &text);
+    let out = run(&ns, &["diff", &file]);
+    assert_eq!(
+        (out.status.code(), String::from_utf8(out.stdout).unwrap()),
+        (Some(0), String::new()),
+        "{text}"
+    );
+
+    // The ipvsadm form is ipvsadm's, and applying it changes what ipvsadm does not save.
+    let out = run(&ns, &["save", "--ipvsadm"]);
+    assert!(out.status.success());
+    let ipvsadm_text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(ipvsadm_text, ns.ipvsadm(&["-Sn"]));
+    let file = write(&dir, "ipvsadm.rules", &ipvsadm_text);
+    let out = run(&ns, &["diff", &file]);
+    assert_eq!(out.status.code(), Some(1), "the ipvsadm text loses values");
 }

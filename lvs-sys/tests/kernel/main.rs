@@ -10,6 +10,7 @@ mod coverage;
 mod differential;
 mod error_paths;
 mod ipvsadm_smoke;
+mod lossless_save;
 mod lvsctl;
 mod netlink_basics;
 mod parallel_read;

@@ -31,7 +31,7 @@ fn what_lvs_writes_ipvsadm_saves_as_lvs_saves_it() {
     for s in &servers {
         ipvs.add_server(&service.key, s).unwrap();
     }
-    let ours = rules::save(&Table::new(vec![VirtualService::new(
+    let ours = rules::save_ipvsadm(&Table::new(vec![VirtualService::new(
         service.clone(),
         servers,
     )]));
@@ -68,8 +68,8 @@ fn what_ipvsadm_writes_lvs_reads_back() {
             servers.into_iter().map(|e| e.server).collect(),
         ));
     }
-    let read = rules::save(&Table::new(services));
-    let want = rules::save(&rules::table_from_rules(text).unwrap());
+    let read = rules::save_ipvsadm(&Table::new(services));
+    let want = rules::save_ipvsadm(&rules::table_from_rules(text).unwrap());
     assert_eq!(read, want);
     assert_eq!(
         read,

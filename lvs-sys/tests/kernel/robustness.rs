@@ -197,14 +197,14 @@ fn a_table_of_ten_thousand_services_with_four_real_servers_each_reads_back_whole
     assert!(read.services.iter().all(|vs| vs.servers.len() == 4));
     let written = Table::new(services);
     assert_eq!(
-        lvs_core::rules::save(&read),
-        lvs_core::rules::save(&written)
+        lvs_core::rules::save_ipvsadm(&read),
+        lvs_core::rules::save_ipvsadm(&written)
     );
     // ipvsadm has no defence against the kernel resuming a dump by position in hash tables
     // all namespaces share (README, "Kernels"): while other tests change their tables, one
     // of its dumps can repeat or skip a service (a CI run on 6.12 saw one listed twice).
     // This table does not change, so one of a few reads must be whole.
-    let saved = lvs_core::rules::save(&read);
+    let saved = lvs_core::rules::save_ipvsadm(&read);
     let by_ipvsadm = (0..4)
         .map(|_| ns.ipvsadm(&["-Sn"]))
         .find(|text| *text == saved)
