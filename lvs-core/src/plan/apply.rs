@@ -40,8 +40,9 @@ pub enum Rollback<E> {
     /// The plan holds an operation that cannot be undone (zeroing counters, a flush), and
     /// the failure came after it: what was applied stays.
     Impossible {
-        /// The first applied operation that cannot be undone.
-        operation: Operation,
+        /// The first applied operation that cannot be undone (boxed: an operation is large,
+        /// and the error travels by value).
+        operation: Box<Operation>,
     },
 }
 
@@ -139,7 +140,9 @@ pub fn apply_plan<I: Ipvs>(
         Err(operation) => {
             return Err(PlanApplyError {
                 failure,
-                rollback: Rollback::Impossible { operation },
+                rollback: Rollback::Impossible {
+                    operation: Box::new(operation),
+                },
             })
         }
     };

@@ -390,12 +390,7 @@ fn a_plan_that_flushed_before_failing_says_nothing_could_be_undone() {
     };
     let err = apply_plan(&ipvs, &current, &plan).unwrap_err();
     assert!(
-        matches!(
-            &err.rollback,
-            Rollback::Impossible {
-                operation: Operation::Flush
-            }
-        ),
+        matches!(&err.rollback, Rollback::Impossible { operation } if **operation == Operation::Flush),
         "{err}"
     );
 }

@@ -126,7 +126,7 @@ fn a_conflict_made_meanwhile_by_another_program_undoes_only_lvs_changes() {
     let line = lvs_core::rules::operation_line(&Operation::AddService(
         Service::new(taken).with_scheduler(Scheduler::Lc),
     ));
-    ns.ipvsadm(&line.split_whitespace().collect::<Vec<_>>());
+    ns.ipvsadm(&line.unwrap().split_whitespace().collect::<Vec<_>>());
 
     let err = apply_plan(&kernel, &current, &plan).unwrap_err();
     assert!(err.rollback.is_complete(), "{err}");
