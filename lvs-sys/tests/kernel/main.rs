@@ -8,6 +8,7 @@ mod support;
 mod coverage;
 mod differential;
 mod error_paths;
+mod input_meaning;
 mod ipvsadm_smoke;
 mod lvsctl;
 mod netlink_basics;
