@@ -189,7 +189,7 @@ impl ForwardMethod {
             return Err(Error::out_of_range(
                 "forward",
                 i64::from(number),
-                "forwarding methods are 0 to 7 (the kernel keeps 3 bits)",
+                "forwarding methods are 0 to 7; the kernel keeps 3 bits",
             ));
         }
         Ok(ForwardMethod::from_wire(number, Tunnel::IPIP))

@@ -72,6 +72,7 @@ from lvs._lvs import (
     Timeouts,
     Tunnel,
     VirtualService,
+    __version__,
 )
 
 __all__ = [
@@ -120,5 +121,6 @@ __all__ = [
     "TunnelKind",
     "Unsupported",
     "VirtualService",
+    "__version__",
     "rules",
 ]
