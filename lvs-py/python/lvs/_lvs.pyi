@@ -50,7 +50,7 @@ __all__ = [
 
 @final
 class ServiceKey:
-    """What identifies a virtual service."""
+    """What identifies a virtual service. Keys order as ipvsadm lists services."""
 
     def __new__(cls, protocol: Protocol | int, address: _AddressArg, port: int) -> Self: ...
     @staticmethod
@@ -85,7 +85,11 @@ class ServiceKey:
 
 @final
 class Persistence:
-    """Persistence settings of a service."""
+    """Persistence settings of a service.
+
+    An int ``netmask`` is a prefix length on both families: ``Persistence(300, 24)`` on an
+    IPv4 service is the mask 255.255.255.0.
+    """
 
     def __new__(
         cls,

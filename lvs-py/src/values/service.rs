@@ -262,8 +262,11 @@ pub(crate) fn key_of(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::ServiceKey>
 /// Persistence of a service: a client keeps its real server for `timeout` seconds after its
 /// last connection.
 ///
-/// `netmask` groups clients: an IPv4 mask (`"255.255.255.0"`) for IPv4 services, a prefix
-/// length (`64`) for IPv6 ones; `None` is the full mask (each client on its own). `engine`
+/// `netmask` groups clients: an IPv4 mask (`"255.255.255.0"`) for IPv4 services, or a
+/// prefix length (an int) for either family: on an IPv4 service `Persistence(300, 24)` means
+/// /24, the mask 255.255.255.0 (0 to 32), on an IPv6 one the prefix length (1 to 128); the
+/// service then reports the mask. `None` is the full mask (each client on its own). The
+/// timeout is 0 to 17179869 seconds (the kernel keeps it in ticks in 32 bits). `engine`
 /// names a persistence engine such as `"sip"`.
 #[pyclass(module = "lvs", frozen, eq, hash)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
