@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyInt, PyString, PyType};
 
-use crate::errors::invalid_input;
+use crate::errors::{invalid_input, out_of_range};
 
 /// The Python enum classes of `lvs._enums`, each imported once.
 #[derive(Debug, Clone, Copy)]
@@ -60,9 +60,44 @@ impl PyEnum {
     }
 }
 
+/// An unsigned integer type a Python int is read into, with its range in words.
+pub(crate) trait Bounded: TryFrom<u64> {
+    /// The largest value.
+    const MAX: u64;
+}
+
+impl Bounded for u8 {
+    const MAX: u64 = u8::MAX as u64;
+}
+impl Bounded for u16 {
+    const MAX: u64 = u16::MAX as u64;
+}
+impl Bounded for u32 {
+    const MAX: u64 = u32::MAX as u64;
+}
+impl Bounded for u64 {
+    const MAX: u64 = u64::MAX;
+}
+
+/// Reads an int (already known to be one) into `T`, or an `lvs.OutOfRange` that names the
+/// field and its range ("0 to 65535"), in Python's words rather than the Rust type's.
+fn bounded<T: Bounded>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    value
+        .extract::<u64>()
+        .ok()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| {
+            out_of_range(
+                value,
+                what,
+                &format!("{value} is out of range ({what} is 0 to {})", T::MAX),
+            )
+        })
+}
+
 /// Reads an integer enum member (or a plain int) as a number, refusing bools and other types
 /// with a `TypeError` that names the parameter.
-pub(crate) fn enum_number<T: TryFrom<u64>>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+pub(crate) fn enum_number<T: Bounded>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be an lvs.{what_type} (or its number), not {}",
@@ -70,11 +105,7 @@ pub(crate) fn enum_number<T: TryFrom<u64>>(value: &Bound<'_, PyAny>, what: &str)
             what_type = enum_type_name(what)
         )));
     }
-    value
-        .extract::<u64>()
-        .ok()
-        .and_then(|n| T::try_from(n).ok())
-        .ok_or_else(|| invalid_input(value.py(), what, &format!("{value} is out of range")))
+    bounded(value, what)
 }
 
 fn enum_type_name(what: &str) -> &str {
@@ -111,26 +142,15 @@ pub(crate) fn string(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
 }
 
 /// Reads an int that must fit `T`, with a `TypeError` for other types and an
-/// `lvs.InvalidInput` for numbers outside `T`.
-pub(crate) fn number<T: TryFrom<u64>>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+/// `lvs.OutOfRange` for numbers outside `T`.
+pub(crate) fn number<T: Bounded>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be an int, not {}",
             type_name(value)
         )));
     }
-    value
-        .extract::<u64>()
-        .ok()
-        .and_then(|n| T::try_from(n).ok())
-        .ok_or_else(|| {
-            let max = std::any::type_name::<T>();
-            invalid_input(
-                value.py(),
-                what,
-                &format!("{value} is out of range ({max})"),
-            )
-        })
+    bounded(value, what)
 }
 
 /// Reads an IP address: a `str` such as `"192.0.2.1"` or `"2001:db8::1"`, or an

@@ -278,6 +278,29 @@ pub(crate) fn invalid_input(py: Python<'_>, field: &str, reason: &str) -> PyErr 
     build().unwrap_or_else(|e| e)
 }
 
+/// An `lvs.OutOfRange` for a field whose number (`value`, the Python int as given) is
+/// outside what it can mean, raised before anything reaches a backend.
+pub(crate) fn out_of_range(value: &Bound<'_, PyAny>, field: &str, reason: &str) -> PyErr {
+    let py = value.py();
+    let build = || -> PyResult<PyErr> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("field", field)?;
+        kwargs.set_item("value", value)?;
+        kwargs.set_item("errno", libc::ERANGE)?;
+        kwargs.set_item("kind", PyEnum::ErrorKind.member(py, "out_of_range")?)?;
+        let message = format!("invalid {field}: {reason}");
+        let exception = error_class(py, "OutOfRange")?.call((message,), Some(&kwargs))?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// The exception of a model error raised before anything reaches a backend (a value the
+/// constructors refuse with lvs-core's own check).
+pub(crate) fn model_error(py: Python<'_>, error: lvs_core::Error) -> PyErr {
+    Failure::from(error).into_pyerr(py)
+}
+
 /// An `lvs.RuleSyntaxError` for a line of rule text that lvs-core refused.
 pub(crate) fn rule_error(py: Python<'_>, error: &RuleError) -> PyErr {
     let place = RulePlace {

@@ -12,7 +12,7 @@ use lvs_core::{order, Ipvs as _, MemoryIpvs as CoreMemory, Table};
 use lvs_sys::{NetlinkIpvs, Options};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyString, PyType};
 
 use crate::convert::{string, type_name};
 use crate::errors::{invalid_input, BatchFailure, Failure};
@@ -115,12 +115,33 @@ fn service_arg(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::Service> {
 }
 
 /// Reads `apply`'s argument: rule text, or an iterable of `Operation`.
+/// The handle's timeout: a positive number of seconds. One too long for a `Duration`
+/// (`1e19`, `math.inf`) saturates to the longest, which waits without a practical limit.
+fn timeout_arg(py: Python<'_>, timeout: f64) -> PyResult<Duration> {
+    if timeout.is_nan() || timeout <= 0.0 {
+        return Err(invalid_input(
+            py,
+            "timeout",
+            &format!("{timeout} is not a positive number of seconds"),
+        ));
+    }
+    Ok(Duration::try_from_secs_f64(timeout).unwrap_or(Duration::MAX))
+}
+
 fn operations_arg(
     py: Python<'_>,
     operations: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<lvs_core::Operation>> {
     if let Ok(text) = operations.cast::<PyString>() {
         return operations_from_text(py, &text.to_cow()?);
+    }
+    // Bytes iterate as ints, which would only give a confusing error about the items.
+    if operations.is_instance_of::<PyBytes>() || operations.is_instance_of::<PyByteArray>() {
+        return Err(PyTypeError::new_err(format!(
+            "operations must be rule text (str) or an iterable of lvs.Operation; {} is not \
+             rule text: decode it first (e.g. data.decode())",
+            type_name(operations)
+        )));
     }
     let not_operations = || {
         PyTypeError::new_err(format!(
@@ -398,16 +419,7 @@ impl Ipvs {
         netns: Option<PathBuf>,
         timeout: f64,
     ) -> PyResult<PyClassInitializer<Ipvs>> {
-        let timeout = Duration::try_from_secs_f64(timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or_else(|| {
-                invalid_input(
-                    py,
-                    "timeout",
-                    &format!("{timeout} is not a positive number of seconds"),
-                )
-            })?;
+        let timeout = timeout_arg(py, timeout)?;
         let mut options = Options::default().timeout(timeout);
         if let Some(path) = &netns {
             options = options.netns(path);

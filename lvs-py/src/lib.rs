@@ -42,5 +42,7 @@ fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(rules::parse_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::load_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::save_rules, module)?)?;
+    // The version of the extension itself, so it cannot disagree with the code that runs.
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

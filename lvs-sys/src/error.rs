@@ -2,6 +2,7 @@
 //! what can go wrong on the way (privileges, a missing IPVS, timeouts, the socket).
 
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use lvs_core::{Classify, ErrorKind};
@@ -60,6 +61,15 @@ pub enum Error {
         /// The system's error.
         source: io::Error,
     },
+    /// The network namespace file could not be opened (a missing `/run/netns/NAME`, no
+    /// permission to read it).
+    #[error("cannot open the network namespace {}: {}", .path.display(), netns_reason(.source))]
+    Netns {
+        /// The path that was given.
+        path: PathBuf,
+        /// The system's error.
+        source: io::Error,
+    },
     /// The kernel's answer could not be decoded.
     #[error("{op}: cannot decode the kernel's answer: {source}")]
     Decode {
@@ -68,6 +78,17 @@ pub enum Error {
         /// Why.
         source: DecodeError,
     },
+}
+
+/// Why a namespace file did not open, in words (the common case names its likely cause).
+fn netns_reason(source: &io::Error) -> String {
+    match source.kind() {
+        io::ErrorKind::NotFound => {
+            "no such file (is the namespace created, e.g. with `ip netns add NAME`?)".to_owned()
+        }
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => source.to_string(),
+    }
 }
 
 fn kernel_says(message: &Option<String>) -> String {
@@ -84,7 +105,7 @@ impl Error {
             Error::Ipvs { errno, .. } => *errno,
             Error::Kernel { errno, .. } => Some(*errno),
             Error::PermissionDenied { .. } => Some(libc::EPERM),
-            Error::Io { source, .. } => source.raw_os_error(),
+            Error::Io { source, .. } | Error::Netns { source, .. } => source.raw_os_error(),
             Error::TimedOut { .. } => Some(libc::ETIMEDOUT),
             Error::IpvsUnavailable => Some(libc::ENOENT),
             Error::Decode { .. } => Some(libc::EPROTO),
@@ -131,7 +152,7 @@ impl Classify for Error {
             Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
             Error::IpvsUnavailable => ErrorKind::IpvsUnavailable,
             Error::TimedOut { .. } => ErrorKind::TimedOut,
-            Error::Io { .. } => ErrorKind::Io,
+            Error::Io { .. } | Error::Netns { .. } => ErrorKind::Io,
             Error::Decode { .. } => ErrorKind::Other,
         }
     }

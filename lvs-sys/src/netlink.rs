@@ -115,12 +115,13 @@ impl NetlinkIpvs {
         let netns = options
             .netns
             .as_deref()
-            .map(File::open)
-            .transpose()
-            .map_err(|source| Error::Io {
-                op: "open network namespace",
-                source,
-            })?;
+            .map(|path| {
+                File::open(path).map_err(|source| Error::Netns {
+                    path: path.to_owned(),
+                    source,
+                })
+            })
+            .transpose()?;
         let conn = Connection::open(netns.as_ref(), options.timeout)?;
         Ok(NetlinkIpvs {
             conn: Mutex::new(conn),

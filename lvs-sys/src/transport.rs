@@ -308,7 +308,9 @@ impl Connection {
     /// acknowledgements echo at most a small request) is reported as truncated after
     /// growing the buffer, so a dump can be read again.
     fn recv(&mut self, op: &'static str) -> Result<usize, RecvError> {
-        let deadline = Instant::now() + self.timeout;
+        // A timeout too long for the clock (such as `Duration::MAX`) has no deadline: it
+        // waits as long as the caller asked, which is longer than anyone will wait.
+        let deadline = Instant::now().checked_add(self.timeout);
         loop {
             match self
                 .socket
@@ -327,13 +329,17 @@ impl Connection {
                 Err(source) => return Err(RecvError::Failed(Error::Io { op: "recv", source })),
             }
             let now = Instant::now();
-            if now >= deadline {
-                return Err(RecvError::Failed(Error::TimedOut {
-                    op,
-                    timeout: self.timeout,
-                }));
-            }
-            wait_readable(&self.socket, deadline - now)
+            let left = match deadline {
+                Some(deadline) if now >= deadline => {
+                    return Err(RecvError::Failed(Error::TimedOut {
+                        op,
+                        timeout: self.timeout,
+                    }))
+                }
+                Some(deadline) => deadline - now,
+                None => self.timeout,
+            };
+            wait_readable(&self.socket, left)
                 .map_err(|source| RecvError::Failed(Error::Io { op: "poll", source }))?;
         }
     }

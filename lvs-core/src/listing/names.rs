@@ -5,8 +5,8 @@ use std::net::Ipv4Addr;
 use super::inet::addr_port_text;
 use super::numbers::cut;
 use crate::model::{
-    Family, ForwardMethod, Protocol, RealServer, Service, ServiceFlags, ServiceKey, TunnelChecksum,
-    TunnelKind,
+    Family, ForwardMethod, Netmask, Protocol, RealServer, Service, ServiceFlags, ServiceKey,
+    TunnelChecksum, TunnelKind,
 };
 
 /// ipvsadm keeps only this many characters of a non-IPv6 service name. Numeric names never
@@ -143,7 +143,7 @@ pub(crate) fn sched_flag_names(service: &Service) -> Option<String> {
 /// The raw value is read in the service's family, as ipvsadm does, so a mask of the other
 /// kind is shown as the kernel would hold it.
 pub(crate) fn mask_suffix(service: &Service) -> String {
-    let raw = service.netmask.to_raw();
+    let raw = Netmask::from_wire(service.key.family(), service.netmask.to_wire()).to_raw();
     match service.key.family() {
         Family::Ipv6 if raw != 128 => format!(" mask {}", raw as i32),
         Family::Ipv6 => String::new(),

@@ -78,8 +78,9 @@ pub(crate) fn service(requested: &Service) -> Service {
     stored.scheduler = scheduler(&requested.scheduler);
     stored.flags = requested.flags - ServiceFlags::HASHED;
     stored.timeout = persistence_timeout(requested.timeout);
-    // The netmask travels as a raw 32-bit number and is read back by the family.
-    stored.netmask = Netmask::from_raw(key.family(), requested.netmask.to_raw());
+    // The netmask travels as 4 raw bytes (a `__be32`) and the kernel reads them by the
+    // service's family, so a netmask of the other kind keeps its bytes, not its number.
+    stored.netmask = Netmask::from_wire(key.family(), requested.netmask.to_wire());
     stored.pe_name = pe_name(&requested.pe_name);
     stored
 }

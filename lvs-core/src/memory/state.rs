@@ -286,8 +286,9 @@ fn check_service_settings(service: &Service) -> Result<(), Error> {
         }
     }
     if service.key.family() == Family::Ipv6 {
-        // The kernel tests the raw 32-bit value, whatever kind of mask it came from.
-        let raw = service.netmask.to_raw();
+        // The kernel tests the 32-bit value it read from the attribute's bytes, whatever
+        // kind of mask they came from.
+        let raw = u32::from_ne_bytes(service.netmask.to_wire());
         if !(1..=128).contains(&raw) {
             return Err(Error::invalid(
                 "netmask",

@@ -230,23 +230,36 @@ fn an_ipv6_prefix_outside_1_to_128_is_invalid() {
 }
 
 #[test]
-fn the_netmask_travels_as_a_raw_number() {
+fn the_netmask_travels_as_its_wire_bytes() {
     let ipvs = MemoryIpvs::new();
-    // An IPv6 service given the mask 0.0.0.64 sends 64: the kernel takes it as /64.
+    // An IPv6 service given the mask 0.0.0.64 sends the bytes 0, 0, 0, 64, which the kernel
+    // reads as a host-order number: on a little-endian host 0x40000000, out of 1..=128.
     let v6 =
         Service::new(tcp("[2001:db8::1]:80")).with_netmask(Netmask::V4(Ipv4Addr::new(0, 0, 0, 64)));
-    ipvs.add_service(&v6).unwrap();
-    assert_eq!(
-        ipvs.service(&v6.key).unwrap().service.netmask,
-        Netmask::V6Prefix(64)
-    );
-    // An IPv4 service given /24 sends 24: the kernel keeps the mask 0.0.0.24.
+    let expected = u32::from_ne_bytes([0, 0, 0, 64]);
+    if (1..=128).contains(&expected) {
+        ipvs.add_service(&v6).unwrap();
+        assert_eq!(
+            ipvs.service(&v6.key).unwrap().service.netmask,
+            Netmask::V6Prefix(expected)
+        );
+    } else {
+        assert_eq!(invalid_field(ipvs.add_service(&v6)), "netmask");
+    }
+    // An IPv4 service given /24 sends 24 as a host-order u32; the kernel keeps those bytes
+    // as the mask: 24.0.0.0 on a little-endian host (0.0.0.24 on a big-endian one).
     let v4 = Service::new(tcp("10.0.0.1:80")).with_netmask(Netmask::V6Prefix(24));
     ipvs.add_service(&v4).unwrap();
     assert_eq!(
         ipvs.service(&v4.key).unwrap().service.netmask,
-        Netmask::V4(Ipv4Addr::new(0, 0, 0, 24))
+        Netmask::V4(Ipv4Addr::from(24u32.to_ne_bytes()))
     );
+    if cfg!(target_endian = "little") {
+        assert_eq!(
+            ipvs.service(&v4.key).unwrap().service.netmask,
+            Netmask::V4(Ipv4Addr::new(24, 0, 0, 0))
+        );
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use super::service::Family;
 use super::stats::Stats;
+use crate::error::Error;
 
 /// The kind of encapsulation of a tunnelled real server (`--tun-type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,6 +177,22 @@ impl ForwardMethod {
             4 => ForwardMethod::Bypass,
             n => ForwardMethod::Other(n),
         }
+    }
+
+    /// The method of a forwarding number the kernel can store (0..=7; 2 is IP-in-IP
+    /// tunnelling), refusing larger numbers ([`Error::OutOfRange`] for the field `forward`):
+    /// the kernel keeps only the low 3 bits, so 9 would silently become 1 ([`Local`]).
+    ///
+    /// [`Local`]: ForwardMethod::Local
+    pub fn try_from_number(number: u32) -> Result<ForwardMethod, Error> {
+        if number > 7 {
+            return Err(Error::out_of_range(
+                "forward",
+                i64::from(number),
+                "forwarding methods are 0 to 7; the kernel keeps 3 bits",
+            ));
+        }
+        Ok(ForwardMethod::from_wire(number, Tunnel::IPIP))
     }
 
     /// The tunnel settings, for a tunnelled server.

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use bitflags::bitflags;
 
 use super::stats::Stats;
+use crate::error::Error;
 
 /// An address family of a service, real server or firewall-mark service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,8 +148,24 @@ impl ServiceKey {
     }
 
     /// A firewall-mark service of the given family.
+    ///
+    /// Mark 0 is not a mark to the kernel: it would create the TCP service on the
+    /// unspecified address, port 0, instead. [`ServiceKey::try_fwmark`] refuses it.
     pub fn fwmark(mark: u32, family: Family) -> ServiceKey {
         ServiceKey::Fwmark { mark, family }
+    }
+
+    /// A firewall-mark service, refusing mark 0 ([`Error::OutOfRange`] for the field
+    /// `fwmark`), which the kernel reads as "no mark".
+    pub fn try_fwmark(mark: u32, family: Family) -> Result<ServiceKey, Error> {
+        if mark == 0 {
+            return Err(Error::out_of_range(
+                "fwmark",
+                0,
+                "firewall marks are 1 to 4294967295; the kernel reads 0 as \"no mark\"",
+            ));
+        }
+        Ok(ServiceKey::Fwmark { mark, family })
     }
 
     /// The address family of the service.
@@ -374,8 +391,11 @@ impl Netmask {
         }
     }
 
-    /// The 32-bit value sent as `IPVS_SVC_ATTR_NETMASK`, in host order: an IPv4 mask's
-    /// bytes in network order read as a big-endian number, or the IPv6 prefix length.
+    /// The netmask as one number: an IPv4 mask's bytes read as a big-endian number
+    /// (255.255.255.0 is `0xffffff00`), or the IPv6 prefix length.
+    ///
+    /// This is lvs's numeric view, not the wire encoding: see [`Netmask::to_wire`] for the
+    /// bytes the kernel receives.
     pub fn to_raw(&self) -> u32 {
         match self {
             Netmask::V4(m) => u32::from(*m),
@@ -383,11 +403,63 @@ impl Netmask {
         }
     }
 
-    /// The netmask of a raw value for a family (see [`Netmask::to_raw`]).
+    /// The netmask of a number for a family (see [`Netmask::to_raw`]).
     pub fn from_raw(family: Family, raw: u32) -> Netmask {
         match family {
             Family::Ipv4 => Netmask::V4(Ipv4Addr::from(raw)),
             Family::Ipv6 => Netmask::V6Prefix(raw),
+        }
+    }
+
+    /// The 4 payload bytes of `IPVS_SVC_ATTR_NETMASK` as lvs-sys sends them (and as
+    /// ipvsadm does): an IPv4 mask's bytes in network order, an IPv6 prefix length as a
+    /// host-order `u32`.
+    ///
+    /// The kernel keeps the payload as a `__be32` and reads it by the service's family (see
+    /// [`Netmask::from_wire`]), so a netmask of the other kind changes meaning: on a
+    /// little-endian host `V6Prefix(24)` on an IPv4 service is stored as the mask
+    /// `24.0.0.0`, and `V4(0.0.0.64)` on an IPv6 service as the prefix length `0x40000000`.
+    /// [`crate::MemoryIpvs`] stores what the kernel does by going through these bytes;
+    /// [`crate::validate::validate_service`] refuses such a mix, and
+    /// [`Netmask::from_prefix`] turns a prefix length into the right kind.
+    pub fn to_wire(&self) -> [u8; 4] {
+        match self {
+            Netmask::V4(m) => m.octets(),
+            Netmask::V6Prefix(p) => p.to_ne_bytes(),
+        }
+    }
+
+    /// The netmask the kernel holds for the payload bytes of `IPVS_SVC_ATTR_NETMASK` on a
+    /// service of `family` (see [`Netmask::to_wire`]).
+    pub fn from_wire(family: Family, bytes: [u8; 4]) -> Netmask {
+        match family {
+            Family::Ipv4 => Netmask::V4(Ipv4Addr::from(bytes)),
+            Family::Ipv6 => Netmask::V6Prefix(u32::from_ne_bytes(bytes)),
+        }
+    }
+
+    /// The netmask of a prefix length for a service of `family`: for IPv4 the mask with
+    /// `len` leading ones (0..=32: 24 is 255.255.255.0), for IPv6 the prefix length itself
+    /// (1..=128, the kernel's range).
+    ///
+    /// This is the rule the faces apply to an integer netmask, so that a prefix length
+    /// means the same on both families.
+    pub fn from_prefix(family: Family, len: u32) -> Result<Netmask, Error> {
+        match family {
+            Family::Ipv4 if len <= 32 => Ok(Netmask::V4(Ipv4Addr::from(
+                u32::MAX.checked_shl(32 - len).unwrap_or(0),
+            ))),
+            Family::Ipv6 if (1..=128).contains(&len) => Ok(Netmask::V6Prefix(len)),
+            Family::Ipv4 => Err(Error::out_of_range(
+                "netmask",
+                i64::from(len),
+                "an IPv4 prefix length is 0 to 32",
+            )),
+            Family::Ipv6 => Err(Error::out_of_range(
+                "netmask",
+                i64::from(len),
+                "an IPv6 prefix length is 1 to 128",
+            )),
         }
     }
 }

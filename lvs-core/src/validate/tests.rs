@@ -1,6 +1,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use super::*;
+use crate::error::Classify;
 use crate::model::{ForwardMethod, Scheduler, Tunnel, TunnelChecksum};
 
 fn addr(s: &str) -> SocketAddr {
@@ -350,4 +351,100 @@ fn daemon_ipv4_group_must_be_multicast() {
 fn daemon_ipv6_group_must_be_multicast() {
     let d = SyncDaemon::new(DaemonRole::Backup, "eth0").with_group("2001:db8::1".parse().unwrap());
     assert_eq!(invalid_field(validate_daemon(&d)), "group");
+}
+
+#[test]
+fn a_prefix_length_becomes_the_mask_of_its_family() {
+    use crate::model::Family;
+    use std::net::Ipv4Addr;
+    let mask = |len| Netmask::from_prefix(Family::Ipv4, len);
+    assert_eq!(mask(24), Ok(Netmask::V4(Ipv4Addr::new(255, 255, 255, 0))));
+    assert_eq!(mask(32), Ok(Netmask::V4(Ipv4Addr::BROADCAST)));
+    assert_eq!(mask(0), Ok(Netmask::V4(Ipv4Addr::UNSPECIFIED)));
+    assert_eq!(mask(1), Ok(Netmask::V4(Ipv4Addr::new(128, 0, 0, 0))));
+    assert_eq!(mask(33).unwrap_err().kind(), crate::ErrorKind::OutOfRange);
+    assert_eq!(
+        mask(u32::MAX).unwrap_err().kind(),
+        crate::ErrorKind::OutOfRange
+    );
+    assert_eq!(
+        Netmask::from_prefix(Family::Ipv6, 64),
+        Ok(Netmask::V6Prefix(64))
+    );
+    for bad in [0, 129, u32::MAX] {
+        let e = Netmask::from_prefix(Family::Ipv6, bad).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::OutOfRange {
+                    field: "netmask",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    // What from_prefix builds always passes the service check.
+    for len in 0..=32 {
+        let s = Service::new(tcp("10.0.0.1:80")).with_netmask(mask(len).unwrap());
+        assert_eq!(validate_service(&s), Ok(()));
+    }
+}
+
+#[test]
+fn wire_bytes_round_trip_by_family() {
+    use crate::model::Family;
+    use std::net::Ipv4Addr;
+    let m = Netmask::V4(Ipv4Addr::new(255, 255, 255, 0));
+    assert_eq!(m.to_wire(), [255, 255, 255, 0]);
+    assert_eq!(Netmask::from_wire(Family::Ipv4, m.to_wire()), m);
+    let p = Netmask::V6Prefix(64);
+    assert_eq!(p.to_wire(), 64u32.to_ne_bytes());
+    assert_eq!(Netmask::from_wire(Family::Ipv6, p.to_wire()), p);
+}
+
+#[test]
+fn try_constructors_refuse_what_the_kernel_would_change() {
+    use crate::model::Family;
+    let e = ServiceKey::try_fwmark(0, Family::Ipv4).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OutOfRange {
+                field: "fwmark",
+                value: 0,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("1 to 4294967295"), "{e}");
+    assert_eq!(
+        ServiceKey::try_fwmark(5, Family::Ipv6),
+        Ok(ServiceKey::fwmark(5, Family::Ipv6))
+    );
+    assert_eq!(
+        ForwardMethod::try_from_number(0),
+        Ok(ForwardMethod::Masquerade)
+    );
+    assert_eq!(
+        ForwardMethod::try_from_number(2),
+        Ok(ForwardMethod::Tunnel(Tunnel::IPIP))
+    );
+    assert_eq!(
+        ForwardMethod::try_from_number(7),
+        Ok(ForwardMethod::Other(7))
+    );
+    let e = ForwardMethod::try_from_number(9).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OutOfRange {
+                field: "forward",
+                value: 9,
+                ..
+            }
+        ),
+        "{e}"
+    );
 }

@@ -76,6 +76,7 @@ from lvs._lvs import (
     Timeouts,
     Tunnel,
     VirtualService,
+    __version__,
 )
 from lvs._lvs import __version__ as __version__
 
@@ -125,5 +126,6 @@ __all__ = [
     "TunnelKind",
     "Unsupported",
     "VirtualService",
+    "__version__",
     "rules",
 ]

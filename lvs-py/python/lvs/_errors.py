@@ -58,6 +58,15 @@ class LvsError(Exception):
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Rebuilt from the message, then every attribute is set back (by
+        # BaseException.__setstate__), so a copy or an unpickled error (e.g. from a
+        # multiprocessing worker) has the same attributes. ``errno`` is named explicitly:
+        # the classes that are also OSError keep it in a slot, not in ``__dict__``.
+        state = dict(self.__dict__)
+        state["errno"] = self.errno
+        return (self.__class__, self.args[:1], state)
+
 
 class NotFound(LvsError):
     """Something the request names does not exist."""

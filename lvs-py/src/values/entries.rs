@@ -1,8 +1,10 @@
 //! What listings return: `Stats`, `ServiceEntry`, `RealServerEntry`, and the configuration
 //! view `VirtualService`.
 
+use super::pickle;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use pyo3::types::PyTuple;
 
 use super::server::{server_of, RealServer};
@@ -110,6 +112,44 @@ impl Stats {
         self.inner.out_bps
     }
 
+    /// The constructor's arguments: every counter and rate by name.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.inner;
+        pickle::dict(
+            py,
+            [
+                ("conns", s.conns),
+                ("in_packets", s.in_packets),
+                ("out_packets", s.out_packets),
+                ("in_bytes", s.in_bytes),
+                ("out_bytes", s.out_bytes),
+                ("cps", s.cps),
+                ("in_pps", s.in_pps),
+                ("out_pps", s.out_pps),
+                ("in_bps", s.in_bps),
+                ("out_bps", s.out_bps),
+            ]
+            .into_iter()
+            .map(|(name, v)| Ok((name, v.into_pyobject(py)?.into_any())))
+            .collect::<PyResult<Vec<_>>>()?,
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
     pub(crate) fn __repr__(&self) -> String {
         let s = &self.inner;
         format!(
@@ -193,6 +233,32 @@ impl ServiceEntry {
         }
     }
 
+    /// The constructor's arguments: `service`, `stats`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("service", self.service().into_pyobject(py)?.into_any()),
+                ("stats", self.stats().into_pyobject(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
     pub(crate) fn __repr__(&self) -> String {
         format!(
             "ServiceEntry({}, stats={})",
@@ -261,6 +327,45 @@ impl RealServerEntry {
         }
     }
 
+    /// The constructor's arguments: `server`, `active_conns`, `inactive_conns`,
+    /// `persistent_conns`, `stats`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("server", self.server().into_pyobject(py)?.into_any()),
+                (
+                    "active_conns",
+                    self.active_conns().into_pyobject(py)?.into_any(),
+                ),
+                (
+                    "inactive_conns",
+                    self.inactive_conns().into_pyobject(py)?.into_any(),
+                ),
+                (
+                    "persistent_conns",
+                    self.persistent_conns().into_pyobject(py)?.into_any(),
+                ),
+                ("stats", self.stats().into_pyobject(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
     pub(crate) fn __repr__(&self) -> String {
         let e = &self.inner;
         format!(
@@ -321,6 +426,32 @@ impl VirtualService {
     #[getter]
     fn servers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.inner.servers.iter().map(|s| RealServer::from(*s)))
+    }
+
+    /// The constructor's arguments: `service`, `servers`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("service", self.service().into_pyobject(py)?.into_any()),
+                ("servers", self.servers(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {

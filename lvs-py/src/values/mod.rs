@@ -2,6 +2,7 @@
 
 mod entries;
 mod operation;
+mod pickle;
 mod server;
 mod service;
 mod settings;

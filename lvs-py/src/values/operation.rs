@@ -1,7 +1,10 @@
 //! `Operation`: one change to an IPVS table, for batches (`Ipvs.apply`) and parsed rule text.
 
+use super::pickle;
+use super::service::ServiceKey;
 use lvs_core::Operation as Op;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 use super::server::{server_addr_of, server_of, RealServer};
 use super::service::{key_of, key_repr, Service};
@@ -35,6 +38,24 @@ fn service_arg(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::Service> {
                 type_name(value)
             ))
         })
+}
+
+/// The name of an operation's kind, which is also the static method that builds it.
+fn kind_of(op: &Op) -> &'static str {
+    match op {
+        Op::AddService(_) => "add_service",
+        Op::EditService(_) => "edit_service",
+        Op::DeleteService(_) => "delete_service",
+        Op::AddServer(..) => "add_server",
+        Op::EditServer(..) => "edit_server",
+        Op::DeleteServer(..) => "delete_server",
+        Op::Flush => "flush",
+        Op::Zero(_) => "zero",
+        Op::SetTimeouts(_) => "set_timeouts",
+        Op::StartDaemon(_) => "start_daemon",
+        Op::StopDaemon(_) => "stop_daemon",
+        _ => "other",
+    }
 }
 
 #[pymethods]
@@ -112,20 +133,46 @@ impl Operation {
     /// `"set_timeouts"`, `"start_daemon"` or `"stop_daemon"`.
     #[getter]
     fn kind(&self) -> &'static str {
-        match self.inner {
-            Op::AddService(_) => "add_service",
-            Op::EditService(_) => "edit_service",
-            Op::DeleteService(_) => "delete_service",
-            Op::AddServer(..) => "add_server",
-            Op::EditServer(..) => "edit_server",
-            Op::DeleteServer(..) => "delete_server",
-            Op::Flush => "flush",
-            Op::Zero(_) => "zero",
-            Op::SetTimeouts(_) => "set_timeouts",
-            Op::StartDaemon(_) => "start_daemon",
-            Op::StopDaemon(_) => "stop_daemon",
-            _ => "other",
-        }
+        kind_of(&self.inner)
+    }
+
+    /// Pickles through the static method that builds the operation, with its arguments.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let op = &slf.get().inner;
+        let service = |s: &lvs_core::Service| Service { inner: s.clone() }.into_pyobject(py);
+        let key = |k: &lvs_core::ServiceKey| ServiceKey::from(*k).into_pyobject(py);
+        let args: Vec<Bound<'py, PyAny>> = match op {
+            Op::AddService(s) | Op::EditService(s) => vec![service(s)?.into_any()],
+            Op::DeleteService(k) | Op::Zero(Some(k)) => vec![key(k)?.into_any()],
+            Op::AddServer(k, s) | Op::EditServer(k, s) => vec![
+                key(k)?.into_any(),
+                RealServer::from(*s).into_pyobject(py)?.into_any(),
+            ],
+            Op::DeleteServer(k, a) => vec![
+                key(k)?.into_any(),
+                (a.ip().to_string(), a.port()).into_pyobject(py)?.into_any(),
+            ],
+            Op::SetTimeouts(t) => vec![Timeouts { inner: *t }.into_pyobject(py)?.into_any()],
+            Op::StartDaemon(d) => {
+                vec![SyncDaemon { inner: d.clone() }
+                    .into_pyobject(py)?
+                    .into_any()]
+            }
+            Op::StopDaemon(r) => vec![r.number().into_pyobject(py)?.into_any()],
+            _ => vec![],
+        };
+        pickle::by_method(slf.as_any(), kind_of(op), PyTuple::new(py, args)?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {

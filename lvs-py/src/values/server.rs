@@ -1,5 +1,7 @@
 //! Real servers: `Tunnel`, `RealServer`.
 
+use super::pickle;
+use pyo3::types::PyDict;
 use std::net::SocketAddr;
 
 use lvs_core::{ForwardMethod, TunnelChecksum, TunnelKind};
@@ -8,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::convert::{enum_number, number, py_ip, socket_addr, type_name, PyEnum};
-use crate::errors::invalid_input;
+use crate::errors::{invalid_input, model_error};
 
 /// The encapsulation of a tunnelled real server: IP-in-IP, GUE to a UDP port, or GRE, with a
 /// checksum mode.
@@ -105,6 +107,33 @@ impl Tunnel {
         PyEnum::TunnelChecksum.member(py, self.inner.checksum.flags())
     }
 
+    /// The constructor's arguments: `kind`, `port`, `checksum`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("kind", self.kind(py)?),
+                ("port", self.port().into_pyobject(py)?.into_any()),
+                ("checksum", self.checksum(py)?),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
     pub(crate) fn __repr__(&self) -> String {
         tunnel_repr(&self.inner)
     }
@@ -140,10 +169,39 @@ fn tunnel_repr(tunnel: &lvs_core::Tunnel) -> String {
 /// lower_threshold=0)`. `forward` defaults to direct routing, or to tunnelling when a
 /// `tunnel` is given; `ForwardMethod.TUNNEL` without a tunnel is IP-in-IP. Weight 0 drains
 /// the server: it takes no new connections.
-#[pyclass(module = "lvs", frozen, eq, hash)]
+///
+/// Real servers order as ipvsadm lists them (`lvs_core::order`): by family, address and
+/// port, then by their settings, so that the order agrees with `==`.
+#[pyclass(module = "lvs", frozen, eq, hash, ord)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RealServer {
     pub(crate) inner: lvs_core::RealServer,
+}
+
+impl Ord for RealServer {
+    fn cmp(&self, other: &RealServer) -> std::cmp::Ordering {
+        let settings = |s: &lvs_core::RealServer| {
+            let tunnel = s.forward.tunnel().unwrap_or_default();
+            (
+                s.forward.number(),
+                tunnel.kind.number(),
+                tunnel.kind.port(),
+                tunnel.checksum.flags(),
+                s.weight,
+                s.upper_threshold,
+                s.lower_threshold,
+            )
+        };
+        lvs_core::order::cmp_servers(&self.inner, &other.inner)
+            .then_with(|| settings(&self.inner).cmp(&settings(&other.inner)))
+            .then_with(|| format!("{:?}", self.inner).cmp(&format!("{:?}", other.inner)))
+    }
+}
+
+impl PartialOrd for RealServer {
+    fn partial_cmp(&self, other: &RealServer) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl From<lvs_core::RealServer> for RealServer {
@@ -178,7 +236,8 @@ fn forward_method(
         (Some(n), tunnel) if n == tunnel_number => Ok(ForwardMethod::Tunnel(
             tunnel.or(current.tunnel()).unwrap_or_default(),
         )),
-        (Some(n), None) => Ok(ForwardMethod::from_wire(n, lvs_core::Tunnel::IPIP)),
+        // The kernel keeps 3 bits: 9 would become LOCAL, so numbers above 7 are refused.
+        (Some(n), None) => ForwardMethod::try_from_number(n).map_err(|e| model_error(py, e)),
         (Some(_), Some(_)) => Err(invalid_input(
             py,
             "tunnel",
@@ -284,6 +343,52 @@ impl RealServer {
     #[getter]
     fn family<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         super::service::py_family(py, self.inner.family())
+    }
+
+    /// The constructor's arguments: `address`, `port`, `forward`, `tunnel`, `weight`,
+    /// `upper_threshold`, `lower_threshold` (`dataclasses.asdict` needs a dataclass; this is
+    /// its counterpart).
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("address", self.address(py)?),
+                ("port", self.port().into_pyobject(py)?.into_any()),
+                ("forward", self.forward(py)?),
+                ("tunnel", self.tunnel().into_pyobject(py)?.into_any()),
+                ("weight", self.weight().into_pyobject(py)?.into_any()),
+                (
+                    "upper_threshold",
+                    self.upper_threshold().into_pyobject(py)?.into_any(),
+                ),
+                (
+                    "lower_threshold",
+                    self.lower_threshold().into_pyobject(py)?.into_any(),
+                ),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let kwargs = slf.get()._asdict(py)?;
+        let args = PyTuple::new(py, [kwargs.get_item("address")?, kwargs.get_item("port")?])?;
+        kwargs.del_item("address")?;
+        kwargs.del_item("port")?;
+        let newobj = py.import("copyreg")?.getattr("__newobj_ex__")?;
+        let call = (slf.get_type(), args, kwargs).into_pyobject(py)?;
+        PyTuple::new(py, [newobj, call.into_any()])
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {

@@ -1,14 +1,16 @@
 //! Virtual services: `ServiceKey`, `Persistence`, `Service`.
 
+use super::pickle;
+use pyo3::types::{PyDict, PyTuple};
 use std::net::IpAddr;
 
 use lvs_core::{Family, Netmask, Protocol, SchedFlags, Scheduler, ServiceFlags};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyString};
+use pyo3::types::{PyBool, PyInt, PyString};
 
 use crate::convert::{enum_number, ip_addr, number, py_ip, socket_addr, string, type_name, PyEnum};
-use crate::errors::invalid_input;
+use crate::errors::{invalid_input, model_error, out_of_range};
 
 /// What identifies a virtual service: a protocol with an address and port, or a firewall
 /// mark with an address family.
@@ -16,10 +18,28 @@ use crate::errors::invalid_input;
 /// Build one with `ServiceKey(protocol, address, port)`, `ServiceKey.tcp(address, port)`
 /// (also `udp`, `sctp`) or `ServiceKey.fwmark(mark, family=Family.IPV4)`. Addresses are
 /// strings or `ipaddress` objects. `str(key)` is ipvsadm's spelling (`TCP 192.0.2.1:80`).
-#[pyclass(module = "lvs", frozen, eq, hash)]
+///
+/// Keys order as ipvsadm lists services (`lvs_core::order`): address services before
+/// firewall-mark ones, then by mark, family, protocol number, address and port.
+#[pyclass(module = "lvs", frozen, eq, hash, ord)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ServiceKey {
     pub(crate) inner: lvs_core::ServiceKey,
+}
+
+impl Ord for ServiceKey {
+    fn cmp(&self, other: &ServiceKey) -> std::cmp::Ordering {
+        // Keys equal in the listing order but not equal (an IPv6 scope id, which Python
+        // keys never have) are told apart so that the order agrees with `==`.
+        lvs_core::order::cmp_services(&self.inner, &other.inner)
+            .then_with(|| format!("{:?}", self.inner).cmp(&format!("{:?}", other.inner)))
+    }
+}
+
+impl PartialOrd for ServiceKey {
+    fn partial_cmp(&self, other: &ServiceKey) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl From<lvs_core::ServiceKey> for ServiceKey {
@@ -91,12 +111,16 @@ impl ServiceKey {
     #[staticmethod]
     #[pyo3(signature = (mark, family = None))]
     fn fwmark(mark: &Bound<'_, PyAny>, family: Option<&Bound<'_, PyAny>>) -> PyResult<ServiceKey> {
+        let py = mark.py();
         let mark = number::<u32>(mark, "fwmark")?;
         let family = family
             .map(self::family)
             .transpose()?
             .unwrap_or(Family::Ipv4);
-        Ok(ServiceKey::from(lvs_core::ServiceKey::fwmark(mark, family)))
+        // Mark 0 is "no mark" to the kernel, which would file the service as TCP 0.0.0.0:0.
+        lvs_core::ServiceKey::try_fwmark(mark, family)
+            .map(ServiceKey::from)
+            .map_err(|e| model_error(py, e))
     }
 
     /// The transport protocol (`None` for a firewall-mark service).
@@ -141,6 +165,55 @@ impl ServiceKey {
     #[getter]
     fn family<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py_family(py, self.inner.family())
+    }
+
+    /// The key's fields: `protocol`, `address`, `port` (for an address service) or `mark`,
+    /// `family` (for a firewall-mark service), as the getters give them.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        match self.inner {
+            lvs_core::ServiceKey::Fwmark { mark, .. } => pickle::dict(
+                py,
+                vec![
+                    ("mark", mark.into_pyobject(py)?.into_any()),
+                    ("family", self.family(py)?),
+                ],
+            ),
+            _ => pickle::dict(
+                py,
+                vec![
+                    ("protocol", self.protocol(py)?.into_pyobject(py)?.into_any()),
+                    ("address", self.address(py)?.into_pyobject(py)?.into_any()),
+                    ("port", self.port().into_pyobject(py)?.into_any()),
+                ],
+            ),
+        }
+    }
+
+    /// Pickles through `ServiceKey(protocol, address, port)` or `ServiceKey.fwmark`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        match slf.get().inner {
+            lvs_core::ServiceKey::Fwmark { mark, family } => {
+                let args = (mark, family.af()).into_pyobject(py)?;
+                pickle::by_method(slf.as_any(), "fwmark", args)
+            }
+            lvs_core::ServiceKey::Addr { protocol, addr } => {
+                let args = (protocol.number(), addr.ip().to_string(), addr.port());
+                let cls = slf.get_type().into_any();
+                PyTuple::new(py, [cls, args.into_pyobject(py)?.into_any()])
+            }
+            _ => Err(PyTypeError::new_err("this key cannot be pickled")),
+        }
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {
@@ -189,8 +262,11 @@ pub(crate) fn key_of(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::ServiceKey>
 /// Persistence of a service: a client keeps its real server for `timeout` seconds after its
 /// last connection.
 ///
-/// `netmask` groups clients: an IPv4 mask (`"255.255.255.0"`) for IPv4 services, a prefix
-/// length (`64`) for IPv6 ones; `None` is the full mask (each client on its own). `engine`
+/// `netmask` groups clients: an IPv4 mask (`"255.255.255.0"`) for IPv4 services, or a
+/// prefix length (an int) for either family: on an IPv4 service `Persistence(300, 24)` means
+/// /24, the mask 255.255.255.0 (0 to 32), on an IPv6 one the prefix length (1 to 128); the
+/// service then reports the mask. `None` is the full mask (each client on its own). The
+/// timeout is 0 to 17179869 seconds (the kernel keeps it in ticks in 32 bits). `engine`
 /// names a persistence engine such as `"sip"`.
 #[pyclass(module = "lvs", frozen, eq, hash)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -200,9 +276,21 @@ pub struct Persistence {
     pub(crate) engine: Option<String>,
 }
 
+/// Reads a netmask: an IPv4 mask, or an int prefix length (kept as a length until the
+/// service's family says what it means, see `service_netmask`).
 fn netmask(value: &Bound<'_, PyAny>) -> PyResult<Option<Netmask>> {
-    let mask = if value.is_instance_of::<PyInt>() {
-        Netmask::V6Prefix(number::<u32>(value, "netmask")?)
+    let mask = if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        let len = number::<u32>(value, "netmask")?;
+        if len > 128 {
+            return Err(out_of_range(
+                value,
+                "netmask",
+                &format!(
+                    "prefix length {len} is out of range (0 to 32 for IPv4, 1 to 128 for IPv6)"
+                ),
+            ));
+        }
+        Netmask::V6Prefix(len)
     } else if value.is_instance_of::<PyString>() || value.hasattr("packed")? {
         match ip_addr(value, "netmask")? {
             IpAddr::V4(mask) => Netmask::V4(mask),
@@ -241,10 +329,26 @@ impl Persistence {
         netmask: Option<&Bound<'_, PyAny>>,
         engine: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Persistence> {
+        let timeout = match timeout {
+            None => lvs_core::DEFAULT_PERSISTENCE_TIMEOUT,
+            Some(t) => {
+                let seconds: u32 = number(t, "timeout")?;
+                // The kernel keeps it in ticks in 32 bits: a longer one would wrap.
+                if seconds > lvs_core::validate::MAX_PERSISTENCE_TIMEOUT {
+                    return Err(out_of_range(
+                        t,
+                        "timeout",
+                        &format!(
+                            "{seconds} is out of range (a persistence timeout is 0 to {} seconds)",
+                            lvs_core::validate::MAX_PERSISTENCE_TIMEOUT
+                        ),
+                    ));
+                }
+                seconds
+            }
+        };
         Ok(Persistence {
-            timeout: timeout.map_or(Ok(lvs_core::DEFAULT_PERSISTENCE_TIMEOUT), |t| {
-                number(t, "timeout")
-            })?,
+            timeout,
             netmask: netmask.map(self::netmask).transpose()?.flatten(),
             engine: engine.map(|e| string(e, "engine")).transpose()?,
         })
@@ -267,6 +371,33 @@ impl Persistence {
     #[getter]
     fn engine(&self) -> Option<String> {
         self.engine.clone()
+    }
+
+    /// The constructor's arguments: `timeout`, `netmask`, `engine`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("timeout", self.timeout.into_pyobject(py)?.into_any()),
+                ("netmask", self.netmask(py)?.into_pyobject(py)?.into_any()),
+                ("engine", self.engine().into_pyobject(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {
@@ -300,6 +431,29 @@ impl Service {
     pub(crate) fn listed(mut inner: lvs_core::Service) -> Service {
         inner.flags -= ServiceFlags::HASHED;
         Service { inner }
+    }
+}
+
+/// The netmask a persistence netmask means on a service of `key`'s family.
+///
+/// An int is a prefix length on both families: on IPv4 it becomes the mask with that many
+/// leading ones (`Persistence(300, 24)` is 255.255.255.0), 0 to 32; on IPv6 it is the
+/// kernel's prefix length, 1 to 128. An IPv4 mask on an IPv6 service is refused: the kernel
+/// would read its bytes as a number.
+fn service_netmask(py: Python<'_>, key: lvs_core::ServiceKey, mask: Netmask) -> PyResult<Netmask> {
+    match (key.family(), mask) {
+        (family, Netmask::V6Prefix(len)) => {
+            Netmask::from_prefix(family, len).map_err(|e| model_error(py, e))
+        }
+        (Family::Ipv6, Netmask::V4(mask)) => Err(invalid_input(
+            py,
+            "netmask",
+            &format!(
+                "an IPv6 service's netmask is a prefix length (an int from 1 to 128), not the \
+                 mask {mask}"
+            ),
+        )),
+        (_, mask) => Ok(mask),
     }
 }
 
@@ -348,7 +502,7 @@ impl Service {
             let p = persistence.get();
             inner = inner.persistent(p.timeout);
             if let Some(mask) = p.netmask {
-                inner = inner.with_netmask(mask);
+                inner = inner.with_netmask(service_netmask(persistence.py(), key, mask)?);
             }
             if let Some(engine) = &p.engine {
                 inner = inner.with_persistence_engine(engine.clone());
@@ -401,6 +555,42 @@ impl Service {
     #[getter]
     fn flags(&self) -> u32 {
         self.inner.flags.bits()
+    }
+
+    /// The constructor's arguments: `key`, `scheduler`, `persistence`, `one_packet`,
+    /// `sched_flags`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("key", self.key().into_pyobject(py)?.into_any()),
+                ("scheduler", self.scheduler(py)?),
+                (
+                    "persistence",
+                    self.persistence().into_pyobject(py)?.into_any(),
+                ),
+                (
+                    "one_packet",
+                    self.one_packet().into_pyobject(py)?.to_owned().into_any(),
+                ),
+                ("sched_flags", self.sched_flags(py)?),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {

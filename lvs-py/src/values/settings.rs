@@ -1,8 +1,10 @@
 //! Namespace-wide settings: `Timeouts`, `SyncDaemon`, `KernelInfo`.
 
+use super::pickle;
 use lvs_core::DaemonRole;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::{enum_number, ip_addr, number, py_ip, string, type_name, PyEnum};
 
@@ -51,6 +53,33 @@ impl Timeouts {
     #[getter]
     fn udp(&self) -> u32 {
         self.inner.udp
+    }
+
+    /// The constructor's arguments: `tcp`, `tcp_fin`, `udp`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("tcp", self.tcp().into_pyobject(py)?.into_any()),
+                ("tcp_fin", self.tcp_fin().into_pyobject(py)?.into_any()),
+                ("udp", self.udp().into_pyobject(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {
@@ -145,6 +174,38 @@ impl SyncDaemon {
         self.inner.ttl
     }
 
+    /// The constructor's arguments: `role`, `interface`, `sync_id`, `max_len`, `group`,
+    /// `port`, `ttl`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                ("role", self.role(py)?),
+                ("interface", self.interface().into_pyobject(py)?.into_any()),
+                ("sync_id", self.sync_id().into_pyobject(py)?.into_any()),
+                ("max_len", self.max_len().into_pyobject(py)?.into_any()),
+                ("group", self.group(py)?.into_pyobject(py)?.into_any()),
+                ("port", self.port().into_pyobject(py)?.into_any()),
+                ("ttl", self.ttl().into_pyobject(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
     pub(crate) fn __repr__(&self) -> String {
         let d = &self.inner;
         let role = match d.role {
@@ -237,6 +298,38 @@ impl KernelInfo {
     #[getter]
     fn conn_table_size(&self) -> u32 {
         self.inner.conn_table_size
+    }
+
+    /// The constructor's arguments: `version_code`, `conn_table_size`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                (
+                    "version_code",
+                    self.version_code().into_pyobject(py)?.into_any(),
+                ),
+                (
+                    "conn_table_size",
+                    self.conn_table_size().into_pyobject(py)?.into_any(),
+                ),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
+    }
+
+    /// The value itself: it is immutable.
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, Self> {
+        slf.clone()
+    }
+
+    /// The value itself: it is immutable and holds no mutable Python object.
+    fn __deepcopy__<'py>(slf: &Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf.clone()
     }
 
     pub(crate) fn __repr__(&self) -> String {

@@ -225,7 +225,9 @@ impl Request {
     /// for nlctrl requests), `seq` the sequence number the reply will carry.
     pub fn encode_into(&self, buf: &mut Vec<u8>, family: u16, seq: u32) {
         let len = NLMSG_HDRLEN + GENL_HDRLEN + self.attrs.len();
-        let len32 = u32::try_from(len).expect("netlink message longer than 4 GiB");
+        // Only attributes set by hand could pass 4 GiB; the kernel refuses a message whose
+        // length is larger than what it received, so the saturated length cannot misframe.
+        let len32 = u32::try_from(len).unwrap_or(u32::MAX);
         let kind = if self.ctrl { GENL_ID_CTRL } else { family };
         let version = if self.ctrl { 2 } else { FAMILY_VERSION };
         buf.extend_from_slice(&len32.to_ne_bytes());

@@ -15,6 +15,13 @@ const NLA_F_NET_BYTEORDER: u16 = 1 << 14;
 const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
 const NLA_HDRLEN: usize = 4;
 
+/// The longest payload an attribute can carry: its length field is a `u16` and counts the
+/// 4-byte header; one less than that, so that the padded length still fits.
+pub const MAX_PAYLOAD: usize = u16::MAX as usize - NLA_HDRLEN - 3;
+
+/// The longest string [`AttrWriter::string`] writes, in bytes (without its NUL).
+pub const MAX_STRING: usize = 4096;
+
 /// Rounds a length up to netlink's 4-byte alignment.
 pub const fn align4(len: usize) -> usize {
     (len + 3) & !3
@@ -34,9 +41,13 @@ impl<'a> AttrWriter<'a> {
     }
 
     /// Appends an attribute with a raw payload.
+    ///
+    /// An attribute's length is a `u16`, so a payload longer than [`MAX_PAYLOAD`] is cut to
+    /// it rather than written with a wrapped length (which would corrupt the message).
     pub fn bytes(&mut self, kind: u16, payload: &[u8]) {
+        let payload = &payload[..payload.len().min(MAX_PAYLOAD)];
         let len = NLA_HDRLEN + payload.len();
-        let len16 = u16::try_from(len).expect("netlink attribute longer than 64 KiB");
+        let len16 = u16::try_from(len).unwrap_or(u16::MAX);
         self.buf.extend_from_slice(&len16.to_ne_bytes());
         self.buf.extend_from_slice(&kind.to_ne_bytes());
         self.buf.extend_from_slice(payload);
@@ -64,9 +75,16 @@ impl<'a> AttrWriter<'a> {
     }
 
     /// Appends a NUL-terminated string attribute.
+    ///
+    /// A string longer than [`MAX_STRING`] bytes is cut to that length. Every string the
+    /// kernel takes in these families (scheduler, engine, interface and family names) has
+    /// a limit of 16 bytes and is refused above it (EINVAL), so the cut string gets the
+    /// kernel's answer to the whole one, and a nest of a few strings stays far below the
+    /// 64 KiB an attribute can hold.
     pub fn string(&mut self, kind: u16, value: &str) {
+        let value = &value.as_bytes()[..value.len().min(MAX_STRING)];
         let mut payload = Vec::with_capacity(value.len() + 1);
-        payload.extend_from_slice(value.as_bytes());
+        payload.extend_from_slice(value);
         payload.push(0);
         self.bytes(kind, &payload);
     }
@@ -76,8 +94,22 @@ impl<'a> AttrWriter<'a> {
         let start = self.buf.len();
         self.buf.extend_from_slice(&[0; NLA_HDRLEN]);
         fill(&mut AttrWriter { buf: self.buf });
+        // A nest longer than an attribute can hold (only possible by filling it with many
+        // large attributes by hand) keeps the whole attributes that fit.
+        if self.buf.len() - start > usize::from(u16::MAX) {
+            let mut end = start + NLA_HDRLEN;
+            while end + NLA_HDRLEN <= self.buf.len() {
+                let inner = usize::from(u16::from_ne_bytes([self.buf[end], self.buf[end + 1]]));
+                let next = end + align4(inner.max(NLA_HDRLEN));
+                if next - start > usize::from(u16::MAX) {
+                    break;
+                }
+                end = next;
+            }
+            self.buf.truncate(end);
+        }
         let len = self.buf.len() - start;
-        let len16 = u16::try_from(len).expect("nested netlink attribute longer than 64 KiB");
+        let len16 = u16::try_from(len).unwrap_or(u16::MAX);
         self.buf[start..start + 2].copy_from_slice(&len16.to_ne_bytes());
         // NLA_F_NESTED, as libnl sets it: strict kernels require it, lenient ones ignore it.
         self.buf[start + 2..start + 4].copy_from_slice(&(kind | NLA_F_NESTED).to_ne_bytes());
@@ -252,5 +284,32 @@ mod tests {
         let buf = [8u8, 0, 0x01, 0x80, 0, 0, 0, 0];
         let attr = Attrs::new(&buf).next().unwrap().unwrap();
         assert_eq!(attr.kind, 1);
+    }
+
+    #[test]
+    fn oversized_payloads_are_cut_instead_of_panicking() {
+        let mut buf = Vec::new();
+        let mut w = AttrWriter::new(&mut buf);
+        w.bytes(1, &vec![7; 70_000]);
+        w.string(2, &"x".repeat(100_000));
+        let attrs: Vec<_> = Attrs::new(&buf).collect::<Result<_, _>>().unwrap();
+        assert_eq!(attrs[0].payload.len(), MAX_PAYLOAD);
+        assert_eq!(attrs[1].payload.len(), MAX_STRING + 1);
+        assert_eq!(buf.len() % 4, 0);
+    }
+
+    #[test]
+    fn an_overfull_nest_keeps_the_attributes_that_fit() {
+        let mut buf = Vec::new();
+        AttrWriter::new(&mut buf).nested(9, |n| {
+            for _ in 0..3 {
+                n.bytes(1, &vec![1; 30_000]);
+            }
+        });
+        let attrs: Vec<_> = Attrs::new(&buf).collect::<Result<_, _>>().unwrap();
+        assert_eq!(attrs.len(), 1);
+        let inner: Vec<_> = attrs[0].nested().collect::<Result<_, _>>().unwrap();
+        assert_eq!(inner.len(), 2);
+        assert!(inner.iter().all(|a| a.payload.len() == 30_000));
     }
 }

@@ -86,16 +86,9 @@ pub fn encode(w: &mut AttrWriter<'_>, service: &Service) {
     flags_payload[4..].copy_from_slice(&u32::MAX.to_ne_bytes());
     w.bytes(a::FLAGS, &flags_payload);
     w.u32(a::TIMEOUT, service.timeout);
-    w.bytes(a::NETMASK, &netmask_bytes(&service.netmask));
-}
-
-/// The `NETMASK` payload: an IPv4 mask's bytes in network order, an IPv6 prefix length as a
-/// host-order number.
-fn netmask_bytes(netmask: &Netmask) -> [u8; 4] {
-    match netmask {
-        Netmask::V4(m) => m.octets(),
-        other => other.to_raw().to_ne_bytes(),
-    }
+    // An IPv4 mask's bytes in network order, an IPv6 prefix length as a host-order number:
+    // lvs-core defines the bytes so that MemoryIpvs stores what the kernel makes of them.
+    w.bytes(a::NETMASK, &service.netmask.to_wire());
 }
 
 /// A service read from the kernel, with what this decoder did not recognise.
@@ -182,10 +175,7 @@ pub fn decode(nest: &Attr<'_>) -> Result<DecodedService, DecodeError> {
             need: 4,
             have: netmask_payload.len(),
         })?;
-    let netmask = match family {
-        Family::Ipv4 => Netmask::V4(Ipv4Addr::from(raw)),
-        _ => Netmask::V6Prefix(u32::from_ne_bytes(raw)),
-    };
+    let netmask = Netmask::from_wire(family, raw);
     let mut service = Service::new(key);
     service.scheduler = Scheduler::from_name(&sched.ok_or_else(|| missing("SCHED_NAME"))?);
     service.flags = ServiceFlags::from_bits_retain(flags.ok_or_else(|| missing("FLAGS"))?);

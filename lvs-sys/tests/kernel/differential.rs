@@ -42,7 +42,7 @@ fn services() -> impl Strategy<Value = Service> {
         keys(),
         schedulers(),
         prop_oneof![Just(None), Just(Some(60u32)), Just(Some(3600))],
-        prop_oneof![6 => Just(0u8), 1 => 1u8..4],
+        prop_oneof![6 => Just(0u8), 2 => 1u8..6],
         prop_oneof![8 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
         any::<bool>(),
     )
@@ -54,10 +54,20 @@ fn services() -> impl Strategy<Value = Service> {
             s = match (key.family(), netmask) {
                 (_, 0) => s,
                 (Family::Ipv4, 1) => s.with_netmask(Netmask::V4("255.255.255.0".parse().unwrap())),
-                (Family::Ipv4, _) => s.with_netmask(Netmask::V4("255.255.0.0".parse().unwrap())),
+                (Family::Ipv4, 2 | 3) => {
+                    s.with_netmask(Netmask::V4("255.255.0.0".parse().unwrap()))
+                }
+                // Integer netmasks on IPv4 services: the kernel keeps the bytes of a
+                // host-order u32 as the mask (24.0.0.0 on a little-endian host).
+                (Family::Ipv4, 4) => s.with_netmask(Netmask::V6Prefix(24)),
+                (Family::Ipv4, _) => s.with_netmask(Netmask::V6Prefix(16)),
                 (_, 1) => s.with_netmask(Netmask::V6Prefix(64)),
                 (_, 2) => s.with_netmask(Netmask::V6Prefix(0)),
-                _ => s.with_netmask(Netmask::V6Prefix(129)),
+                (_, 3) => s.with_netmask(Netmask::V6Prefix(129)),
+                // IPv4 masks on IPv6 services, read by the kernel as host-order numbers:
+                // 0.0.0.64 is out of 1..=128 on a little-endian host, 64.0.0.0 is /64.
+                (_, 4) => s.with_netmask(Netmask::V4("0.0.0.64".parse().unwrap())),
+                _ => s.with_netmask(Netmask::V4("64.0.0.0".parse().unwrap())),
             };
             s = match engine {
                 0 => s,

@@ -9,6 +9,7 @@ mod all_or_nothing;
 mod coverage;
 mod differential;
 mod error_paths;
+mod input_meaning;
 mod ipvsadm_smoke;
 mod lossless_save;
 mod lvsctl;
