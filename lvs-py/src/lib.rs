@@ -20,9 +20,6 @@ use pyo3::prelude::*;
 /// The native module `lvs._lvs`; the public API is the `lvs` package, which re-exports it.
 #[pymodule]
 fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    // The Cargo version, which maturin also gives the wheel; `lvs.__version__` re-exports it.
-    // (Set as an attribute, not `add`ed, so that it stays out of the module's `__all__`.)
-    module.setattr("__version__", env!("CARGO_PKG_VERSION"))?;
     module.add_class::<values::ServiceKey>()?;
     module.add_class::<values::Persistence>()?;
     module.add_class::<values::Service>()?;
@@ -42,7 +39,8 @@ fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(rules::parse_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::load_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::save_rules, module)?)?;
-    // The version of the extension itself, so it cannot disagree with the code that runs.
+    // The Cargo version, which maturin also gives the wheel: the version of the extension
+    // itself, so it cannot disagree with the code that runs. `lvs.__version__` re-exports it.
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

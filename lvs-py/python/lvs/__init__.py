@@ -78,7 +78,6 @@ from lvs._lvs import (
     VirtualService,
     __version__,
 )
-from lvs._lvs import __version__ as __version__
 
 __all__ = [
     "AlreadyExists",

@@ -19,8 +19,6 @@ from lvs._enums import (
     TunnelKind,
 )
 
-__version__: str
-
 _AddressArg = str | IPv4Address | IPv6Address
 _Address = IPv4Address | IPv6Address
 _Key = ServiceKey | Service
