@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use crate::support::{require_ipvs_kernel, Netns};
+use crate::support::{require_ipvs_kernel, run_ok, Netns};
 
 /// The example binary, built by `cargo test` next to this test binary's directory.
 fn lvsctl() -> PathBuf {
@@ -332,4 +332,80 @@ fn lvsctl_save_then_apply_changes_nothing() {
     let file = write(&dir, "ipvsadm.rules", &ipvsadm_text);
     let out = run(&ns, &["diff", &file]);
     assert_eq!(out.status.code(), Some(1), "the ipvsadm text loses values");
+}
+
+#[test]
+fn lvsctl_save_flush_apply_restores_the_table_timeouts_and_daemons() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl-restore");
+    let dir = tempdir::Dir::new("lvsctl-restore");
+    run_ok(
+        ns.command("ip")
+            .args(["link", "add", "sync0", "type", "dummy"]),
+    );
+    run_ok(ns.command("ip").args(["link", "set", "sync0", "up"]));
+    // Thresholds, Local, every tunnel (GRE with remote checksum, which ipvsadm cannot
+    // write), a persistent service with a netmask, timeouts and a backup sync daemon.
+    let rules = "\
+-A -t 192.0.2.1:80 -s wrr -p 600 -M 255.255.255.0
+-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 3 -x 100 -y 50
+-a -t 192.0.2.1:80 -r 198.51.100.2:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum
+-a -t 192.0.2.1:80 -r 198.51.100.3:80 -i -w 1 --tun-type gre --tun-remcsum
+-a -t 192.0.2.1:80 -r 198.51.100.4:80 -i -w 1 -x 7
+-A -u 192.0.2.2:53 -s sh
+-a -u 192.0.2.2:53 -r 198.51.100.5:53 -g -w 2
+";
+    let file = write(&dir, "wanted.rules", rules);
+    let out = run(&ns, &["apply", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ipvs = ns.lvs();
+    let key = lvs_core::ServiceKey::tcp("192.0.2.1:80".parse().unwrap());
+    let local = lvs_core::RealServer::new("198.51.100.6:80".parse().unwrap())
+        .with_forward(lvs_core::ForwardMethod::Local)
+        .with_thresholds(10, 5);
+    lvs_core::Ipvs::add_server(&ipvs, &key, &local).unwrap();
+    ns.ipvsadm(&["--set", "1000", "100", "200"]);
+    ns.ipvsadm(&[
+        "--start-daemon",
+        "backup",
+        "--mcast-interface",
+        "sync0",
+        "--syncid",
+        "9",
+    ]);
+    let before = crate::support::snapshot(&ipvs);
+    assert_eq!(before.2.len(), 1, "the backup daemon runs");
+
+    let out = run(&ns, &["save"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = write(&dir, "saved.rules", &String::from_utf8(out.stdout).unwrap());
+    // Flush the services and change the timeouts; apply must bring both back. (The daemon
+    // keeps running: stopping one right after its start has hung 6.1 under load, so its
+    // restore is covered on MemoryIpvs; here apply must leave it as the file states it.)
+    ns.ipvsadm(&["-C"]);
+    ns.ipvsadm(&["--set", "5", "6", "7"]);
+    let out = run(&ns, &["apply", &saved]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = crate::support::snapshot(&ipvs);
+    let sorted = |mut t: lvs_core::Table| {
+        for vs in &mut t.services {
+            vs.servers.sort_by_key(|s| s.addr);
+        }
+        t
+    };
+    assert_eq!(sorted(after.0), sorted(before.0), "the table");
+    assert_eq!(after.1, before.1, "the timeouts");
+    assert_eq!(after.2, before.2, "the daemons");
 }
