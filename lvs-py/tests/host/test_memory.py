@@ -49,15 +49,18 @@ def test_table_and_save_in_ipvsadm_order(ipvs: lvs.MemoryIpvs) -> None:
     table = ipvs.table()
     assert [vs.service.key for vs in table] == [WEB, DNS]
     assert table[0].servers == (S1, S2)
+    # The lossless save states the timeouts too (no daemon runs).
     text = ipvs.save()
     assert text == (
+        "--set 900 120 300\n"
         "-A -t 192.0.2.10:80 -s wrr\n"
         "-a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n"
         "-a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 1\n"
         "-A -u 192.0.2.10:53 -s rr -o\n"
     )
     assert lvs.rules.load(text) == table
-    assert lvs.rules.save(table) == text
+    assert lvs.rules.save(table, timeouts=ipvs.timeouts()) == text
+    assert ipvs.save(ipvsadm=True) == text.split("\n", 1)[1]
 
 
 def test_not_found_errors_carry_errno_and_fields(ipvs: lvs.MemoryIpvs) -> None:
@@ -149,16 +152,21 @@ def test_apply_operations_and_rule_text(ipvs: lvs.MemoryIpvs) -> None:
 
 
 def test_apply_reports_every_outcome(ipvs: lvs.MemoryIpvs) -> None:
+    # As the kernel does with one system call, the rest of the failing group of 64 is
+    # still carried out; later groups are not sent.
     operations = [
         lvs.Operation.add_service(lvs.Service(DNS)),
         lvs.Operation.add_server(WEB, S1),
         lvs.Operation.add_service(lvs.Service(WEB)),
-    ]
+    ] + [lvs.Operation.add_service(lvs.Service(lvs.ServiceKey.fwmark(n))) for n in range(1, 71)]
     with pytest.raises(lvs.ServiceNotFound) as failed:
         ipvs.apply(operations)
     assert failed.value.index == 1
-    assert failed.value.outcomes == (lvs.Outcome.APPLIED, lvs.Outcome.FAILED, lvs.Outcome.NOT_SENT)
-    assert [e.service.key for e in ipvs.services()] == [DNS]
+    outcomes = failed.value.outcomes
+    assert outcomes[:3] == (lvs.Outcome.APPLIED, lvs.Outcome.FAILED, lvs.Outcome.APPLIED)
+    assert outcomes[3:64] == (lvs.Outcome.APPLIED,) * 61
+    assert outcomes[64:] == (lvs.Outcome.NOT_SENT,) * 9
+    assert len(ipvs.services()) == 63
 
 
 def test_apply_refuses_bad_rule_text_before_changing_anything(ipvs: lvs.MemoryIpvs) -> None:
