@@ -163,6 +163,7 @@ def test_apply_reports_every_outcome(ipvs: lvs.MemoryIpvs) -> None:
         ipvs.apply(operations)
     assert failed.value.index == 1
     outcomes = failed.value.outcomes
+    assert outcomes is not None
     assert outcomes[:3] == (lvs.Outcome.APPLIED, lvs.Outcome.FAILED, lvs.Outcome.APPLIED)
     assert outcomes[3:64] == (lvs.Outcome.APPLIED,) * 61
     assert outcomes[64:] == (lvs.Outcome.NOT_SENT,) * 9
