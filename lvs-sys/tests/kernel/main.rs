@@ -13,5 +13,6 @@ mod ipvsadm_smoke;
 mod lvsctl;
 mod netlink_basics;
 mod parallel_read;
+mod reliability;
 mod robustness;
 mod traffic;
