@@ -569,6 +569,12 @@ enum lvs_result {
 
 // An open connection to the IPVS of one network namespace. Opaque to C; several threads
 // may use one handle at once (each call is matched to its own answer).
+//
+// After `fork()`, the child's copy opens sockets of its own on its first call, in the
+// namespace the handle was opened in, so parent and child can both use it at once. If
+// another thread was inside a call on the handle at the moment of the fork, the child's
+// calls on it fail at once (`LVS_ERR_OTHER`, the message says why) instead of waiting:
+// open a new handle in the child.
 struct lvs_handle;
 
 // An IPv4 or IPv6 address; IPv4 lives in the first 4 bytes (16 bytes, align 4).
@@ -1182,7 +1188,9 @@ ipvs_timeout_t *ipvs_get_timeout(void);
 ipvs_daemon_t *ipvs_get_daemon(void);
 
 // Opens the library's connection to the kernel's IPVS in the calling thread's network
-// namespace (replacing an earlier one) and fills `ipvs_info`.
+// namespace (replacing that namespace's earlier one) and fills `ipvs_info`. Like libipvs,
+// every call works in the calling thread's namespace at the time of the call: the library
+// keeps a connection for each of the last few namespaces used.
 //
 // Returns 0, or -1 with errno: `ENOPROTOOPT` when the kernel has no IPVS, `EPERM` without
 // CAP_NET_ADMIN. The other functions open the connection themselves when it is not open.

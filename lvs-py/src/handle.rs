@@ -404,6 +404,12 @@ impl IpvsHandle {
 /// `"/run/netns/lb"`) to work in without moving the calling thread; `timeout` is the longest
 /// wait for any one answer, in seconds. Needs CAP_NET_ADMIN; raises `IpvsUnavailable` when
 /// the kernel has no IPVS.
+///
+/// After `os.fork()` the child's copy of a handle opens sockets of its own on its first call,
+/// in the namespace the handle was opened in, so parent and child can both use it at once
+/// without taking each other's answers. If another thread was inside a call on the handle at
+/// the moment of the fork, the child's calls on it fail at once (errno `EDEADLK`) instead of
+/// waiting: open a new handle in the child.
 #[pyclass(module = "lvs", extends = IpvsHandle, frozen)]
 #[derive(Debug)]
 pub struct Ipvs {

@@ -53,6 +53,23 @@ pub enum Error {
         /// The timeout that expired.
         timeout: Duration,
     },
+    /// The kernel kept interrupting a dump (the table changed while it was read, or the
+    /// answer overran the socket) and it was given up after `attempts` reads.
+    #[error("{op}: the table kept changing while it was read ({attempts} attempts)")]
+    Interrupted {
+        /// The operation.
+        op: &'static str,
+        /// How many times it was read.
+        attempts: u32,
+    },
+    /// The handle was in use by another thread of the parent process when this process was
+    /// forked, so its copy here stays locked by a thread that does not exist in this
+    /// process: open a new handle (a handle not in use at the fork works in the child).
+    #[error("{op}: the handle was in use by another thread when this process was forked; open a new handle")]
+    LockedAcrossFork {
+        /// The operation.
+        op: &'static str,
+    },
     /// A system call failed.
     #[error("{op}: {source}")]
     Io {
@@ -107,6 +124,8 @@ impl Error {
             Error::PermissionDenied { .. } => Some(libc::EPERM),
             Error::Io { source, .. } | Error::Netns { source, .. } => source.raw_os_error(),
             Error::TimedOut { .. } => Some(libc::ETIMEDOUT),
+            Error::Interrupted { .. } => Some(libc::EAGAIN),
+            Error::LockedAcrossFork { .. } => Some(libc::EDEADLK),
             Error::IpvsUnavailable => Some(libc::ENOENT),
             Error::Decode { .. } => Some(libc::EPROTO),
         }
@@ -152,7 +171,8 @@ impl Classify for Error {
             Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
             Error::IpvsUnavailable => ErrorKind::IpvsUnavailable,
             Error::TimedOut { .. } => ErrorKind::TimedOut,
-            Error::Io { .. } | Error::Netns { .. } => ErrorKind::Io,
+            Error::Io { .. } | Error::Netns { .. } | Error::Interrupted { .. } => ErrorKind::Io,
+            Error::LockedAcrossFork { .. } => ErrorKind::Other,
             Error::Decode { .. } => ErrorKind::Other,
         }
     }

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use lvs_core::ops::APPLY_GROUP;
@@ -73,7 +73,7 @@ impl Options {
 /// Services from which a whole-table read lists real servers over several sockets at once.
 const PARALLEL_READ_MIN: usize = 256;
 
-/// The most sockets a whole-table read lists real servers over.
+/// The most extra sockets a whole-table read lists real servers over.
 const MAX_READERS: usize = 4;
 
 /// Services a reader claims at a time: few enough to share the work out evenly, enough
@@ -82,14 +82,28 @@ const READ_CLAIM: usize = 16;
 
 /// A handle on the kernel's IPVS table of one network namespace.
 ///
-/// It owns one netlink socket (close-on-exec) with the family resolved once, and can be
-/// shared between threads: requests are serialised and every answer is matched to its
-/// request. Reading a large table opens a few more sockets in the same namespace, once,
-/// so that the kernel lists several services' real servers at a time (a socket runs one
-/// dump at a time, and the kernel answers one dump per service).
+/// It owns one netlink socket (close-on-exec, connected to the kernel, taking answers from
+/// the kernel only) with the family resolved once, and can be shared between threads:
+/// requests are serialised and every answer is matched to its request. Reading a large
+/// table opens a few more sockets in the same namespace, once, so that the kernel lists
+/// several services' real servers at a time (a socket runs one dump at a time, and the
+/// kernel answers one dump per service).
+///
+/// # After `fork()`
+///
+/// A handle belongs to the process that opened it. Used in a child made by `fork()`, it
+/// first opens new sockets of its own, in the namespace the handle was opened in (the
+/// inherited socket's, whichever namespace the child is in by then), so parent and child
+/// can both go on using their copies at once: neither takes the other's answers. If
+/// another thread of the parent was inside a call on the handle at the moment of the fork,
+/// the child's copy stays locked by a thread the child does not have; its calls then fail
+/// at once with [`Error::LockedAcrossFork`] instead of waiting forever (open a new handle
+/// in the child).
 #[derive(Debug)]
 pub struct NetlinkIpvs {
     conn: Mutex<Connection>,
+    /// The process whose thread holds `conn`, 0 when none does (see [`NetlinkIpvs::lock`]).
+    holder: AtomicU32,
     /// The extra sockets for whole-table reads, opened on the first large read.
     readers: Mutex<Vec<Connection>>,
     /// The namespace the handle was opened in, kept open so the extra sockets are made in
@@ -125,16 +139,49 @@ impl NetlinkIpvs {
         let conn = Connection::open(netns.as_ref(), options.timeout)?;
         Ok(NetlinkIpvs {
             conn: Mutex::new(conn),
+            holder: AtomicU32::new(0),
             readers: Mutex::new(Vec::new()),
             netns,
             timeout: options.timeout,
         })
     }
 
+    /// Takes the main socket. A poisoned lock only means another thread panicked
+    /// mid-exchange; the connection skips stale answers by sequence number, so it stays
+    /// usable. A lock held by a thread of another process (the parent this one was forked
+    /// from, while it was in a call) will never be released here: that is an error, not a
+    /// wait without end.
+    fn lock(&self, op: &'static str) -> Result<ConnGuard<'_>, Error> {
+        let me = std::process::id();
+        let guard = match self.conn.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                let holder = self.holder.load(Ordering::Acquire);
+                if holder != 0 && holder != me {
+                    return Err(Error::LockedAcrossFork { op });
+                }
+                self.conn.lock().unwrap_or_else(|p| p.into_inner())
+            }
+        };
+        self.holder.store(me, Ordering::Release);
+        Ok(ConnGuard {
+            guard,
+            holder: &self.holder,
+        })
+    }
+
+    /// Sets the sequence number of the main socket's last request, so a test can have the
+    /// next batch cross the wrap of the 32-bit counter. Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn set_sequence_for_tests(&self, seq: u32) -> Result<(), Error> {
+        self.lock("set sequence")?.set_seq(seq);
+        Ok(())
+    }
+
     fn exchange(&self, request: &Request, context: Context<'_>) -> Result<Vec<Payload>, Error> {
-        // A poisoned lock only means another thread panicked mid-exchange; the connection
-        // skips stale answers by sequence number, so it stays usable.
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = self.lock(context.name())?;
         let answer = match context {
             Context::Op(op) if waits_for_threads(op) => {
                 conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange(request, context.name()))
@@ -157,7 +204,7 @@ impl NetlinkIpvs {
         let mut seen = std::collections::HashSet::new();
         let mut repeated = false;
         let mut entries = Vec::new();
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = self.lock(op)?;
         let answer = conn.exchange_each(&Request::dump_services(), op, &mut |restart, data| {
             if restart {
                 seen.clear();
@@ -194,109 +241,172 @@ impl NetlinkIpvs {
     /// that prints or exports a large table wants.
     ///
     /// Like [`NetlinkIpvs::table_with_stats`], a large table (256 services or more) has
-    /// its real servers listed over up to 4 sockets at once (no more than the CPUs), each
-    /// read by a thread of its own; the extra sockets are opened in the handle's namespace
-    /// on the first large read and kept. `visit` runs on the calling thread. If no extra
-    /// socket can be had, it reads with the handle's own.
+    /// its real servers listed over up to 4 extra sockets at once (no more than the CPUs),
+    /// each read by a thread of its own; the extra sockets are opened in the handle's
+    /// namespace on the first large read and kept. If no extra socket can be had, it reads
+    /// with the handle's own.
+    ///
+    /// `visit` runs on the calling thread with no lock of the handle held, so it may use
+    /// the handle itself (even read the table again): the extra sockets are this read's
+    /// alone while it lasts, and the handle's own socket is taken only for each request,
+    /// never across a call of `visit`.
     pub fn for_each_service(
         &self,
         mut visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
     ) -> Result<(), Error> {
         let services = self.services()?;
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let wanted = if services.len() >= PARALLEL_READ_MIN {
-            cpus.min(MAX_READERS)
-        } else {
-            1
-        };
-        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        while readers.len() + 1 < wanted {
-            match Connection::open(self.netns.as_ref(), self.timeout) {
-                Ok(conn) => readers.push(conn),
-                Err(_) => break, // read with the sockets there are
+        if services.len() >= PARALLEL_READ_MIN && cpus > 1 {
+            let mut readers = self.take_readers();
+            while readers.len() < cpus.min(MAX_READERS) {
+                match Connection::open(self.netns.as_ref(), self.timeout) {
+                    Ok(conn) => readers.push(conn),
+                    Err(_) => break, // read with the sockets there are
+                }
+            }
+            if !readers.is_empty() {
+                let read = read_parallel(&mut readers, services, &mut visit);
+                self.return_readers(readers);
+                return read;
             }
         }
-        let mut main = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        if wanted == 1 || readers.is_empty() {
-            for service in services {
-                let servers = dump_servers(&mut main, &service.service.key)?;
-                visit(service, servers);
-            }
-            return Ok(());
+        for service in services {
+            let servers =
+                dump_servers(&mut *self.lock("list real servers")?, &service.service.key)?;
+            visit(service, servers);
         }
-
-        let keys: Vec<ServiceKey> = services.iter().map(|s| s.service.key).collect();
-        let next = AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
-        let connections: Vec<&mut Connection> = std::iter::once(&mut *main)
-            .chain(readers.iter_mut())
-            .collect();
-        // Each reader sends the real servers of the services it claimed, a chunk at a time;
-        // the bound keeps readers from running far ahead of `visit`.
-        let (sender, receiver) = mpsc::sync_channel::<Chunk>(2 * connections.len());
-        let work = |conn: &mut Connection, sender: SyncSender<Chunk>| {
-            while !failed.load(Ordering::Relaxed) {
-                let start = next.fetch_add(READ_CLAIM, Ordering::Relaxed);
-                if start >= keys.len() {
-                    break;
-                }
-                let end = (start + READ_CLAIM).min(keys.len());
-                let chunk: Result<Vec<_>, Error> = keys[start..end]
-                    .iter()
-                    .map(|key| dump_servers(conn, key))
-                    .collect();
-                if chunk.is_err() {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                if sender.send(chunk.map(|c| (start, c))).is_err() {
-                    break; // the caller gave up
-                }
-            }
-        };
-        let work = &work;
-        std::thread::scope(|scope| {
-            let mut spawned = 0;
-            let mut spawn_error = None;
-            for conn in connections {
-                let sender = sender.clone();
-                match std::thread::Builder::new()
-                    .name("lvs-read".into())
-                    .spawn_scoped(scope, move || work(conn, sender))
-                {
-                    Ok(_) => spawned += 1,
-                    Err(source) => spawn_error = Some(source),
-                }
-            }
-            drop(sender);
-            if spawned == 0 {
-                return Err(Error::Io {
-                    op: "start reader threads",
-                    source: spawn_error.unwrap_or_else(|| std::io::Error::other("none started")),
-                });
-            }
-            // Chunks arrive in any order; services are visited in the kernel's.
-            let mut services = services.into_iter();
-            let mut waiting = BTreeMap::new();
-            let mut visited = 0;
-            for chunk in receiver {
-                let (start, servers) = chunk?; // dropping the receiver stops the readers
-                waiting.insert(start, servers);
-                while let Some(servers) = waiting.remove(&visited) {
-                    visited += servers.len();
-                    for servers in servers {
-                        visit(services.next().expect("a service per chunk entry"), servers);
-                    }
-                }
-            }
-            if visited < keys.len() {
-                return Err(Error::Io {
-                    op: "list real servers",
-                    source: std::io::Error::other("a reader thread stopped early"),
-                });
-            }
-            Ok(())
-        })
+        Ok(())
     }
+
+    /// The kept extra sockets, for one read to use alone; none if another thread is
+    /// taking or returning them right now (or was when this process was forked).
+    fn take_readers(&self) -> Vec<Connection> {
+        match self.readers.try_lock() {
+            Ok(mut kept) => std::mem::take(&mut *kept),
+            Err(TryLockError::Poisoned(p)) => std::mem::take(&mut *p.into_inner()),
+            Err(TryLockError::WouldBlock) => Vec::new(),
+        }
+    }
+
+    /// Keeps a read's extra sockets for the next read, up to [`MAX_READERS`]; the rest
+    /// (opened by reads that ran at the same time) close.
+    fn return_readers(&self, mut readers: Vec<Connection>) {
+        let kept = match self.readers.try_lock() {
+            Ok(kept) => Some(kept),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        if let Some(mut kept) = kept {
+            let room = MAX_READERS.saturating_sub(kept.len());
+            readers.truncate(room);
+            kept.append(&mut readers);
+        }
+    }
+}
+
+/// The main socket, with the record of which process holds it.
+struct ConnGuard<'a> {
+    guard: MutexGuard<'a, Connection>,
+    holder: &'a AtomicU32,
+}
+
+impl std::ops::Deref for ConnGuard<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for ConnGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.guard
+    }
+}
+
+impl Drop for ConnGuard<'_> {
+    fn drop(&mut self) {
+        // Cleared before the mutex is released (the guard field drops after this).
+        self.holder.store(0, Ordering::Release);
+    }
+}
+
+/// Lists the real servers of `services` over `readers`, a thread each, and visits them in
+/// the kernel's order on the calling thread.
+fn read_parallel(
+    readers: &mut [Connection],
+    services: Vec<ServiceEntry>,
+    visit: &mut impl FnMut(ServiceEntry, Vec<RealServerEntry>),
+) -> Result<(), Error> {
+    let keys: Vec<ServiceKey> = services.iter().map(|s| s.service.key).collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    // Each reader sends the real servers of the services it claimed, a chunk at a time;
+    // the bound keeps readers from running far ahead of `visit`.
+    let (sender, receiver) = mpsc::sync_channel::<Chunk>(2 * readers.len());
+    let work = |conn: &mut Connection, sender: SyncSender<Chunk>| {
+        while !failed.load(Ordering::Relaxed) {
+            let start = next.fetch_add(READ_CLAIM, Ordering::Relaxed);
+            if start >= keys.len() {
+                break;
+            }
+            let end = (start + READ_CLAIM).min(keys.len());
+            let chunk: Result<Vec<_>, Error> = keys[start..end]
+                .iter()
+                .map(|key| dump_servers(conn, key))
+                .collect();
+            if chunk.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            if sender.send(chunk.map(|c| (start, c))).is_err() {
+                break; // the caller gave up
+            }
+        }
+    };
+    let work = &work;
+    std::thread::scope(|scope| {
+        let mut spawned = 0;
+        let mut spawn_error = None;
+        for conn in readers.iter_mut() {
+            let sender = sender.clone();
+            match std::thread::Builder::new()
+                .name("lvs-read".into())
+                .spawn_scoped(scope, move || work(conn, sender))
+            {
+                Ok(_) => spawned += 1,
+                Err(source) => spawn_error = Some(source),
+            }
+        }
+        drop(sender);
+        if spawned == 0 {
+            return Err(Error::Io {
+                op: "start reader threads",
+                source: spawn_error.unwrap_or_else(|| std::io::Error::other("none started")),
+            });
+        }
+        // Chunks arrive in any order; services are visited in the kernel's.
+        let mut services = services.into_iter();
+        let mut waiting = BTreeMap::new();
+        let mut visited = 0;
+        for chunk in receiver {
+            let (start, servers) = chunk?; // dropping the receiver stops the readers
+            waiting.insert(start, servers);
+            while let Some(servers) = waiting.remove(&visited) {
+                visited += servers.len();
+                // The chunk's lists first: zip takes from its first iterator first, so no
+                // service is taken past the chunk's end.
+                for (servers, service) in servers.into_iter().zip(services.by_ref()) {
+                    visit(service, servers);
+                }
+            }
+        }
+        if visited < keys.len() {
+            return Err(Error::Io {
+                op: "list real servers",
+                source: std::io::Error::other("a reader thread stopped early"),
+            });
+        }
+        Ok(())
+    })
 }
 
 /// What a reader thread sends: the index of its first service and each service's real
@@ -409,7 +519,7 @@ impl Ipvs for NetlinkIpvs {
     }
 
     fn servers(&self, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = self.lock("list real servers")?;
         dump_servers(&mut conn, key)
     }
 
@@ -492,7 +602,17 @@ impl Ipvs for NetlinkIpvs {
     /// the kernel's meaning and not sent; the rest of its group is.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
         let mut outcomes: Vec<Outcome<Error>> = Vec::with_capacity(operations.len());
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = match self.lock("apply") {
+            Ok(conn) => conn,
+            Err(e) => {
+                let mut outcomes: Vec<Outcome<Error>> =
+                    operations.iter().map(|_| Outcome::NotSent).collect();
+                if let Some(first) = outcomes.first_mut() {
+                    *first = Outcome::Failed(e);
+                }
+                return Err(ApplyError { outcomes });
+            }
+        };
         let mut failed = false;
         for group in operations.chunks(APPLY_GROUP) {
             if failed {

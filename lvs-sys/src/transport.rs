@@ -1,12 +1,21 @@
 //! The netlink socket: opening it (optionally in another network namespace), resolving the
 //! IPVS family, and exchanging requests for replies with a bounded wait.
 //!
-//! One socket per handle, opened close-on-exec; the family id is resolved once. A mutex
-//! serialises exchanges so threads sharing a handle never read each other's replies, and
-//! every reply is matched to its request by sequence number.
+//! One socket per handle, opened close-on-exec and connected to the kernel; the family id
+//! is resolved once. A mutex serialises exchanges so threads sharing a handle never read
+//! each other's replies, and every reply is matched to its request by sequence number and
+//! accepted only from the kernel (sender port id 0), so another socket sending to ours is
+//! ignored.
+//!
+//! A connection belongs to the process that opened it: used after `fork()` in another
+//! process, it first replaces its socket with a new one in the same network namespace (the
+//! inherited socket's), so parent and child never share a socket or a sequence counter.
+//! Every wait is bounded by the timeout: a blocked send (`SO_SNDTIMEO`), each wait for an
+//! answer, and a dump the kernel keeps interrupting is read again at most
+//! [`DUMP_ATTEMPTS`] times.
 
 use std::fs::File;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use neli::consts::socket::{Msg, NlFamily};
@@ -38,6 +47,10 @@ pub(crate) struct Connection {
     seq: u32,
     buf: Vec<u8>,
     timeout: Duration,
+    /// The process the socket was opened in (see [`Connection::own_socket`]).
+    pid: u32,
+    /// The port id answers must come from: 0, the kernel (another in tests).
+    peer: u32,
 }
 
 impl std::fmt::Debug for Connection {
@@ -47,6 +60,7 @@ impl std::fmt::Debug for Connection {
             .field("family", &self.family)
             .field("seq", &self.seq)
             .field("timeout", &self.timeout)
+            .field("pid", &self.pid)
             .finish()
     }
 }
@@ -57,6 +71,14 @@ const INITIAL_BUFFER: usize = 64 * 1024;
 /// The socket receive buffer asked for, so big dumps and batches of acks fit.
 const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
 
+/// How many times one request is read again because the kernel said its dump was
+/// interrupted (the table changed meanwhile) or the answer was lost to an overrun, before
+/// [`Error::Interrupted`] says so: a table that changes that often cannot be read whole.
+pub(crate) const DUMP_ATTEMPTS: u32 = 16;
+
+/// `SIOCGSKNS`: an ioctl on a socket that opens its network namespace (Linux 4.9).
+const SIOCGSKNS: libc::c_ulong = 0x894C;
+
 impl Connection {
     /// Opens a socket in the caller's network namespace, or in `netns` (an open namespace
     /// file such as `/run/netns/NAME` or `/proc/PID/ns/net`).
@@ -65,15 +87,78 @@ impl Connection {
             None => new_socket()?,
             Some(ns) => socket_in_netns(ns)?,
         };
-        let mut conn = Connection {
+        let mut conn = Connection::with_socket(socket, timeout)?;
+        conn.family = conn.resolve_family()?;
+        Ok(conn)
+    }
+
+    fn with_socket(socket: NlSocket, timeout: Duration) -> Result<Connection, Error> {
+        set_send_timeout(&socket, timeout)?;
+        Ok(Connection {
             socket,
             family: 0,
             seq: 0,
             buf: vec![0; INITIAL_BUFFER],
             timeout,
-        };
-        conn.family = conn.resolve_family()?;
+            pid: std::process::id(),
+            peer: 0,
+        })
+    }
+
+    /// A socket in the caller's namespace without the IPVS family resolved, for tests that
+    /// talk to nlctrl only (which every kernel has, and anyone may ask).
+    #[cfg(test)]
+    fn open_plain(timeout: Duration) -> Result<Connection, Error> {
+        Connection::with_socket(new_socket()?, timeout)
+    }
+
+    /// A socket that talks to the netlink socket with port id `peer` instead of the kernel
+    /// (a test's stand-in for the kernel), and takes answers from it only.
+    #[cfg(test)]
+    fn open_to_peer(peer: u32, timeout: Duration) -> Result<Connection, Error> {
+        let socket = new_socket()?;
+        connect_to(&socket, peer).map_err(|source| Error::Io {
+            op: "connect",
+            source,
+        })?;
+        let mut conn = Connection::with_socket(socket, timeout)?;
+        conn.peer = peer;
         Ok(conn)
+    }
+
+    /// Makes sure the socket is this process's own: after a `fork()`, the child's first
+    /// request replaces the inherited socket (whose answers the parent may read) with a new
+    /// one in the same network namespace, found from the inherited socket itself. The
+    /// parent's socket is not touched (only the child's copy of its descriptor closes).
+    fn own_socket(&mut self) -> Result<(), Error> {
+        let me = std::process::id();
+        if self.pid == me {
+            return Ok(());
+        }
+        let op = "reopen the socket after fork";
+        // SAFETY: SIOCGSKNS takes no argument and returns a new descriptor (close-on-exec)
+        // or -1; the socket's descriptor is open for the life of `self.socket`.
+        let fd = unsafe { libc::ioctl(self.socket.as_raw_fd(), SIOCGSKNS as _) };
+        if fd < 0 {
+            return Err(Error::Io {
+                op,
+                source: std::io::Error::last_os_error(),
+            });
+        }
+        // SAFETY: `fd` was just returned by the kernel as a new descriptor no one else owns.
+        let netns = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+        let socket = socket_in_netns(&netns)?;
+        set_send_timeout(&socket, self.timeout)?;
+        // The inherited socket closes here, in this process only.
+        self.socket = socket;
+        self.pid = me;
+        Ok(())
+    }
+
+    /// Sets the sequence counter (the next request gets `seq + 1`, or 1 after a wrap).
+    #[cfg(any(test, feature = "kernel-tests"))]
+    pub(crate) fn set_seq(&mut self, seq: u32) {
+        self.seq = seq;
     }
 
     fn resolve_family(&mut self) -> Result<u16, Error> {
@@ -98,8 +183,7 @@ impl Connection {
     }
 
     fn next_seq(&mut self) -> u32 {
-        self.seq = self.seq.wrapping_add(1).max(1);
-        self.seq
+        next_seq(&mut self.seq)
     }
 
     /// Sends one request and collects its answer. Dumps that the kernel reports as
@@ -133,12 +217,11 @@ impl Connection {
         op: &'static str,
         sink: &mut Sink<'_>,
     ) -> Result<Verdict, Error> {
-        let mut first = true;
-        loop {
-            if !first {
+        self.own_socket()?;
+        for attempt in 0..DUMP_ATTEMPTS {
+            if attempt > 0 {
                 sink(true, None)?;
             }
-            first = false;
             match self.try_exchange(request, op, sink) {
                 Err(Retry) if request.is_dump() => continue,
                 Err(Retry) => {
@@ -149,6 +232,25 @@ impl Connection {
                 }
                 Ok(answer) => return answer,
             }
+        }
+        Err(Error::Interrupted {
+            op,
+            attempts: DUMP_ATTEMPTS,
+        })
+    }
+
+    /// Sends one datagram whole, waiting at most the timeout for room (`SO_SNDTIMEO`).
+    fn send(&mut self, bytes: &[u8], op: &'static str) -> Result<(), Error> {
+        loop {
+            return match self.socket.send(bytes, Msg::empty()) {
+                Ok(_) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(Error::TimedOut {
+                    op,
+                    timeout: self.timeout,
+                }),
+                Err(source) => Err(Error::Io { op, source }),
+            };
         }
     }
 
@@ -161,8 +263,8 @@ impl Connection {
         let seq = self.next_seq();
         let mut out = Vec::with_capacity(64 + request.attrs.len());
         request.encode_into(&mut out, self.family, seq);
-        if let Err(source) = self.socket.send(&out, Msg::empty()) {
-            return Ok(Err(Error::Io { op: "send", source }));
+        if let Err(e) = self.send(&out, op) {
+            return Ok(Err(e));
         }
         let mut interrupted = false;
         let mut refused: Option<Error> = None;
@@ -221,18 +323,13 @@ impl Connection {
     /// Sends several requests in one system call and collects one answer per request, in
     /// order. The kernel handles every message of the call, whatever the others' results.
     pub(crate) fn exchange_batch(&mut self, requests: &[Request]) -> Result<Vec<Answer>, Error> {
-        let first = self.seq.wrapping_add(1);
+        self.own_socket()?;
         let mut out = Vec::new();
-        for r in requests {
-            let seq = self.next_seq();
+        let seqs = batch_seqs(&mut self.seq, requests.len());
+        for (r, &seq) in requests.iter().zip(&seqs) {
             r.encode_into(&mut out, self.family, seq);
         }
-        self.socket
-            .send(&out, Msg::empty())
-            .map_err(|source| Error::Io {
-                op: "send batch",
-                source,
-            })?;
+        self.send(&out, "send batch")?;
         let mut answers: Vec<Option<Answer>> = vec![None; requests.len()];
         let mut pending = requests.len();
         let mut data: Vec<Vec<Payload>> = vec![Vec::new(); requests.len()];
@@ -254,11 +351,7 @@ impl Connection {
                     op: "apply",
                     source,
                 })?;
-                let Some(index) = reply
-                    .seq()
-                    .map(|s| s.wrapping_sub(first) as usize)
-                    .filter(|&i| i < requests.len())
-                else {
+                let Some(index) = reply.seq().and_then(|s| batch_index(&seqs, s)) else {
                     continue;
                 };
                 let answer = match reply {
@@ -312,10 +405,8 @@ impl Connection {
         // waits as long as the caller asked, which is longer than anyone will wait.
         let deadline = Instant::now().checked_add(self.timeout);
         loop {
-            match self
-                .socket
-                .recv(&mut self.buf[..], Msg::DONTWAIT | Msg::TRUNC)
-            {
+            match recv_from(&self.socket, &mut self.buf) {
+                Ok((_, from)) if from != self.peer => continue, // not the kernel's: ignored
                 Ok((len, _)) if len > self.buf.len() => {
                     self.buf.resize(len.next_power_of_two(), 0);
                     return Err(RecvError::Truncated);
@@ -366,12 +457,119 @@ fn truncated(op: &'static str) -> Error {
     }
 }
 
+/// The sequence number after `seq`: 0 is skipped, as netlink leaves it to messages that
+/// answer no request.
+fn next_seq(seq: &mut u32) -> u32 {
+    *seq = seq.wrapping_add(1).max(1);
+    *seq
+}
+
+/// Numbers the `n` requests of a batch, advancing the counter: consecutive, but for the
+/// skipped 0 where the counter wraps.
+fn batch_seqs(seq: &mut u32, n: usize) -> Vec<u32> {
+    (0..n).map(|_| next_seq(seq)).collect()
+}
+
+/// Which request of a batch numbered `seqs` an answer numbered `seq` is for.
+fn batch_index(seqs: &[u32], seq: u32) -> Option<usize> {
+    let first = *seqs.first()?;
+    let index = seq.wrapping_sub(first) as usize;
+    // Across the wrap the numbers skip 0, so the index is one less past it.
+    let index = if seq < first {
+        index.checked_sub(1)?
+    } else {
+        index
+    };
+    (seqs.get(index) == Some(&seq)).then_some(index)
+}
+
+/// Receives one datagram without waiting (`MSG_DONTWAIT | MSG_TRUNC`): its full length
+/// (which may exceed the buffer) and the sender's port id.
+fn recv_from(socket: &NlSocket, buf: &mut [u8]) -> std::io::Result<(usize, u32)> {
+    // SAFETY: an all-zero sockaddr_nl is a valid value of the plain C struct.
+    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    let mut addr_len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+    // SAFETY: `buf` is writable for its length, `addr` and `addr_len` describe a writable
+    // sockaddr_nl, and the descriptor is open for the life of `socket`.
+    let n = unsafe {
+        libc::recvfrom(
+            socket.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+            (&raw mut addr).cast(),
+            &mut addr_len,
+        )
+    };
+    match usize::try_from(n) {
+        Ok(len) => Ok((len, addr.nl_pid)),
+        Err(_) => Err(std::io::Error::last_os_error()),
+    }
+}
+
+/// Connects the socket to port id `port` (0: the kernel), so it sends there by default and
+/// the kernel refuses datagrams to it from any other socket.
+fn connect_to(socket: &NlSocket, port: u32) -> std::io::Result<()> {
+    // SAFETY: an all-zero sockaddr_nl is a valid value of the plain C struct.
+    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+    addr.nl_pid = port;
+    // SAFETY: `addr` is a sockaddr_nl whose size we pass; the descriptor is open for the
+    // life of `socket`.
+    let rc = unsafe {
+        libc::connect(
+            socket.as_raw_fd(),
+            (&raw const addr).cast(),
+            std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Bounds a blocking send by `timeout` (`SO_SNDTIMEO`; at least 1 ms, as 0 means forever).
+fn set_send_timeout(socket: &NlSocket, timeout: Duration) -> Result<(), Error> {
+    let timeout = timeout.max(Duration::from_millis(1));
+    let tv = libc::timeval {
+        tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_usec: libc::suseconds_t::from(timeout.subsec_micros()),
+    };
+    // SAFETY: `tv` is a timeval whose size we pass; the descriptor is open for the life of
+    // `socket`.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDTIMEO,
+            (&raw const tv).cast(),
+            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(Error::Io {
+            op: "set the send timeout",
+            source: std::io::Error::last_os_error(),
+        })
+    }
+}
+
 fn new_socket() -> Result<NlSocket, Error> {
     let socket = NlSocket::connect(NlFamily::Generic, None, Groups::empty()).map_err(|source| {
         Error::Io {
             op: "open netlink socket",
             source,
         }
+    })?;
+    // Only the kernel may send to it (the kernel refuses other senders of a connected
+    // socket; `recv` checks the sender as well).
+    connect_to(&socket, 0).map_err(|source| Error::Io {
+        op: "connect netlink socket",
+        source,
     })?;
     // Best effort: the kernel's error text helps, but old kernels lack the option.
     let _ = socket.enable_ext_ack(true);
@@ -430,5 +628,268 @@ fn wait_readable(socket: &NlSocket, timeout: Duration) -> std::io::Result<bool> 
                 Err(e)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctrl() -> Connection {
+        Connection::open_plain(Duration::from_secs(2)).expect("a generic netlink socket")
+    }
+
+    /// A batch asking nlctrl for families alternately known and unknown, so an answer filed
+    /// under the wrong request shows.
+    fn mixed_batch(n: usize) -> Vec<Request> {
+        (0..n)
+            .map(|i| {
+                if i % 2 == 0 {
+                    Request::get_family("nlctrl")
+                } else {
+                    Request::get_family(&format!("lvs-nofam-{i}"))
+                }
+            })
+            .collect()
+    }
+
+    fn check_mixed(answers: &[Answer]) {
+        for (i, answer) in answers.iter().enumerate() {
+            if i % 2 == 0 {
+                let payloads = answer.as_ref().expect("nlctrl is known");
+                assert_eq!(
+                    decode_family_id(&payloads[0].1).unwrap(),
+                    0x10,
+                    "answer {i}"
+                );
+            } else {
+                assert_eq!(answer.as_ref().unwrap_err().0, libc::ENOENT, "answer {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_across_the_sequence_wrap_files_every_answer_under_its_request() {
+        for start in [u32::MAX - 3, u32::MAX - 1, u32::MAX, 0] {
+            let mut conn = ctrl();
+            conn.set_seq(start);
+            let answers = conn.exchange_batch(&mixed_batch(8)).expect("the batch");
+            check_mixed(&answers);
+            // And the next single request still gets its own answer.
+            let answer = conn
+                .exchange(&Request::get_family("nlctrl"), "get nlctrl")
+                .unwrap();
+            assert!(answer.is_ok());
+        }
+    }
+
+    /// Sends `bytes` from `from` to the netlink socket with port id `to`.
+    fn send_to(from: &NlSocket, to: u32, bytes: &[u8]) -> std::io::Result<()> {
+        // SAFETY: an all-zero sockaddr_nl is a valid value of the plain C struct.
+        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        addr.nl_family = libc::AF_NETLINK as u16;
+        addr.nl_pid = to;
+        // SAFETY: `bytes` is readable for its length and `addr` is a sockaddr_nl whose size
+        // we pass; the fd is open for the life of `from`.
+        let n = unsafe {
+            libc::sendto(
+                from.as_raw_fd(),
+                bytes.as_ptr().cast(),
+                bytes.len(),
+                0,
+                (&raw const addr).cast(),
+                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+            )
+        };
+        if n < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// An NLMSG_ERROR message carrying `errno` for sequence number `seq`.
+    fn forged_error(seq: u32, errno: i32) -> Vec<u8> {
+        let mut m = Vec::new();
+        m.extend_from_slice(&36u32.to_ne_bytes());
+        m.extend_from_slice(&2u16.to_ne_bytes()); // NLMSG_ERROR
+        m.extend_from_slice(&0u16.to_ne_bytes());
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&0u32.to_ne_bytes());
+        m.extend_from_slice(&(-errno).to_ne_bytes());
+        // The request it claims to answer: a bare header.
+        m.extend_from_slice(&16u32.to_ne_bytes());
+        m.extend_from_slice(&0x10u16.to_ne_bytes());
+        m.extend_from_slice(&1u16.to_ne_bytes());
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&0u32.to_ne_bytes());
+        m
+    }
+
+    #[test]
+    fn a_datagram_from_another_socket_is_not_taken_for_the_kernels_answer() {
+        let mut conn = ctrl();
+        let port = conn.socket.pid().expect("the socket's port id");
+        let forger = NlSocket::connect(NlFamily::Generic, None, Groups::empty()).unwrap();
+        // The forger answers, ahead of the kernel, the request the connection sends next (a
+        // refused send is fine too: then nothing but the kernel can reach the socket).
+        let next = conn.seq.wrapping_add(1).max(1);
+        let forged = send_to(&forger, port, &forged_error(next, libc::EPERM));
+        let answer = conn
+            .exchange(&Request::get_family("nlctrl"), "get nlctrl")
+            .expect("an answer");
+        let payloads =
+            answer.unwrap_or_else(|e| panic!("took the forged answer {e:?} ({forged:?})"));
+        assert_eq!(decode_family_id(&payloads[0].1).unwrap(), 0x10);
+        // Nor does a forged answer to a batch count.
+        let next = conn.seq.wrapping_add(1).max(1);
+        let _ = send_to(&forger, port, &forged_error(next, libc::EPERM));
+        check_mixed(&conn.exchange_batch(&mixed_batch(2)).expect("the batch"));
+    }
+
+    #[test]
+    fn batch_numbers_skip_zero_and_every_number_finds_its_request() {
+        for start in [0, 1, 1000, u32::MAX - 70, u32::MAX - 1, u32::MAX] {
+            let mut seq = start;
+            let seqs = batch_seqs(&mut seq, 64);
+            assert!(!seqs.contains(&0), "from {start}");
+            assert_eq!(seq, *seqs.last().unwrap());
+            for (i, &s) in seqs.iter().enumerate() {
+                assert_eq!(batch_index(&seqs, s), Some(i), "seq {s} from {start}");
+            }
+            for other in [0, start, seq.wrapping_add(1).max(1)] {
+                if !seqs.contains(&other) {
+                    assert_eq!(batch_index(&seqs, other), None, "{other} from {start}");
+                }
+            }
+        }
+    }
+
+    /// A stand-in for the kernel on a socket of its own: answers every message it receives
+    /// with `answer(seq)` until `stop` is set, and says how many messages it saw.
+    struct FakeKernel {
+        port: u32,
+        stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        thread: Option<std::thread::JoinHandle<usize>>,
+    }
+
+    impl FakeKernel {
+        fn start(answer: fn(u32) -> Vec<u8>, read: bool) -> FakeKernel {
+            let socket = NlSocket::connect(NlFamily::Generic, None, Groups::empty()).unwrap();
+            let port = socket.pid().unwrap();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = std::sync::Arc::clone(&stop);
+            let thread = std::thread::spawn(move || {
+                let mut seen = 0;
+                let mut buf = vec![0u8; 65536];
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    if !read {
+                        std::thread::sleep(Duration::from_millis(10));
+                        continue;
+                    }
+                    let _ = wait_readable(&socket, Duration::from_millis(20));
+                    let Ok((len, from)) = recv_from(&socket, &mut buf) else {
+                        continue;
+                    };
+                    let mut at = 0;
+                    while at + 16 <= len.min(buf.len()) {
+                        let mlen = u32::from_ne_bytes(buf[at..at + 4].try_into().unwrap());
+                        let seq = u32::from_ne_bytes(buf[at + 8..at + 12].try_into().unwrap());
+                        seen += 1;
+                        let _ = send_to(&socket, from, &answer(seq));
+                        at += (mlen as usize).max(16).next_multiple_of(4);
+                    }
+                }
+                seen
+            });
+            FakeKernel {
+                port,
+                stop,
+                thread: Some(thread),
+            }
+        }
+
+        fn finish(mut self) -> usize {
+            self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            self.thread.take().unwrap().join().unwrap()
+        }
+    }
+
+    /// An NLMSG_DONE for `seq` that says the dump was interrupted.
+    fn interrupted_done(seq: u32) -> Vec<u8> {
+        let mut m = Vec::new();
+        m.extend_from_slice(&20u32.to_ne_bytes());
+        m.extend_from_slice(&3u16.to_ne_bytes()); // NLMSG_DONE
+        m.extend_from_slice(&(0x2u16 | NLM_F_DUMP_INTR).to_ne_bytes()); // MULTI | DUMP_INTR
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&0u32.to_ne_bytes());
+        m.extend_from_slice(&0i32.to_ne_bytes());
+        m
+    }
+
+    #[test]
+    fn a_dump_interrupted_every_time_is_given_up_with_a_typed_error() {
+        let fake = FakeKernel::start(interrupted_done, true);
+        let mut conn = Connection::open_to_peer(fake.port, Duration::from_secs(5)).unwrap();
+        let mut restarts = 0;
+        let result = conn.exchange_each(
+            &Request::dump_services(),
+            "list services",
+            &mut |restart, _| {
+                restarts += usize::from(restart);
+                Ok(())
+            },
+        );
+        let seen = fake.finish();
+        match result {
+            Err(e @ Error::Interrupted { attempts, .. }) => {
+                assert_eq!(attempts, DUMP_ATTEMPTS);
+                assert_eq!(e.errno(), Some(libc::EAGAIN));
+            }
+            other => panic!("expected Interrupted, got {other:?}"),
+        }
+        assert_eq!(seen, DUMP_ATTEMPTS as usize, "requests sent");
+        assert_eq!(
+            restarts,
+            DUMP_ATTEMPTS as usize - 1,
+            "restarts told to the sink"
+        );
+    }
+
+    #[test]
+    fn a_send_that_cannot_go_through_is_bounded_by_the_timeout() {
+        // A peer that never reads: once its receive queue is full, sends to it block.
+        let fake = FakeKernel::start(interrupted_done, false);
+        let timeout = Duration::from_millis(300);
+        let mut conn = Connection::open_to_peer(fake.port, timeout).unwrap();
+        let started = Instant::now();
+        let mut outcome = None;
+        for _ in 0..100_000 {
+            let request = Request::get_family("nlctrl");
+            let mut out = Vec::new();
+            request.encode_into(&mut out, 0, 1);
+            if let Err(e) = conn.send(&out, "send") {
+                outcome = Some(e);
+                break;
+            }
+        }
+        let elapsed = started.elapsed();
+        match outcome {
+            Some(Error::TimedOut { op: "send", .. }) => {}
+            other => panic!("expected a send timeout, got {other:?}"),
+        }
+        assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+        // And a whole exchange fails the same way, in about the timeout.
+        let started = Instant::now();
+        let e = conn
+            .exchange(&Request::get_family("nlctrl"), "get nlctrl")
+            .unwrap_err();
+        assert!(matches!(e, Error::TimedOut { .. }), "{e:?}");
+        assert!(
+            started.elapsed() < timeout * 4,
+            "took {:?}",
+            started.elapsed()
+        );
+        fake.finish();
     }
 }

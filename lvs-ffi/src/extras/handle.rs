@@ -13,6 +13,12 @@ use crate::ffi;
 
 /// An open connection to the IPVS of one network namespace. Opaque to C; several threads
 /// may use one handle at once (each call is matched to its own answer).
+///
+/// After `fork()`, the child's copy opens sockets of its own on its first call, in the
+/// namespace the handle was opened in, so parent and child can both use it at once. If
+/// another thread was inside a call on the handle at the moment of the fork, the child's
+/// calls on it fail at once (`LVS_ERR_OTHER`, the message says why) instead of waiting:
+/// open a new handle in the child.
 #[derive(Debug)]
 #[allow(non_camel_case_types)]
 pub struct lvs_handle {

@@ -11,7 +11,9 @@ use crate::global;
 use crate::strerror::{self, Registered};
 
 /// Opens the library's connection to the kernel's IPVS in the calling thread's network
-/// namespace (replacing an earlier one) and fills `ipvs_info`.
+/// namespace (replacing that namespace's earlier one) and fills `ipvs_info`. Like libipvs,
+/// every call works in the calling thread's namespace at the time of the call: the library
+/// keeps a connection for each of the last few namespaces used.
 ///
 /// Returns 0, or -1 with errno: `ENOPROTOOPT` when the kernel has no IPVS, `EPERM` without
 /// CAP_NET_ADMIN. The other functions open the connection themselves when it is not open.

@@ -15,5 +15,6 @@ mod lossless_save;
 mod lvsctl;
 mod netlink_basics;
 mod parallel_read;
+mod reliability;
 mod robustness;
 mod traffic;
