@@ -299,6 +299,9 @@ TEST(timeouts_are_set_and_read)
 	free(now);
 	ipvs_timeout_t bad = { .tcp_timeout = -1 };
 	CHECK_FAILS(ipvs_set_timeout(&bad), EINVAL);
+	/* Back to the kernel's defaults: later tests save the namespace's timeouts. */
+	ipvs_timeout_t defaults = { .tcp_timeout = 900, .tcp_fin_timeout = 120, .udp_timeout = 300 };
+	CHECK_OK(ipvs_set_timeout(&defaults));
 }
 
 /* A call that fails with errno `err` and the text ipvs_strerror gives it right after. */

@@ -40,15 +40,18 @@ def test_table_written_by_lvs_is_what_ipvsadm_saves(ipvs: lvs.Ipvs, netns: Netns
     ipvs.add_server(V6, lvs.RealServer("2001:db8::11", 443, tunnel=lvs.Tunnel.gue(6080, lvs.TunnelChecksum.CHECKSUM)))
     ipvs.add_service(lvs.Service(MARK6, scheduler="rr"))
     ipvs.add_server(MARK6, lvs.RealServer("2001:db8::12", 0, weight=7))
-    assert ipvs.save() == netns.ipvsadm("-S", "-n")
+    assert ipvs.save(ipvsadm=True) == netns.ipvsadm("-S", "-n")
     assert ipvs.service(WEB).service == web
     [entry] = [e for e in ipvs.servers(WEB) if e.server.address == IPv4Address("198.51.100.12")]
     assert (entry.server.upper_threshold, entry.server.lower_threshold) == (100, 10)
     [tunnelled] = ipvs.servers(V6)
     assert tunnelled.server.address == IPv6Address("2001:db8::11")
     assert tunnelled.server.tunnel == lvs.Tunnel.gue(6080, lvs.TunnelChecksum.CHECKSUM)
-    # Rule text has no thresholds (as in ipvsadm), so compare what it does carry.
-    assert lvs.rules.save(ipvs.table()) == ipvs.save()
+    # The lossless save keeps the thresholds, and states the namespace's timeouts.
+    saved = ipvs.save()
+    assert lvs.rules.save(ipvs.table(), timeouts=ipvs.timeouts()) == saved
+    assert " -x 100 -y 10" in saved
+    assert lvs.rules.load(saved) == ipvs.table()
 
 
 def test_table_written_by_ipvsadm_reads_back(ipvs: lvs.Ipvs, netns: Netns) -> None:

@@ -107,4 +107,4 @@ def test_lvs_reads_what_pyroute2_writes(ipvs: lvs.Ipvs, pyroute2_ipvs: IPVS, net
         ),
         lvs.VirtualService(lvs.Service(mark_key, scheduler="sh")),
     ]
-    assert ipvs.save() == netns.ipvsadm("-S", "-n")
+    assert ipvs.save(ipvsadm=True) == netns.ipvsadm("-S", "-n")
