@@ -109,17 +109,12 @@ impl MemoryIpvs {
     /// services, so that a table read back equals the table that was restored.
     pub fn table(&self) -> Table {
         let state = self.lock();
-        let mut services: Vec<VirtualService> = state
+        let services: Vec<VirtualService> = state
             .services
             .iter()
-            .map(|stored| {
-                let mut servers = stored.servers.clone();
-                servers.sort_by(order::cmp_servers);
-                VirtualService::new(stored.service.clone(), servers)
-            })
+            .map(|stored| VirtualService::new(stored.service.clone(), stored.servers.clone()))
             .collect();
-        services.sort_by(|a, b| order::cmp_services(&a.service.key, &b.service.key));
-        Table::new(services)
+        Table::new(services).sorted()
     }
 
     /// The state, even if another thread panicked while holding it: every operation checks
@@ -181,7 +176,7 @@ impl Ipvs for MemoryIpvs {
         let state = self.lock();
         let mut services: Vec<ServiceEntry> =
             state.services.iter().map(|s| listed(&s.service)).collect();
-        services.sort_by(|a, b| order::cmp_services(&a.service.key, &b.service.key));
+        order::sort_by_service(&mut services, |entry| &entry.service.key);
         Ok(services)
     }
 

@@ -94,7 +94,7 @@ fn virtual_service() -> impl Strategy<Value = VirtualService> {
 
 fn table() -> impl Strategy<Value = Table> {
     proptest::collection::vec(virtual_service(), 0..6).prop_map(|mut services| {
-        services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
+        crate::order::sort_services(&mut services);
         services.dedup_by(|a, b| a.service.key == b.service.key);
         Table::new(services)
     })
@@ -114,13 +114,7 @@ fn scopes() -> impl Strategy<Value = Scope> {
 
 /// A table as `MemoryIpvs` lists it, services and real servers in lvs's order.
 fn listed(ipvs: &MemoryIpvs) -> Table {
-    let mut t = ipvs.table();
-    for vs in &mut t.services {
-        vs.servers.sort_by_key(|s| s.addr);
-    }
-    t.services
-        .sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
-    t
+    ipvs.table().sorted()
 }
 
 fn within(table: &Table, scope: &Scope, inside: bool) -> Table {
