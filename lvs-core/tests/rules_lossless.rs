@@ -253,7 +253,7 @@ fn held_state() -> impl Strategy<Value = MemoryIpvs> {
 /// service), real servers in lvs's order (the kernel lists the newest first).
 fn as_saved(mut table: Table) -> Table {
     for vs in &mut table.services {
-        vs.service.flags -= ServiceFlags::HASHED;
+        vs.service = vs.service.clone().as_configured();
         vs.servers.sort_by(cmp_servers);
     }
     table
@@ -274,7 +274,7 @@ fn operations_of(text: &str) -> Vec<Operation> {
 fn operation() -> impl Strategy<Value = Operation> {
     let service = || {
         service().prop_map(|mut s| {
-            s.flags -= ServiceFlags::HASHED;
+            s.flags = s.flags.as_configured();
             s.timeout = s.timeout.min(MAX_PERSISTENCE_TIMEOUT);
             s
         })

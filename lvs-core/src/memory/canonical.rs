@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::model::{
     DaemonRole, Family, ForwardMethod, Netmask, Protocol, RealServer, Scheduler, Service,
-    ServiceFlags, ServiceKey, SyncDaemon, Tunnel, TunnelChecksum, TunnelKind,
+    ServiceKey, SyncDaemon, Tunnel, TunnelChecksum, TunnelKind,
 };
 use crate::validate::HZ;
 
@@ -76,7 +76,7 @@ pub(crate) fn service(requested: &Service) -> Service {
     let key = key(&requested.key);
     let mut stored = Service::new(key);
     stored.scheduler = scheduler(&requested.scheduler);
-    stored.flags = requested.flags - ServiceFlags::HASHED;
+    stored.flags = requested.flags.as_configured();
     stored.timeout = persistence_timeout(requested.timeout);
     // The netmask travels as 4 raw bytes (a `__be32`) and the kernel reads them by the
     // service's family, so a netmask of the other kind keeps its bytes, not its number.

@@ -352,6 +352,17 @@ bitflags! {
     }
 }
 
+impl ServiceFlags {
+    /// The flags as configured: all but `HASHED`, the kernel's own bookkeeping bit, which
+    /// it sets on every service in its table and which no request carries.
+    ///
+    /// This is the one place that says which bit a listing has and a configuration does
+    /// not; the planner, the saver, the memory backend, the codec and the faces call it.
+    pub fn as_configured(self) -> ServiceFlags {
+        self - ServiceFlags::HASHED
+    }
+}
+
 impl SchedFlags {
     /// `sh-fallback`: fall back to another server when the hashed one is unavailable.
     pub const SH_FALLBACK: SchedFlags = SchedFlags::FLAG_1;
@@ -512,6 +523,13 @@ pub struct Service {
 }
 
 impl Service {
+    /// The service as configured: a listed service without the kernel's `HASHED` flag
+    /// ([`ServiceFlags::as_configured`]), so it compares equal to the one that was added.
+    pub fn as_configured(mut self) -> Service {
+        self.flags = self.flags.as_configured();
+        self
+    }
+
     /// A service with ipvsadm's defaults for `key`.
     pub fn new(key: ServiceKey) -> Service {
         Service {

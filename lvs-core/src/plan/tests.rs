@@ -8,7 +8,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::memory::MemoryIpvs;
-use crate::model::{Family, ForwardMethod, Netmask, Scheduler, Tunnel, TunnelChecksum};
+use crate::model::{
+    Family, ForwardMethod, Netmask, Scheduler, ServiceFlags, Tunnel, TunnelChecksum,
+};
 use crate::ops::Ipvs;
 use crate::table::VirtualService;
 

@@ -336,8 +336,7 @@ impl Writer {
             self.push(&format!(" -b {names}"));
         }
         if full {
-            let mut extra = service.flags
-                - ServiceFlags::HASHED
+            let mut extra = service.flags.as_configured()
                 - ServiceFlags::PERSISTENT
                 - ServiceFlags::SCHED1
                 - ServiceFlags::SCHED2

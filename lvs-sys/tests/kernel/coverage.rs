@@ -19,7 +19,7 @@ fn read_table(ipvs: &lvs_sys::NetlinkIpvs) -> Table {
     let mut table = ipvs.read_table().unwrap();
     for vs in &mut table.services {
         assert!(vs.service.flags.contains(ServiceFlags::HASHED));
-        vs.service.flags -= ServiceFlags::HASHED;
+        vs.service = vs.service.clone().as_configured();
     }
     table
 }
