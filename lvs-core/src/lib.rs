@@ -56,6 +56,9 @@ pub use error::{Classify, Error, ErrorKind};
 pub use ops::{ApplyError, Ipvs, Operation, Outcome};
 pub use table::{Table, VirtualService};
 pub mod listing;
+// Crate-internal: the kernel's reading of a request, shared by the memory backend and the
+// planner.
+mod canonical;
 pub mod memory;
 pub mod order;
 pub mod plan;

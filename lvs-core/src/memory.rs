@@ -24,7 +24,6 @@
 //! [`Ipvs::services`] lists in lvs's order ([`crate::order`]); the kernel lists in the order
 //! of its hash table, which depends on kernel memory addresses and cannot be reproduced.
 
-pub(crate) mod canonical;
 mod state;
 
 #[cfg(test)]

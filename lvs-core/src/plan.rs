@@ -23,8 +23,8 @@ use std::net::SocketAddr;
 
 pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::scope::Scope;
+use crate::canonical;
 use crate::error::Error;
-use crate::memory::canonical;
 use crate::model::{
     DaemonRole, RealServer, RealServerEntry, Service, ServiceKey, SyncDaemon, Timeouts,
 };
