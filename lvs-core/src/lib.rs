@@ -53,7 +53,7 @@ pub mod ops;
 pub mod table;
 
 pub use error::{Classify, Error, ErrorKind};
-pub use ops::{ApplyError, Ipvs, Operation, Outcome};
+pub use ops::{ApplyError, Ipvs, Operation, OperationKind, Outcome};
 pub use table::{Table, VirtualService};
 pub mod listing;
 // Crate-internal: the kernel's reading of a request, shared by the memory backend and the

@@ -42,6 +42,86 @@ pub enum Operation {
     StopDaemon(DaemonRole),
 }
 
+/// Writes [`OperationKind`] with its names from one table of (kind, name, description),
+/// so that an operation is named in one place for every face.
+macro_rules! operation_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $name:literal, $description:literal;)*) => {
+        /// What an [`Operation`] does, without its values: the one home of the operations'
+        /// names (lvs-py's `Operation.kind`, lvs-sys's error messages).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum OperationKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl OperationKind {
+            /// Every kind, in the order of [`Operation`]'s variants.
+            pub const ALL: [OperationKind; [$($name),*].len()] = [$(OperationKind::$kind),*];
+
+            /// The name in code: `"add_service"`, `"add_server"`, ... (lvs-py's
+            /// `Operation.kind`, also the name of the static method that builds one).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(OperationKind::$kind => $name,)*
+                }
+            }
+
+            /// The name in prose, for messages: `"add service"`, `"add real server"`, ...
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(OperationKind::$kind => $description,)*
+                }
+            }
+        }
+    };
+}
+
+operation_kinds! {
+    /// [`Operation::AddService`].
+    AddService => "add_service", "add service";
+    /// [`Operation::EditService`].
+    EditService => "edit_service", "edit service";
+    /// [`Operation::DeleteService`].
+    DeleteService => "delete_service", "delete service";
+    /// [`Operation::AddServer`].
+    AddServer => "add_server", "add real server";
+    /// [`Operation::EditServer`].
+    EditServer => "edit_server", "edit real server";
+    /// [`Operation::DeleteServer`].
+    DeleteServer => "delete_server", "delete real server";
+    /// [`Operation::Flush`].
+    Flush => "flush", "flush";
+    /// [`Operation::Zero`].
+    Zero => "zero", "zero";
+    /// [`Operation::SetTimeouts`].
+    SetTimeouts => "set_timeouts", "set timeouts";
+    /// [`Operation::StartDaemon`].
+    StartDaemon => "start_daemon", "start daemon";
+    /// [`Operation::StopDaemon`].
+    StopDaemon => "stop_daemon", "stop daemon";
+}
+
+impl Operation {
+    /// What the operation does. The match is exhaustive here, inside the crate that
+    /// defines [`Operation`], so a new variant fails to compile until it has a kind (and
+    /// so a name) rather than falling into other crates' wildcard arms.
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            Operation::AddService(_) => OperationKind::AddService,
+            Operation::EditService(_) => OperationKind::EditService,
+            Operation::DeleteService(_) => OperationKind::DeleteService,
+            Operation::AddServer(..) => OperationKind::AddServer,
+            Operation::EditServer(..) => OperationKind::EditServer,
+            Operation::DeleteServer(..) => OperationKind::DeleteServer,
+            Operation::Flush => OperationKind::Flush,
+            Operation::Zero(_) => OperationKind::Zero,
+            Operation::SetTimeouts(_) => OperationKind::SetTimeouts,
+            Operation::StartDaemon(_) => OperationKind::StartDaemon,
+            Operation::StopDaemon(_) => OperationKind::StopDaemon,
+        }
+    }
+}
+
 /// What happened to one operation of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -32,22 +32,9 @@ impl Context<'_> {
     }
 }
 
-/// The name of an operation, for messages.
+/// The name of an operation, for messages ([`lvs_core::OperationKind::description`]).
 pub(crate) fn op_name(op: &Operation) -> &'static str {
-    match op {
-        Operation::AddService(_) => "add service",
-        Operation::EditService(_) => "edit service",
-        Operation::DeleteService(_) => "delete service",
-        Operation::AddServer(..) => "add real server",
-        Operation::EditServer(..) => "edit real server",
-        Operation::DeleteServer(..) => "delete real server",
-        Operation::Flush => "flush",
-        Operation::Zero(_) => "zero",
-        Operation::SetTimeouts(_) => "set timeouts",
-        Operation::StartDaemon(_) => "start daemon",
-        Operation::StopDaemon(_) => "stop daemon",
-        _ => "operation",
-    }
+    op.kind().description()
 }
 
 /// The scheduler name to report for ENOENT on add/edit service: the kernel does not say
