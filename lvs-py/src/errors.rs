@@ -35,7 +35,7 @@ impl From<lvs_core::Error> for Failure {
         Failure {
             kind: error.kind(),
             message: error.to_string(),
-            errno: Some(model_errno(&error)),
+            errno: Some(lvs_sys::model_errno(&error)),
             kernel_message: None,
             model: Some(Box::new(error)),
         }
@@ -49,26 +49,12 @@ impl From<lvs_sys::Error> for Failure {
             kind: error.kind(),
             message: error.to_string(),
             // Refused before sending: the errno the kernel gives for the same mistake.
-            errno: error.errno().or_else(|| model.as_deref().map(model_errno)),
+            errno: error
+                .errno()
+                .or_else(|| model.as_deref().map(lvs_sys::model_errno)),
             kernel_message: error.kernel_message().map(str::to_owned),
             model,
         }
-    }
-}
-
-/// The errno the kernel answers for each refusal of the model (the reverse of lvs-sys's
-/// per-command errno mapping), so that `MemoryIpvs` errors carry the same errno as the
-/// kernel's.
-fn model_errno(error: &lvs_core::Error) -> i32 {
-    use lvs_core::Error as E;
-    match error {
-        E::ServiceNotFound(_) | E::DaemonNotRunning(_) => libc::ESRCH,
-        E::ServiceExists(_) | E::ServerExists { .. } | E::DaemonRunning(_) => libc::EEXIST,
-        E::SchedulerNotFound { .. } | E::ServerNotFound { .. } => libc::ENOENT,
-        E::InterfaceNotFound(_) => libc::ENODEV,
-        E::OutOfRange { .. } => libc::ERANGE,
-        E::Unsupported(_) => libc::EOPNOTSUPP,
-        _ => libc::EINVAL,
     }
 }
 

@@ -48,6 +48,22 @@ fn missing_scheduler_name(service: &Service) -> String {
     }
 }
 
+/// The errno the kernel answers for each refusal of the model: the reverse of
+/// [`error_for`], kept beside it so the two directions are read (and changed) together.
+/// lvs-py gives `MemoryIpvs` errors this errno, so they carry the same one as the kernel's.
+pub fn model_errno(error: &lvs_core::Error) -> i32 {
+    use lvs_core::Error as E;
+    match error {
+        E::ServiceNotFound(_) | E::DaemonNotRunning(_) => libc::ESRCH,
+        E::ServiceExists(_) | E::ServerExists { .. } | E::DaemonRunning(_) => libc::EEXIST,
+        E::SchedulerNotFound { .. } | E::ServerNotFound { .. } => libc::ENOENT,
+        E::InterfaceNotFound(_) => libc::ENODEV,
+        E::OutOfRange { .. } => libc::ERANGE,
+        E::Unsupported(_) => libc::EOPNOTSUPP,
+        _ => libc::EINVAL,
+    }
+}
+
 /// Turns a kernel errno for a request into lvs's error.
 pub(crate) fn error_for(context: Context<'_>, errno: i32, message: Option<String>) -> Error {
     use lvs_core::Error as E;

@@ -16,6 +16,7 @@ pub mod error;
 pub mod netlink;
 mod transport;
 
+pub use errno::model_errno;
 pub use error::Error;
 pub use netlink::{NetlinkIpvs, Options};
 
