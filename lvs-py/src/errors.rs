@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyTuple};
 
-use crate::convert::{py_ip, PyEnum};
+use crate::enums::{py_ip, PyEnum};
 use crate::values::ServiceKey;
 
 /// An error of a backend or of the model, captured without the GIL.

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod convert;
+mod enums;
 mod errors;
 mod handle;
 mod rules;
