@@ -48,9 +48,9 @@ fn missing_scheduler_name(service: &Service) -> String {
     }
 }
 
-/// The errno the kernel answers for each refusal of the model: the reverse of
-/// [`error_for`], kept beside it so the two directions are read (and changed) together.
-/// lvs-py gives `MemoryIpvs` errors this errno, so they carry the same one as the kernel's.
+/// The errno the kernel answers for each refusal of the model: the reverse of this
+/// module's errno-to-error mapping, kept beside it so that the two directions are read
+/// (and changed) together. lvs-py gives `MemoryIpvs` errors this errno, so they carry the same one as the kernel's.
 pub fn model_errno(error: &lvs_core::Error) -> i32 {
     use lvs_core::Error as E;
     match error {
