@@ -51,6 +51,10 @@ pub use model::*;
 pub mod error;
 pub mod ops;
 pub mod table;
+// Unstable, for tests: the shared property-test generators (the `proptest` feature).
+#[cfg(any(test, feature = "proptest"))]
+#[doc(hidden)]
+pub mod testing;
 
 pub use error::{Classify, Error, ErrorKind};
 pub use ops::{ApplyError, Ipvs, Operation, OperationKind, Outcome};

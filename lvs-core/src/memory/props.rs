@@ -58,10 +58,7 @@ fn servers() -> impl Strategy<Value = RealServer> {
     let weights = prop_oneof![Just(0u32), Just(1), Just(1 << 31)];
     (server_addrs(), forwards, weights, 0u32..3, 0u32..3).prop_map(
         |(addr, forward, weight, upper, lower)| {
-            RealServer::new(addr)
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
+            crate::testing::server(addr, forward, weight, (upper, lower))
         },
     )
 }

@@ -72,11 +72,8 @@ fn server(family: Family) -> impl Strategy<Value = RealServer> {
         0u32..4,
         prop_oneof![Just((0u32, 0u32)), Just((100, 10))],
     )
-        .prop_map(|(addr, forward, weight, (upper, lower))| {
-            RealServer::new(addr)
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
+        .prop_map(|(addr, forward, weight, thresholds)| {
+            crate::testing::server(addr, forward, weight, thresholds)
         })
 }
 
