@@ -337,43 +337,10 @@ impl<'a> Line<'a> {
             Opt::Gatewaying | Opt::Ipip | Opt::Masquerading | Opt::LvsForward | Opt::LvsTunnel => {
                 O::ForwardingMethod
             }
-            Opt::LvsTimeout => O::LvsTimeout,
-            Opt::LvsFlags => O::LvsFlags,
+            Opt::Named(name) => name,
             Opt::LvsWeight => O::Weight,
             Opt::LvsUpperThreshold => O::UpperThreshold,
             Opt::LvsLowerThreshold => O::LowerThreshold,
-            Opt::Scheduler => O::Scheduler,
-            Opt::Persistent => O::Persistent,
-            Opt::Netmask => O::Netmask,
-            Opt::Pe => O::Pe,
-            Opt::SchedFlags => O::SchedFlags,
-            Opt::Ops => O::Ops,
-            Opt::RealServer => O::RealServer,
-            Opt::Weight => O::Weight,
-            Opt::UpperThreshold => O::UpperThreshold,
-            Opt::LowerThreshold => O::LowerThreshold,
-            Opt::TunType => O::TunType,
-            Opt::TunPort => O::TunPort,
-            Opt::TunNoCsum => O::TunNoCsum,
-            Opt::TunCsum => O::TunCsum,
-            Opt::TunRemCsum => O::TunRemCsum,
-            Opt::Connection => O::Connection,
-            Opt::Timeout => O::Timeout,
-            Opt::Daemon => O::Daemon,
-            Opt::Stats => O::Stats,
-            Opt::Rate => O::Rate,
-            Opt::Thresholds => O::Thresholds,
-            Opt::PersistentConn => O::PersistentConn,
-            Opt::TunInfo => O::TunInfo,
-            Opt::NoSort => O::NoSort,
-            Opt::Exact => O::Exact,
-            Opt::Numeric => O::Numeric,
-            Opt::SyncId => O::SyncId,
-            Opt::SyncMaxlen => O::SyncMaxlen,
-            Opt::McastInterface => O::McastInterface,
-            Opt::McastGroup => O::McastGroup,
-            Opt::McastPort => O::McastPort,
-            Opt::McastTtl => O::McastTtl,
         };
         self.mark(flag, &occ)?;
         self.value_of(&occ)
@@ -394,11 +361,11 @@ impl<'a> Line<'a> {
                     family: Family::Ipv4,
                 });
             }
-            Opt::Scheduler => {
+            Opt::Named(OptionName::Scheduler) => {
                 let name = self.name(occ, "scheduler", MAX_NAME)?;
                 self.scheduler = Some(Scheduler::from_name(&name));
             }
-            Opt::Persistent => {
+            Opt::Named(OptionName::Persistent) => {
                 let timeout = match occ.value {
                     None => DEFAULT_PERSISTENCE_TIMEOUT,
                     Some(v) => {
@@ -410,10 +377,12 @@ impl<'a> Line<'a> {
                 };
                 self.persistent = Some(timeout);
             }
-            Opt::Netmask => self.netmask(occ)?,
-            Opt::Pe => self.pe = Some(self.name(occ, "persistence engine", MAX_PE_NAME)?),
-            Opt::SchedFlags => self.sched_flags = Some(Line::value(occ)),
-            Opt::RealServer => {
+            Opt::Named(OptionName::Netmask) => self.netmask(occ)?,
+            Opt::Named(OptionName::Pe) => {
+                self.pe = Some(self.name(occ, "persistence engine", MAX_PE_NAME)?)
+            }
+            Opt::Named(OptionName::SchedFlags) => self.sched_flags = Some(Line::value(occ)),
+            Opt::Named(OptionName::RealServer) => {
                 let v = Line::value(occ);
                 let (ip, port) =
                     address(v.text).ok_or_else(|| self.error(v, Problem::IllegalServerAddress))?;
@@ -422,20 +391,20 @@ impl<'a> Line<'a> {
             Opt::Gatewaying => self.forward = Some(Forward::Gatewaying),
             Opt::Ipip => self.forward = Some(Forward::Ipip),
             Opt::Masquerading => self.forward = Some(Forward::Masquerading),
-            Opt::Weight => {
+            Opt::Named(OptionName::Weight) => {
                 self.weight = Some(self.number(occ, 0, 65535, Problem::IllegalWeight)? as u32);
             }
-            Opt::UpperThreshold => {
+            Opt::Named(OptionName::UpperThreshold) => {
                 let max = i64::from(i32::MAX);
                 self.upper_threshold =
                     Some(self.number(occ, 0, max, Problem::IllegalUpperThreshold)? as u32);
             }
-            Opt::LowerThreshold => {
+            Opt::Named(OptionName::LowerThreshold) => {
                 let max = i64::from(i32::MAX);
                 self.lower_threshold =
                     Some(self.number(occ, 0, max, Problem::IllegalLowerThreshold)? as u32);
             }
-            Opt::TunType => {
+            Opt::Named(OptionName::TunType) => {
                 let v = Line::value(occ);
                 self.tunnel_type = Some(match v.text {
                     "ipip" => TunnelTypeName::Ipip,
@@ -444,26 +413,26 @@ impl<'a> Line<'a> {
                     _ => return Err(self.error(v, Problem::IllegalTunnelType)),
                 });
             }
-            Opt::TunPort => {
+            Opt::Named(OptionName::TunPort) => {
                 self.tunnel_port =
                     Some(self.number(occ, 1, 65535, Problem::IllegalTunnelPort)? as u16);
             }
-            Opt::SyncId => {
+            Opt::Named(OptionName::SyncId) => {
                 self.sync_id = Some(self.number(occ, 0, 255, Problem::IllegalSyncId)? as u32);
             }
-            Opt::SyncMaxlen => {
+            Opt::Named(OptionName::SyncMaxlen) => {
                 self.sync_maxlen =
                     Some(self.number(occ, 1, 65507, Problem::IllegalSyncMaxlen)? as u16);
             }
-            Opt::McastInterface => {
+            Opt::Named(OptionName::McastInterface) => {
                 self.mcast_interface = Some(self.name(occ, "interface", MAX_NAME)?);
             }
-            Opt::McastGroup => self.mcast_group(occ)?,
-            Opt::McastPort => {
+            Opt::Named(OptionName::McastGroup) => self.mcast_group(occ)?,
+            Opt::Named(OptionName::McastPort) => {
                 self.mcast_port =
                     Some(self.number(occ, 1, 65535, Problem::IllegalMcastPort)? as u16);
             }
-            Opt::McastTtl => {
+            Opt::Named(OptionName::McastTtl) => {
                 self.mcast_ttl = Some(self.number(occ, 1, 255, Problem::IllegalMcastTtl)? as u8);
             }
             Opt::LvsService => {
@@ -489,7 +458,7 @@ impl<'a> Line<'a> {
                 self.service = Some(ServiceSpec::Addr { protocol, ip, port });
                 self.lvs_service = true;
             }
-            Opt::LvsTimeout => {
+            Opt::Named(OptionName::LvsTimeout) => {
                 self.lvs_timeout = Some(self.extension_number(
                     occ,
                     "--lvs-timeout",
@@ -497,7 +466,7 @@ impl<'a> Line<'a> {
                     "seconds 0..17179869",
                 )? as u32);
             }
-            Opt::LvsFlags => {
+            Opt::Named(OptionName::LvsFlags) => {
                 let v = Line::value(occ);
                 let flags = match v.text.strip_prefix("0x") {
                     Some(hex) if !hex.is_empty() => u32::from_str_radix(hex, 16).ok(),
