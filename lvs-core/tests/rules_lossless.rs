@@ -284,7 +284,7 @@ fn timeouts_and_daemons_are_saved_and_restored_only_when_stated() {
 fn a_dry_run_shows_engine_and_netmask_without_persistence() {
     let service = Service::new(tcp("10.0.0.1:80"))
         .with_netmask(Netmask::V4(Ipv4Addr::new(255, 255, 255, 0)))
-        .with_persistence_engine("sip");
+        .with_pe_name("sip");
     let line = operation_line(&Operation::EditService(service.clone())).unwrap();
     assert_eq!(line, "-E -t 10.0.0.1:80 -s wlc -M 255.255.255.0 --pe sip");
     assert_eq!(
@@ -345,14 +345,14 @@ fn bad_engine_names_are_refused() {
     ] {
         let service = Service::new(tcp("10.0.0.1:80"))
             .persistent(300)
-            .with_persistence_engine(name);
+            .with_pe_name(name);
         let e = save(&one_service(service.clone(), vec![])).unwrap_err();
         assert_eq!(e.problem, problem, "{name:?}");
         let e = operation_line(&Operation::AddService(service)).unwrap_err();
         assert_eq!(e.problem, problem, "{name:?}");
     }
     // An empty engine name is no engine, for the kernel as for the text.
-    let service = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("");
+    let service = Service::new(tcp("10.0.0.1:80")).with_pe_name("");
     assert_eq!(
         save(&one_service(service, vec![])).unwrap(),
         "-A -t 10.0.0.1:80 -s wlc\n"

@@ -109,7 +109,7 @@ fn service() -> impl Strategy<Value = Service> {
                 if let Some((timeout, mask, sip)) = persistence {
                     s = s.persistent(timeout).with_netmask(mask);
                     if sip {
-                        s = s.with_persistence_engine("sip");
+                        s = s.with_pe_name("sip");
                     }
                 }
                 if ops {

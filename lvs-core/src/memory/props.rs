@@ -33,8 +33,8 @@ fn services() -> impl Strategy<Value = Service> {
         }
         match pe {
             0 => s,
-            1 => s.with_persistence_engine("sip"),
-            _ => s.with_persistence_engine("nope"),
+            1 => s.with_pe_name("sip"),
+            _ => s.with_pe_name("nope"),
         }
     })
 }

@@ -537,8 +537,10 @@ impl Service {
         self
     }
 
-    /// Sets the persistence engine (`--pe`).
-    pub fn with_persistence_engine(mut self, engine: impl Into<String>) -> Service {
+    /// Sets the persistence engine (`--pe`), by the name the kernel keeps in `pe_name`.
+    /// (One name for the concept in Rust: the field, this builder and the kernel attribute
+    /// all say `pe_name`.)
+    pub fn with_pe_name(mut self, engine: impl Into<String>) -> Service {
         self.pe_name = Some(engine.into());
         self
     }

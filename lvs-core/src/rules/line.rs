@@ -796,7 +796,7 @@ impl<'a> Line<'a> {
             service = service.with_netmask(mask);
         }
         if let Some(pe) = &self.pe {
-            service = service.with_persistence_engine(pe.clone());
+            service = service.with_pe_name(pe.clone());
         }
         if !flags.is_empty() {
             service = service.with_sched_flags(flags);

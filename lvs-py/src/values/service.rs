@@ -506,7 +506,7 @@ impl Service {
                 inner = inner.with_netmask(service_netmask(persistence.py(), key, mask)?);
             }
             if let Some(engine) = &p.engine {
-                inner = inner.with_persistence_engine(engine.clone());
+                inner = inner.with_pe_name(engine.clone());
             }
         }
         if one_packet {

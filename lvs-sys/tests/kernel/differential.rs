@@ -70,8 +70,8 @@ fn services() -> impl Strategy<Value = Service> {
             };
             s = match engine {
                 0 => s,
-                1 => s.with_persistence_engine("sip"),
-                _ => s.with_persistence_engine("nope"),
+                1 => s.with_pe_name("sip"),
+                _ => s.with_pe_name("nope"),
             };
             if flag {
                 s = s.with_sched_flags(SchedFlags::FLAG_2);
