@@ -122,6 +122,62 @@ impl Operation {
     }
 }
 
+/// A visitor with one method per [`Operation`] variant, for the workspace's own crates.
+///
+/// `Operation` is `#[non_exhaustive]`, so a `match` on it outside lvs-core needs a wildcard
+/// arm, and a new variant would fall into it at run time. Implementing this trait instead
+/// (see [`Operation::visit`]) makes a new variant a compile error in every crate that
+/// handles operations, since the trait gains a required method. Hidden: it is for lvs's
+/// crates, which are released together, not part of the public API.
+#[doc(hidden)]
+pub trait OperationVisitor {
+    /// What each method returns.
+    type Output;
+    /// [`Operation::AddService`].
+    fn add_service(&mut self, service: &Service) -> Self::Output;
+    /// [`Operation::EditService`].
+    fn edit_service(&mut self, service: &Service) -> Self::Output;
+    /// [`Operation::DeleteService`].
+    fn delete_service(&mut self, key: &ServiceKey) -> Self::Output;
+    /// [`Operation::AddServer`].
+    fn add_server(&mut self, key: &ServiceKey, server: &RealServer) -> Self::Output;
+    /// [`Operation::EditServer`].
+    fn edit_server(&mut self, key: &ServiceKey, server: &RealServer) -> Self::Output;
+    /// [`Operation::DeleteServer`].
+    fn delete_server(&mut self, key: &ServiceKey, addr: &SocketAddr) -> Self::Output;
+    /// [`Operation::Flush`].
+    fn flush(&mut self) -> Self::Output;
+    /// [`Operation::Zero`].
+    fn zero(&mut self, key: Option<&ServiceKey>) -> Self::Output;
+    /// [`Operation::SetTimeouts`].
+    fn set_timeouts(&mut self, timeouts: &Timeouts) -> Self::Output;
+    /// [`Operation::StartDaemon`].
+    fn start_daemon(&mut self, daemon: &SyncDaemon) -> Self::Output;
+    /// [`Operation::StopDaemon`].
+    fn stop_daemon(&mut self, role: DaemonRole) -> Self::Output;
+}
+
+impl Operation {
+    /// Calls the visitor's method for this operation's variant (an exhaustive match, here
+    /// in the crate that defines the enum).
+    #[doc(hidden)]
+    pub fn visit<V: OperationVisitor>(&self, visitor: &mut V) -> V::Output {
+        match self {
+            Operation::AddService(s) => visitor.add_service(s),
+            Operation::EditService(s) => visitor.edit_service(s),
+            Operation::DeleteService(k) => visitor.delete_service(k),
+            Operation::AddServer(k, d) => visitor.add_server(k, d),
+            Operation::EditServer(k, d) => visitor.edit_server(k, d),
+            Operation::DeleteServer(k, a) => visitor.delete_server(k, a),
+            Operation::Flush => visitor.flush(),
+            Operation::Zero(k) => visitor.zero(k.as_ref()),
+            Operation::SetTimeouts(t) => visitor.set_timeouts(t),
+            Operation::StartDaemon(d) => visitor.start_daemon(d),
+            Operation::StopDaemon(r) => visitor.stop_daemon(*r),
+        }
+    }
+}
+
 /// What happened to one operation of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
