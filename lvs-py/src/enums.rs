@@ -47,6 +47,27 @@ impl PyEnum {
         CLASSES[self as usize].import(py, "lvs._enums", self.name())
     }
 
+    /// Imports every class, so that a class renamed in `lvs._enums` fails when `lvs` is
+    /// imported (see `errors::check_names`).
+    pub(crate) fn check_all(py: Python<'_>) -> PyResult<()> {
+        use PyEnum as E;
+        for e in [
+            E::Protocol,
+            E::Family,
+            E::Scheduler,
+            E::ForwardMethod,
+            E::TunnelKind,
+            E::TunnelChecksum,
+            E::DaemonRole,
+            E::SchedFlags,
+            E::ErrorKind,
+            E::Outcome,
+        ] {
+            e.class(py)?;
+        }
+        Ok(())
+    }
+
     /// The member of this enum for a value (an int or a str, depending on the enum).
     pub(crate) fn member<'py, V>(self, py: Python<'py>, value: V) -> PyResult<Bound<'py, PyAny>>
     where

@@ -511,3 +511,5 @@ def save_rules(
     daemons: Iterable[SyncDaemon] | None = None,
     ipvsadm: bool = False,
 ) -> str: ...
+def _check_names() -> None:
+    """Checks that the Python names the native module uses exist (called on import)."""
