@@ -43,6 +43,7 @@ __all__ = [
     "Tunnel",
     "VirtualService",
     "__version__",
+    "_check_names",
     "load_rules",
     "parse_rules",
     "save_rules",
