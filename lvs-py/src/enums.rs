@@ -65,6 +65,26 @@ impl PyEnum {
         ] {
             e.class(py)?;
         }
+        // `lvs.Scheduler` lists the schedulers again (a Python enum cannot be written from
+        // Rust); its members must be lvs-core's list, `none` included. Its `_missing_`
+        // accepts any name, so compare the members themselves.
+        let mut python: Vec<String> = E::Scheduler
+            .class(py)?
+            .try_iter()?
+            .map(|m| m?.getattr("value")?.extract::<String>())
+            .collect::<PyResult<_>>()?;
+        let mut rust: Vec<String> = lvs_core::Scheduler::KNOWN
+            .iter()
+            .chain([&lvs_core::Scheduler::None])
+            .map(|s| s.name().to_owned())
+            .collect();
+        python.sort();
+        rust.sort();
+        if python != rust {
+            return Err(pyo3::exceptions::PyImportError::new_err(format!(
+                "lvs.Scheduler has {python:?}, lvs-core knows {rust:?}"
+            )));
+        }
         Ok(())
     }
 
