@@ -51,11 +51,18 @@ pub use model::*;
 pub mod error;
 pub mod ops;
 pub mod table;
+// Unstable, for tests: the shared property-test generators (the `proptest` feature).
+#[cfg(any(test, feature = "proptest"))]
+#[doc(hidden)]
+pub mod testing;
 
 pub use error::{Classify, Error, ErrorKind};
-pub use ops::{ApplyError, Ipvs, Operation, Outcome};
+pub use ops::{ApplyError, Ipvs, Operation, OperationKind, Outcome};
 pub use table::{Table, VirtualService};
 pub mod listing;
+// Crate-internal: the kernel's reading of a request, shared by the memory backend and the
+// planner.
+mod canonical;
 pub mod memory;
 pub mod order;
 pub mod plan;

@@ -42,6 +42,142 @@ pub enum Operation {
     StopDaemon(DaemonRole),
 }
 
+/// Writes [`OperationKind`] with its names from one table of (kind, name, description),
+/// so that an operation is named in one place for every face.
+macro_rules! operation_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $name:literal, $description:literal;)*) => {
+        /// What an [`Operation`] does, without its values: the one home of the operations'
+        /// names (lvs-py's `Operation.kind`, lvs-sys's error messages).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum OperationKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl OperationKind {
+            /// Every kind, in the order of [`Operation`]'s variants.
+            pub const ALL: [OperationKind; [$($name),*].len()] = [$(OperationKind::$kind),*];
+
+            /// The name in code: `"add_service"`, `"add_server"`, ... (lvs-py's
+            /// `Operation.kind`, also the name of the static method that builds one).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(OperationKind::$kind => $name,)*
+                }
+            }
+
+            /// The name in prose, for messages: `"add service"`, `"add real server"`, ...
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(OperationKind::$kind => $description,)*
+                }
+            }
+        }
+    };
+}
+
+operation_kinds! {
+    /// [`Operation::AddService`].
+    AddService => "add_service", "add service";
+    /// [`Operation::EditService`].
+    EditService => "edit_service", "edit service";
+    /// [`Operation::DeleteService`].
+    DeleteService => "delete_service", "delete service";
+    /// [`Operation::AddServer`].
+    AddServer => "add_server", "add real server";
+    /// [`Operation::EditServer`].
+    EditServer => "edit_server", "edit real server";
+    /// [`Operation::DeleteServer`].
+    DeleteServer => "delete_server", "delete real server";
+    /// [`Operation::Flush`].
+    Flush => "flush", "flush";
+    /// [`Operation::Zero`].
+    Zero => "zero", "zero";
+    /// [`Operation::SetTimeouts`].
+    SetTimeouts => "set_timeouts", "set timeouts";
+    /// [`Operation::StartDaemon`].
+    StartDaemon => "start_daemon", "start daemon";
+    /// [`Operation::StopDaemon`].
+    StopDaemon => "stop_daemon", "stop daemon";
+}
+
+impl Operation {
+    /// What the operation does. The match is exhaustive here, inside the crate that
+    /// defines [`Operation`], so a new variant fails to compile until it has a kind (and
+    /// so a name) rather than falling into other crates' wildcard arms.
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            Operation::AddService(_) => OperationKind::AddService,
+            Operation::EditService(_) => OperationKind::EditService,
+            Operation::DeleteService(_) => OperationKind::DeleteService,
+            Operation::AddServer(..) => OperationKind::AddServer,
+            Operation::EditServer(..) => OperationKind::EditServer,
+            Operation::DeleteServer(..) => OperationKind::DeleteServer,
+            Operation::Flush => OperationKind::Flush,
+            Operation::Zero(_) => OperationKind::Zero,
+            Operation::SetTimeouts(_) => OperationKind::SetTimeouts,
+            Operation::StartDaemon(_) => OperationKind::StartDaemon,
+            Operation::StopDaemon(_) => OperationKind::StopDaemon,
+        }
+    }
+}
+
+/// A visitor with one method per [`Operation`] variant, for the workspace's own crates.
+///
+/// `Operation` is `#[non_exhaustive]`, so a `match` on it outside lvs-core needs a wildcard
+/// arm, and a new variant would fall into it at run time. Implementing this trait instead
+/// (see [`Operation::visit`]) makes a new variant a compile error in every crate that
+/// handles operations, since the trait gains a required method. Hidden: it is for lvs's
+/// crates, which are released together, not part of the public API.
+#[doc(hidden)]
+pub trait OperationVisitor {
+    /// What each method returns.
+    type Output;
+    /// [`Operation::AddService`].
+    fn add_service(&mut self, service: &Service) -> Self::Output;
+    /// [`Operation::EditService`].
+    fn edit_service(&mut self, service: &Service) -> Self::Output;
+    /// [`Operation::DeleteService`].
+    fn delete_service(&mut self, key: &ServiceKey) -> Self::Output;
+    /// [`Operation::AddServer`].
+    fn add_server(&mut self, key: &ServiceKey, server: &RealServer) -> Self::Output;
+    /// [`Operation::EditServer`].
+    fn edit_server(&mut self, key: &ServiceKey, server: &RealServer) -> Self::Output;
+    /// [`Operation::DeleteServer`].
+    fn delete_server(&mut self, key: &ServiceKey, addr: &SocketAddr) -> Self::Output;
+    /// [`Operation::Flush`].
+    fn flush(&mut self) -> Self::Output;
+    /// [`Operation::Zero`].
+    fn zero(&mut self, key: Option<&ServiceKey>) -> Self::Output;
+    /// [`Operation::SetTimeouts`].
+    fn set_timeouts(&mut self, timeouts: &Timeouts) -> Self::Output;
+    /// [`Operation::StartDaemon`].
+    fn start_daemon(&mut self, daemon: &SyncDaemon) -> Self::Output;
+    /// [`Operation::StopDaemon`].
+    fn stop_daemon(&mut self, role: DaemonRole) -> Self::Output;
+}
+
+impl Operation {
+    /// Calls the visitor's method for this operation's variant (an exhaustive match, here
+    /// in the crate that defines the enum).
+    #[doc(hidden)]
+    pub fn visit<V: OperationVisitor>(&self, visitor: &mut V) -> V::Output {
+        match self {
+            Operation::AddService(s) => visitor.add_service(s),
+            Operation::EditService(s) => visitor.edit_service(s),
+            Operation::DeleteService(k) => visitor.delete_service(k),
+            Operation::AddServer(k, d) => visitor.add_server(k, d),
+            Operation::EditServer(k, d) => visitor.edit_server(k, d),
+            Operation::DeleteServer(k, a) => visitor.delete_server(k, a),
+            Operation::Flush => visitor.flush(),
+            Operation::Zero(k) => visitor.zero(k.as_ref()),
+            Operation::SetTimeouts(t) => visitor.set_timeouts(t),
+            Operation::StartDaemon(d) => visitor.start_daemon(d),
+            Operation::StopDaemon(r) => visitor.stop_daemon(*r),
+        }
+    }
+}
+
 /// What happened to one operation of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

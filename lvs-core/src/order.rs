@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::net::{IpAddr, SocketAddr};
 
 use crate::model::{RealServer, ServiceKey};
+use crate::table::{Table, VirtualService};
 
 /// The sort key of a service: (mark, family, protocol, address, port); address services
 /// have mark 0 and so come before firewall-mark services.
@@ -50,6 +51,30 @@ pub fn cmp_server_addrs(a: &SocketAddr, b: &SocketAddr) -> Ordering {
 /// Compares two real servers in lvs's listing order.
 pub fn cmp_servers(a: &RealServer, b: &RealServer) -> Ordering {
     cmp_server_addrs(&a.addr, &b.addr)
+}
+
+/// Sorts anything that names a service (services of a table, listed entries) into lvs's
+/// listing order, by the key `key` gives. The sort is stable: equal keys keep their order.
+pub fn sort_by_service<T>(items: &mut [T], key: impl Fn(&T) -> &ServiceKey) {
+    items.sort_by(|a, b| cmp_services(key(a), key(b)));
+}
+
+/// Sorts the services of a table into lvs's listing order, leaving each one's real
+/// servers in the order given (the kernel lists the newest first).
+pub fn sort_services(services: &mut [VirtualService]) {
+    sort_by_service(services, |vs| &vs.service.key);
+}
+
+/// Sorts a table into the order ipvsadm lists and saves it: services by
+/// [`cmp_services`], each one's real servers by [`cmp_servers`].
+///
+/// Every place that needs a table in that order (the saver, the memory backend, the
+/// faces, the tests) calls this, so that the order has one definition.
+pub fn sort_table(table: &mut Table) {
+    sort_services(&mut table.services);
+    for vs in &mut table.services {
+        vs.servers.sort_by(cmp_servers);
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,12 @@ impl Table {
         self
     }
 
+    /// The same table in the order ipvsadm lists and saves it ([`crate::order::sort_table`]).
+    pub fn sorted(mut self) -> Table {
+        crate::order::sort_table(&mut self);
+        self
+    }
+
     /// The same table, stating the sync daemons (at most one per role).
     pub fn with_daemons(mut self, daemons: Vec<SyncDaemon>) -> Table {
         self.daemons = daemons;

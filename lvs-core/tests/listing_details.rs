@@ -103,7 +103,7 @@ fn full_masks_are_left_out() {
 
 #[test]
 fn the_engine_is_shown_only_for_persistent_services() {
-    let s = Service::new(ServiceKey::udp(addr("10.0.0.1:5060"))).with_persistence_engine("sip");
+    let s = Service::new(ServiceKey::udp(addr("10.0.0.1:5060"))).with_pe_name("sip");
     assert_eq!(service_line(s), "UDP  10.0.0.1:5060 wlc\n");
     let ops = Service::new(ServiceKey::udp(addr("10.0.0.1:5060"))).one_packet();
     assert_eq!(service_line(ops), "UDP  10.0.0.1:5060 wlc ops\n");

@@ -60,7 +60,7 @@ fn kernel_table() -> Vec<(ServiceEntry, Vec<RealServerEntry>)> {
     let fwm5 = Service::new(ServiceKey::fwmark(5, Family::Ipv4))
         .with_scheduler(Scheduler::Wrr)
         .persistent(600)
-        .with_persistence_engine("sip");
+        .with_pe_name("sip");
     let fwm5_stats = with_rates(
         counters(
             100_000_000,
@@ -166,7 +166,7 @@ fn kernel_table() -> Vec<(ServiceEntry, Vec<RealServerEntry>)> {
     let sip = Service::new(ServiceKey::udp(addr("10.0.0.3:5060")))
         .with_scheduler(Scheduler::Rr)
         .persistent(360)
-        .with_persistence_engine("sip")
+        .with_pe_name("sip")
         .one_packet();
 
     // The kernel sets HASHED on every service it lists; the listing must ignore it.

@@ -4,7 +4,7 @@
 //! state. Every dry-run line reads back as its operation. Names the text cannot carry are
 //! refused with a typed error.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 
 use lvs_core::order::cmp_servers;
 use lvs_core::plan::{plan, PlanOptions, Scope};
@@ -12,11 +12,12 @@ use lvs_core::rules::{
     operation_line, parse, parse_line, save, save_ipvsadm, table_from_rules, Command, Problem,
     RuleError,
 };
-use lvs_core::validate::{MAX_CONNECTION_TIMEOUT, MAX_PERSISTENCE_TIMEOUT};
+use lvs_core::testing::{daemon, key, server_for, service, timeouts, virtual_service};
+use lvs_core::validate::MAX_PERSISTENCE_TIMEOUT;
 use lvs_core::{
     DaemonRole, Family, ForwardMethod, Ipvs, MemoryIpvs, Netmask, Operation, Protocol, RealServer,
-    Scheduler, Service, ServiceFlags, ServiceKey, SyncDaemon, Table, Timeouts, Tunnel,
-    TunnelChecksum, TunnelKind, VirtualService,
+    Scheduler, Service, ServiceKey, SyncDaemon, Table, Timeouts, Tunnel, TunnelChecksum,
+    VirtualService,
 };
 use proptest::prelude::*;
 
@@ -27,208 +28,13 @@ fn namespace() -> MemoryIpvs {
     MemoryIpvs::new().with_interfaces(INTERFACES[1..].iter().copied())
 }
 
-fn ip(family: Family) -> BoxedStrategy<IpAddr> {
-    match family {
-        Family::Ipv6 => prop_oneof![
-            Just(Ipv6Addr::UNSPECIFIED),
-            (1u128..5).prop_map(|n| Ipv6Addr::from((0x2001_0db8u128 << 96) | n)),
-            any::<u128>().prop_map(Ipv6Addr::from),
-            (1u128..0x1_0000_0000).prop_map(Ipv6Addr::from),
-        ]
-        .prop_map(IpAddr::V6)
-        .boxed(),
-        _ => prop_oneof![
-            Just(Ipv4Addr::UNSPECIFIED),
-            (1u32..5).prop_map(|n| Ipv4Addr::from(0x0a00_0000 | n)),
-            any::<u32>().prop_map(Ipv4Addr::from),
-        ]
-        .prop_map(IpAddr::V4)
-        .boxed(),
-    }
-}
-
-fn family() -> impl Strategy<Value = Family> {
-    prop_oneof![Just(Family::Ipv4), Just(Family::Ipv6)]
-}
-
-fn port() -> impl Strategy<Value = u16> {
-    prop_oneof![Just(0u16), Just(80), 1u16..4, any::<u16>()]
-}
-
-fn protocol() -> impl Strategy<Value = Protocol> {
-    prop_oneof![
-        Just(Protocol::Tcp),
-        Just(Protocol::Udp),
-        Just(Protocol::Sctp),
-        any::<u16>().prop_map(Protocol::from_number),
-    ]
-}
-
-/// Service keys the kernel files services under (no firewall mark 0).
-fn key() -> impl Strategy<Value = ServiceKey> {
-    prop_oneof![
-        3 => (protocol(), family(), port()).prop_flat_map(|(protocol, family, port)| {
-            ip(family).prop_map(move |ip| ServiceKey::Addr {
-                protocol,
-                addr: SocketAddr::new(ip, port),
-            })
-        }),
-        1 => (prop_oneof![1u32..4, 1u32..=u32::MAX], family())
-            .prop_map(|(mark, family)| ServiceKey::fwmark(mark, family)),
-    ]
-}
-
-fn scheduler() -> impl Strategy<Value = Scheduler> {
-    let mut all: Vec<Scheduler> = Scheduler::KNOWN.to_vec();
-    all.push(Scheduler::None);
-    proptest::sample::select(all)
-}
-
-fn netmask(family: Family) -> BoxedStrategy<Netmask> {
-    match family {
-        Family::Ipv6 => prop_oneof![Just(128u32), 1u32..=128]
-            .prop_map(Netmask::V6Prefix)
-            .boxed(),
-        _ => prop_oneof![Just(u32::MAX), Just(0xffff_ff00), any::<u32>()]
-            .prop_map(|raw| Netmask::V4(Ipv4Addr::from(raw)))
-            .boxed(),
-    }
-}
-
-/// Services as `MemoryIpvs` takes them, including values ipvsadm cannot write.
-fn service() -> impl Strategy<Value = Service> {
-    key().prop_flat_map(|key| {
-        (
-            scheduler(),
-            prop_oneof![Just(0u32), Just(1), Just(4), any::<u32>()],
-            prop_oneof![
-                Just(0u32),
-                Just(360),
-                1u32..=2_678_400,
-                0u32..=MAX_PERSISTENCE_TIMEOUT,
-                any::<u32>()
-            ],
-            netmask(key.family()),
-            prop_oneof![Just(None), Just(Some("sip".to_owned()))],
-        )
-            .prop_map(move |(scheduler, flags, timeout, netmask, pe)| {
-                let mut s = Service::new(key).with_scheduler(scheduler);
-                s.flags = ServiceFlags::from_bits_retain(flags);
-                s.timeout = timeout;
-                s.netmask = netmask;
-                s.pe_name = pe;
-                s
-            })
-    })
-}
-
-fn tunnel() -> impl Strategy<Value = Tunnel> {
-    let kind = prop_oneof![
-        Just(TunnelKind::Ipip),
-        (1u16..=u16::MAX).prop_map(|port| TunnelKind::Gue { port }),
-        Just(TunnelKind::Gre),
-        (any::<u8>(), any::<u16>()).prop_map(|(k, p)| TunnelKind::from_wire(k, p)),
-    ];
-    let checksum = prop_oneof![
-        Just(TunnelChecksum::None),
-        Just(TunnelChecksum::Checksum),
-        Just(TunnelChecksum::Remote),
-        any::<u16>().prop_map(TunnelChecksum::from_flags),
-    ];
-    (kind, checksum).prop_map(|(kind, checksum)| Tunnel::new(kind, checksum))
-}
-
-/// Every forwarding method the kernel's 3 bits hold.
-fn forward() -> impl Strategy<Value = ForwardMethod> {
-    prop_oneof![
-        Just(ForwardMethod::Masquerade),
-        Just(ForwardMethod::Local),
-        Just(ForwardMethod::DirectRoute),
-        Just(ForwardMethod::Bypass),
-        (5u32..=7).prop_map(ForwardMethod::Other),
-        tunnel().prop_map(ForwardMethod::Tunnel),
-    ]
-}
-
-/// A real server for a service key: of the service's family unless `mixed`.
-fn server_for(key: ServiceKey) -> impl Strategy<Value = RealServer> {
-    let addr_family =
-        prop_oneof![4 => Just(false), 1 => Just(true)].prop_map(move |mixed| {
-            match (key.family(), mixed) {
-                (Family::Ipv4, true) => Family::Ipv6,
-                (_, true) => Family::Ipv4,
-                (f, false) => f,
-            }
-        });
-    let same_port = match key {
-        ServiceKey::Addr { addr, .. } => addr.port(),
-        _ => 0,
-    };
-    (
-        addr_family.prop_flat_map(ip),
-        prop_oneof![Just(same_port), port()],
-        forward(),
-        prop_oneof![Just(1u32), 0u32..=65535, 0u32..=i32::MAX as u32],
-        prop_oneof![Just(0u32), 0u32..200, any::<u32>()],
-        any::<proptest::sample::Index>(),
-    )
-        .prop_map(|(ip, port, forward, weight, upper, lower)| {
-            let lower = if upper == 0 {
-                0
-            } else {
-                lower.index(upper as usize) as u32
-            };
-            RealServer::new(SocketAddr::new(ip, port))
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
-        })
-}
-
-fn virtual_service() -> impl Strategy<Value = VirtualService> {
-    service().prop_flat_map(|s| {
-        proptest::collection::vec(server_for(s.key), 0..4)
-            .prop_map(move |servers| VirtualService::new(s.clone(), servers))
-    })
-}
-
-fn daemon() -> impl Strategy<Value = SyncDaemon> {
-    let group = prop_oneof![
-        Just(None),
-        (0u32..0x1000_0000).prop_map(|n| Some(IpAddr::V4(Ipv4Addr::from(0xe000_0000 | n)))),
-        any::<u16>().prop_map(|n| Some(IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, n)))),
-    ];
-    (
-        prop_oneof![Just(DaemonRole::Master), Just(DaemonRole::Backup)],
-        proptest::sample::select(INTERFACES.to_vec()),
-        0u32..=255,
-        proptest::option::of(any::<u16>()),
-        group,
-        proptest::option::of(any::<u16>()),
-        proptest::option::of(any::<u8>()),
-    )
-        .prop_map(|(role, interface, sync_id, max_len, group, port, ttl)| {
-            let mut d = SyncDaemon::new(role, interface).with_sync_id(sync_id);
-            d.max_len = max_len;
-            d.group = group;
-            d.port = port;
-            d.ttl = ttl;
-            d
-        })
-}
-
-fn timeouts() -> impl Strategy<Value = Timeouts> {
-    let one = prop_oneof![Just(0u32), 1u32..=2_678_400, 0u32..=MAX_CONNECTION_TIMEOUT];
-    (one.clone(), one.clone(), one).prop_map(|(a, b, c)| Timeouts::new(a, b, c))
-}
-
 /// A namespace filled with what it accepted of random services, servers, timeouts and
 /// daemons (what it refuses is skipped, as the kernel would refuse it).
 fn held_state() -> impl Strategy<Value = MemoryIpvs> {
     (
         proptest::collection::vec(virtual_service(), 0..6),
         proptest::option::of(timeouts()),
-        proptest::collection::vec(daemon(), 0..3),
+        proptest::collection::vec(daemon(&INTERFACES), 0..3),
     )
         .prop_map(|(services, timeouts, daemons)| {
             let ipvs = namespace();
@@ -253,7 +59,7 @@ fn held_state() -> impl Strategy<Value = MemoryIpvs> {
 /// service), real servers in lvs's order (the kernel lists the newest first).
 fn as_saved(mut table: Table) -> Table {
     for vs in &mut table.services {
-        vs.service.flags -= ServiceFlags::HASHED;
+        vs.service = vs.service.clone().as_configured();
         vs.servers.sort_by(cmp_servers);
     }
     table
@@ -274,7 +80,7 @@ fn operations_of(text: &str) -> Vec<Operation> {
 fn operation() -> impl Strategy<Value = Operation> {
     let service = || {
         service().prop_map(|mut s| {
-            s.flags -= ServiceFlags::HASHED;
+            s.flags = s.flags.as_configured();
             s.timeout = s.timeout.min(MAX_PERSISTENCE_TIMEOUT);
             s
         })
@@ -300,7 +106,7 @@ fn operation() -> impl Strategy<Value = Operation> {
         proptest::option::of(key()).prop_map(Operation::Zero),
         (any::<u32>(), any::<u32>(), any::<u32>())
             .prop_map(|(a, b, c)| Operation::SetTimeouts(Timeouts::new(a, b, c))),
-        daemon()
+        daemon(&INTERFACES)
             .prop_filter("values ipvsadm's reader takes", |d| {
                 d.max_len.is_none_or(|l| (1..=65507).contains(&l))
                     && d.port != Some(0)
@@ -478,7 +284,7 @@ fn timeouts_and_daemons_are_saved_and_restored_only_when_stated() {
 fn a_dry_run_shows_engine_and_netmask_without_persistence() {
     let service = Service::new(tcp("10.0.0.1:80"))
         .with_netmask(Netmask::V4(Ipv4Addr::new(255, 255, 255, 0)))
-        .with_persistence_engine("sip");
+        .with_pe_name("sip");
     let line = operation_line(&Operation::EditService(service.clone())).unwrap();
     assert_eq!(line, "-E -t 10.0.0.1:80 -s wlc -M 255.255.255.0 --pe sip");
     assert_eq!(
@@ -539,14 +345,14 @@ fn bad_engine_names_are_refused() {
     ] {
         let service = Service::new(tcp("10.0.0.1:80"))
             .persistent(300)
-            .with_persistence_engine(name);
+            .with_pe_name(name);
         let e = save(&one_service(service.clone(), vec![])).unwrap_err();
         assert_eq!(e.problem, problem, "{name:?}");
         let e = operation_line(&Operation::AddService(service)).unwrap_err();
         assert_eq!(e.problem, problem, "{name:?}");
     }
     // An empty engine name is no engine, for the kernel as for the text.
-    let service = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("");
+    let service = Service::new(tcp("10.0.0.1:80")).with_pe_name("");
     assert_eq!(
         save(&one_service(service, vec![])).unwrap(),
         "-A -t 10.0.0.1:80 -s wlc\n"

@@ -4,7 +4,6 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use lvs_core::order::{cmp_servers, cmp_services};
 use lvs_core::rules::{parse, parse_line, save_ipvsadm as save, table_from_rules, RuleError};
 use lvs_core::{
     Family, ForwardMethod, Netmask, Protocol, RealServer, SchedFlags, Scheduler, Service,
@@ -110,7 +109,7 @@ fn service() -> impl Strategy<Value = Service> {
                 if let Some((timeout, mask, sip)) = persistence {
                     s = s.persistent(timeout).with_netmask(mask);
                     if sip {
-                        s = s.with_persistence_engine("sip");
+                        s = s.with_pe_name("sip");
                     }
                 }
                 if ops {
@@ -189,12 +188,7 @@ fn table() -> impl Strategy<Value = Table> {
 }
 
 fn sorted(table: &Table) -> Table {
-    let mut services = table.services.clone();
-    services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
-    for vs in &mut services {
-        vs.servers.sort_by(cmp_servers);
-    }
-    Table::new(services)
+    Table::new(table.services.clone()).sorted()
 }
 
 /// The error points into its line: the column is within it (or just after its end, for an

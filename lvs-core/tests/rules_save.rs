@@ -143,7 +143,7 @@ fn persistence() {
         only(
             Service::new(ServiceKey::udp(sa("10.0.0.1:5060")))
                 .persistent(30)
-                .with_persistence_engine("sip")
+                .with_pe_name("sip")
         ),
         "-A -u 10.0.0.1:5060 -s wlc -p 30 --pe sip\n"
     );
@@ -152,7 +152,7 @@ fn persistence() {
         only(
             Service::new(key)
                 .with_netmask(Netmask::V4("255.0.0.0".parse().unwrap()))
-                .with_persistence_engine("sip")
+                .with_pe_name("sip")
         ),
         "-A -t 10.0.0.1:80 -s wlc\n"
     );
@@ -196,7 +196,7 @@ fn one_packet_and_sched_flags() {
                 .with_scheduler(Scheduler::Sh)
                 .persistent(100)
                 .with_netmask(Netmask::V4("255.255.0.0".parse().unwrap()))
-                .with_persistence_engine("sip")
+                .with_pe_name("sip")
                 .one_packet()
                 .with_sched_flags(SchedFlags::SH_PORT)
         ),

@@ -10,55 +10,11 @@ use std::net::{IpAddr, SocketAddr};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyInt, PyString, PyType};
+use pyo3::types::{PyBool, PyInt, PyString};
 
 use crate::errors::{invalid_input, out_of_range};
-
-/// The Python enum classes of `lvs._enums`, each imported once.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum PyEnum {
-    Protocol,
-    Family,
-    Scheduler,
-    ForwardMethod,
-    TunnelKind,
-    TunnelChecksum,
-    DaemonRole,
-    SchedFlags,
-    ErrorKind,
-    Outcome,
-}
-
-impl PyEnum {
-    fn name(self) -> &'static str {
-        match self {
-            PyEnum::Protocol => "Protocol",
-            PyEnum::Family => "Family",
-            PyEnum::Scheduler => "Scheduler",
-            PyEnum::ForwardMethod => "ForwardMethod",
-            PyEnum::TunnelKind => "TunnelKind",
-            PyEnum::TunnelChecksum => "TunnelChecksum",
-            PyEnum::DaemonRole => "DaemonRole",
-            PyEnum::SchedFlags => "SchedFlags",
-            PyEnum::ErrorKind => "ErrorKind",
-            PyEnum::Outcome => "Outcome",
-        }
-    }
-
-    fn class<'py>(self, py: Python<'py>) -> PyResult<&'py Bound<'py, PyType>> {
-        static CLASSES: [PyOnceLock<Py<PyType>>; 10] = [const { PyOnceLock::new() }; 10];
-        CLASSES[self as usize].import(py, "lvs._enums", self.name())
-    }
-
-    /// The member of this enum for a value (an int or a str, depending on the enum).
-    pub(crate) fn member<'py, V>(self, py: Python<'py>, value: V) -> PyResult<Bound<'py, PyAny>>
-    where
-        V: IntoPyObject<'py>,
-    {
-        self.class(py)?.call1((value,))
-    }
-}
+// Re-exported: the values modules take every conversion from here.
+pub(crate) use crate::enums::{py_ip, PyEnum};
 
 /// An unsigned integer type a Python int is read into, with its range in words.
 pub(crate) trait Bounded: TryFrom<u64> {
@@ -187,9 +143,4 @@ pub(crate) fn socket_addr(
         ip_addr(address, "address")?,
         number::<u16>(port, "port")?,
     ))
-}
-
-/// An IP address as an `ipaddress` object.
-pub(crate) fn py_ip(py: Python<'_>, addr: IpAddr) -> PyResult<Bound<'_, PyAny>> {
-    addr.into_pyobject(py)
 }

@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyTuple};
 
-use crate::convert::{py_ip, PyEnum};
+use crate::enums::{py_ip, PyEnum};
 use crate::values::ServiceKey;
 
 /// An error of a backend or of the model, captured without the GIL.
@@ -35,7 +35,7 @@ impl From<lvs_core::Error> for Failure {
         Failure {
             kind: error.kind(),
             message: error.to_string(),
-            errno: Some(model_errno(&error)),
+            errno: Some(lvs_sys::model_errno(&error)),
             kernel_message: None,
             model: Some(Box::new(error)),
         }
@@ -49,61 +49,95 @@ impl From<lvs_sys::Error> for Failure {
             kind: error.kind(),
             message: error.to_string(),
             // Refused before sending: the errno the kernel gives for the same mistake.
-            errno: error.errno().or_else(|| model.as_deref().map(model_errno)),
+            errno: error
+                .errno()
+                .or_else(|| model.as_deref().map(lvs_sys::model_errno)),
             kernel_message: error.kernel_message().map(str::to_owned),
             model,
         }
     }
 }
 
-/// The errno the kernel answers for each refusal of the model (the reverse of lvs-sys's
-/// per-command errno mapping), so that `MemoryIpvs` errors carry the same errno as the
-/// kernel's.
-fn model_errno(error: &lvs_core::Error) -> i32 {
-    use lvs_core::Error as E;
-    match error {
-        E::ServiceNotFound(_) | E::DaemonNotRunning(_) => libc::ESRCH,
-        E::ServiceExists(_) | E::ServerExists { .. } | E::DaemonRunning(_) => libc::EEXIST,
-        E::SchedulerNotFound { .. } | E::ServerNotFound { .. } => libc::ENOENT,
-        E::InterfaceNotFound(_) => libc::ENODEV,
-        E::OutOfRange { .. } => libc::ERANGE,
-        E::Unsupported(_) => libc::EOPNOTSUPP,
-        _ => libc::EINVAL,
-    }
-}
+/// Each kind with its `lvs.ErrorKind` member (by value) and the class of `lvs/_errors.py`
+/// for an error of that kind that has no model variant to say more. The one table of
+/// them: [`kind_value`], [`class_of_kind`] and the import-time check ([`check_names`])
+/// read it.
+const KINDS: [(ErrorKind, &str, &str); 10] = [
+    (ErrorKind::NotFound, "not_found", "NotFound"),
+    (ErrorKind::AlreadyExists, "already_exists", "AlreadyExists"),
+    (ErrorKind::InvalidInput, "invalid_input", "InvalidInput"),
+    (ErrorKind::OutOfRange, "out_of_range", "OutOfRange"),
+    (ErrorKind::Unsupported, "unsupported", "Unsupported"),
+    (
+        ErrorKind::PermissionDenied,
+        "permission_denied",
+        "LvsPermissionError",
+    ),
+    (
+        ErrorKind::IpvsUnavailable,
+        "ipvs_unavailable",
+        "IpvsUnavailable",
+    ),
+    (ErrorKind::TimedOut, "timed_out", "TimedOut"),
+    (ErrorKind::Syntax, "syntax", "RuleSyntaxError"),
+    (ErrorKind::Io, "io", "LvsOSError"),
+];
+
+/// The member and class of a kind not in [`KINDS`] (`ErrorKind::Other`, a newer kind).
+const OTHER_KIND: (&str, &str) = ("other", "LvsError");
+
+/// The classes of `lvs/_errors.py` for the model's error variants (see [`build`]).
+const MODEL_CLASSES: [&str; 9] = [
+    "ServiceNotFound",
+    "ServiceExists",
+    "SchedulerNotFound",
+    "ServerNotFound",
+    "ServerExists",
+    "DaemonRunning",
+    "DaemonNotRunning",
+    "InterfaceNotFound",
+    "Unsupported",
+];
+
+/// The `lvs.Outcome` members, by value: applied, failed, not sent, unknown.
+const OUTCOMES: [&str; 4] = ["applied", "failed", "not_sent", "unknown"];
 
 /// The name of the `lvs.ErrorKind` member of a kind.
 fn kind_value(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::NotFound => "not_found",
-        ErrorKind::AlreadyExists => "already_exists",
-        ErrorKind::InvalidInput => "invalid_input",
-        ErrorKind::OutOfRange => "out_of_range",
-        ErrorKind::Unsupported => "unsupported",
-        ErrorKind::PermissionDenied => "permission_denied",
-        ErrorKind::IpvsUnavailable => "ipvs_unavailable",
-        ErrorKind::TimedOut => "timed_out",
-        ErrorKind::Syntax => "syntax",
-        ErrorKind::Io => "io",
-        _ => "other",
-    }
+    KINDS
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map_or(OTHER_KIND.0, |(_, value, _)| value)
 }
 
 /// The class of `lvs/_errors.py` for a kind that has no model variant to say more.
 fn class_of_kind(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::NotFound => "NotFound",
-        ErrorKind::AlreadyExists => "AlreadyExists",
-        ErrorKind::InvalidInput => "InvalidInput",
-        ErrorKind::OutOfRange => "OutOfRange",
-        ErrorKind::Unsupported => "Unsupported",
-        ErrorKind::PermissionDenied => "LvsPermissionError",
-        ErrorKind::IpvsUnavailable => "IpvsUnavailable",
-        ErrorKind::TimedOut => "TimedOut",
-        ErrorKind::Syntax => "RuleSyntaxError",
-        ErrorKind::Io => "LvsOSError",
-        _ => "LvsError",
+    KINDS
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map_or(OTHER_KIND.1, |(_, _, class)| class)
+}
+
+/// Checks, when `lvs` is imported, that every Python name this crate builds exceptions
+/// and enum members from exists, so that a rename on the Python side fails at once rather
+/// than on the rare error path that would use it.
+#[pyfunction]
+#[pyo3(name = "_check_names")]
+pub(crate) fn check_names(py: Python<'_>) -> PyResult<()> {
+    PyEnum::check_all(py)?;
+    for (_, value, class) in KINDS {
+        PyEnum::ErrorKind.member(py, value)?;
+        error_class(py, class)?;
     }
+    PyEnum::ErrorKind.member(py, OTHER_KIND.0)?;
+    error_class(py, OTHER_KIND.1)?;
+    for class in MODEL_CLASSES {
+        error_class(py, class)?;
+    }
+    for value in OUTCOMES {
+        PyEnum::Outcome.member(py, value)?;
+    }
+    Ok(())
 }
 
 fn error_class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -135,48 +169,48 @@ fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> P
     let class = match failure.model.as_deref() {
         Some(E::ServiceNotFound(key)) => {
             extra.set_item("service", service_key(py, *key)?)?;
-            "ServiceNotFound"
+            MODEL_CLASSES[0]
         }
         Some(E::ServiceExists(key)) => {
             extra.set_item("service", service_key(py, *key)?)?;
-            "ServiceExists"
+            MODEL_CLASSES[1]
         }
         Some(E::SchedulerNotFound { name }) => {
             extra.set_item("name", name)?;
-            "SchedulerNotFound"
+            MODEL_CLASSES[2]
         }
         Some(E::ServerNotFound { service, server }) => {
             extra.set_item("service", service_key(py, *service)?)?;
             extra.set_item("server", server_tuple(py, *server)?)?;
-            "ServerNotFound"
+            MODEL_CLASSES[3]
         }
         Some(E::ServerExists { service, server }) => {
             extra.set_item("service", service_key(py, *service)?)?;
             extra.set_item("server", server_tuple(py, *server)?)?;
-            "ServerExists"
+            MODEL_CLASSES[4]
         }
         Some(E::DaemonRunning(role)) => {
             extra.set_item("role", PyEnum::DaemonRole.member(py, role.number())?)?;
-            "DaemonRunning"
+            MODEL_CLASSES[5]
         }
         Some(E::DaemonNotRunning(role)) => {
             extra.set_item("role", PyEnum::DaemonRole.member(py, role.number())?)?;
-            "DaemonNotRunning"
+            MODEL_CLASSES[6]
         }
         Some(E::InterfaceNotFound(name)) => {
             extra.set_item("interface", name)?;
-            "InterfaceNotFound"
+            MODEL_CLASSES[7]
         }
         Some(E::Invalid { field, .. }) => {
             extra.set_item("field", field)?;
-            "InvalidInput"
+            class_of_kind(ErrorKind::InvalidInput)
         }
         Some(E::OutOfRange { field, value, .. }) => {
             extra.set_item("field", field)?;
             extra.set_item("value", value)?;
-            "OutOfRange"
+            class_of_kind(ErrorKind::OutOfRange)
         }
-        Some(E::Unsupported(_)) => "Unsupported",
+        Some(E::Unsupported(_)) => MODEL_CLASSES[8],
         _ => class_of_kind(failure.kind),
     };
     let kwargs = extra;
@@ -234,10 +268,10 @@ impl BatchFailure {
             .outcomes
             .iter()
             .map(|o| match o {
-                Outcome::Applied => "applied",
-                Outcome::Failed(_) => "failed",
-                Outcome::NotSent => "not_sent",
-                _ => "unknown",
+                Outcome::Applied => OUTCOMES[0],
+                Outcome::Failed(_) => OUTCOMES[1],
+                Outcome::NotSent => OUTCOMES[2],
+                _ => OUTCOMES[3],
             })
             .collect();
         let first = self
@@ -270,9 +304,13 @@ pub(crate) fn invalid_input(py: Python<'_>, field: &str, reason: &str) -> PyErr 
         let kwargs = PyDict::new(py);
         kwargs.set_item("field", field)?;
         kwargs.set_item("errno", libc::EINVAL)?;
-        kwargs.set_item("kind", PyEnum::ErrorKind.member(py, "invalid_input")?)?;
+        kwargs.set_item(
+            "kind",
+            PyEnum::ErrorKind.member(py, kind_value(ErrorKind::InvalidInput))?,
+        )?;
         let message = format!("invalid {field}: {reason}");
-        let exception = error_class(py, "InvalidInput")?.call((message,), Some(&kwargs))?;
+        let exception = error_class(py, class_of_kind(ErrorKind::InvalidInput))?
+            .call((message,), Some(&kwargs))?;
         Ok(PyErr::from_value(exception))
     };
     build().unwrap_or_else(|e| e)
@@ -287,9 +325,13 @@ pub(crate) fn out_of_range(value: &Bound<'_, PyAny>, field: &str, reason: &str) 
         kwargs.set_item("field", field)?;
         kwargs.set_item("value", value)?;
         kwargs.set_item("errno", libc::ERANGE)?;
-        kwargs.set_item("kind", PyEnum::ErrorKind.member(py, "out_of_range")?)?;
+        kwargs.set_item(
+            "kind",
+            PyEnum::ErrorKind.member(py, kind_value(ErrorKind::OutOfRange))?,
+        )?;
         let message = format!("invalid {field}: {reason}");
-        let exception = error_class(py, "OutOfRange")?.call((message,), Some(&kwargs))?;
+        let exception = error_class(py, class_of_kind(ErrorKind::OutOfRange))?
+            .call((message,), Some(&kwargs))?;
         Ok(PyErr::from_value(exception))
     };
     build().unwrap_or_else(|e| e)
@@ -333,8 +375,12 @@ pub(crate) fn syntax_error(
         kwargs.set_item("token", place.token)?;
         kwargs.set_item("expected", expected)?;
         kwargs.set_item("errno", libc::EINVAL)?;
-        kwargs.set_item("kind", PyEnum::ErrorKind.member(py, "syntax")?)?;
-        let exception = error_class(py, "RuleSyntaxError")?.call((message,), Some(&kwargs))?;
+        kwargs.set_item(
+            "kind",
+            PyEnum::ErrorKind.member(py, kind_value(ErrorKind::Syntax))?,
+        )?;
+        let exception =
+            error_class(py, class_of_kind(ErrorKind::Syntax))?.call((message,), Some(&kwargs))?;
         Ok(PyErr::from_value(exception))
     };
     build().unwrap_or_else(|e| e)

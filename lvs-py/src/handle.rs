@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use lvs_core::{order, Ipvs as _, MemoryIpvs as CoreMemory, Table};
+use lvs_core::{Ipvs as _, MemoryIpvs as CoreMemory, Table};
 use lvs_sys::{NetlinkIpvs, Options};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -44,17 +44,15 @@ macro_rules! on_backend {
 fn read_table<I: lvs_core::Ipvs>(ipvs: &I) -> Result<Table, I::Error> {
     let mut services = Vec::new();
     for entry in ipvs.services()? {
-        let mut servers: Vec<lvs_core::RealServer> = ipvs
+        let servers: Vec<lvs_core::RealServer> = ipvs
             .servers(&entry.service.key)?
             .into_iter()
             .map(|e| e.server)
             .collect();
-        servers.sort_by(order::cmp_servers);
         let service = Service::listed(entry.service).inner;
         services.push(lvs_core::VirtualService::new(service, servers));
     }
-    services.sort_by(|a, b| order::cmp_services(&a.service.key, &b.service.key));
-    Ok(Table::new(services))
+    Ok(Table::new(services).sorted())
 }
 
 /// The table with its timeouts and running sync daemons: what the lossless save writes.

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod convert;
+mod enums;
 mod errors;
 mod handle;
 mod rules;
@@ -39,6 +40,8 @@ fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(rules::parse_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::load_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::save_rules, module)?)?;
+    // Called by `lvs/__init__.py` once the Python modules are loaded.
+    module.add_function(wrap_pyfunction!(errors::check_names, module)?)?;
     // The Cargo version, which maturin also gives the wheel: the version of the extension
     // itself, so it cannot disagree with the code that runs. `lvs.__version__` re-exports it.
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -32,22 +32,9 @@ impl Context<'_> {
     }
 }
 
-/// The name of an operation, for messages.
+/// The name of an operation, for messages ([`lvs_core::OperationKind::description`]).
 pub(crate) fn op_name(op: &Operation) -> &'static str {
-    match op {
-        Operation::AddService(_) => "add service",
-        Operation::EditService(_) => "edit service",
-        Operation::DeleteService(_) => "delete service",
-        Operation::AddServer(..) => "add real server",
-        Operation::EditServer(..) => "edit real server",
-        Operation::DeleteServer(..) => "delete real server",
-        Operation::Flush => "flush",
-        Operation::Zero(_) => "zero",
-        Operation::SetTimeouts(_) => "set timeouts",
-        Operation::StartDaemon(_) => "start daemon",
-        Operation::StopDaemon(_) => "stop daemon",
-        _ => "operation",
-    }
+    op.kind().description()
 }
 
 /// The scheduler name to report for ENOENT on add/edit service: the kernel does not say
@@ -58,6 +45,22 @@ fn missing_scheduler_name(service: &Service) -> String {
     match (&service.pe_name, known) {
         (Some(pe), true) => pe.clone(),
         _ => service.scheduler.name().to_owned(),
+    }
+}
+
+/// The errno the kernel answers for each refusal of the model: the reverse of this
+/// module's errno-to-error mapping, kept beside it so that the two directions are read
+/// (and changed) together. lvs-py gives `MemoryIpvs` errors this errno, so they carry the same one as the kernel's.
+pub fn model_errno(error: &lvs_core::Error) -> i32 {
+    use lvs_core::Error as E;
+    match error {
+        E::ServiceNotFound(_) | E::DaemonNotRunning(_) => libc::ESRCH,
+        E::ServiceExists(_) | E::ServerExists { .. } | E::DaemonRunning(_) => libc::EEXIST,
+        E::SchedulerNotFound { .. } | E::ServerNotFound { .. } => libc::ENOENT,
+        E::InterfaceNotFound(_) => libc::ENODEV,
+        E::OutOfRange { .. } => libc::ERANGE,
+        E::Unsupported(_) => libc::EOPNOTSUPP,
+        _ => libc::EINVAL,
     }
 }
 

@@ -12,7 +12,7 @@ fn names_over_64_kib_encode_without_panicking() {
     let huge = "s".repeat(70_000);
     let service = Service::new(ServiceKey::fwmark(1, Family::Ipv4))
         .with_scheduler(lvs_core::Scheduler::Other(huge.clone()))
-        .with_persistence_engine(huge.clone());
+        .with_pe_name(huge.clone());
     let request = Request::add_service(&service);
     let mut buf = Vec::new();
     request.encode_into(&mut buf, 0x20, 1);

@@ -10,6 +10,8 @@
 # 203.0.113.0/24, sync and tunnel links in 192.0.2.0/24. No packet leaves the guest.
 
 set -uo pipefail
+# shellcheck source=../lib/checks.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../lib/checks.sh"
 LAB=$(basename "$0" .sh)
 ROOT=$(dirname "$(dirname "$(dirname "$(readlink -f "$0")")")")
 LVSCTL=${LVS_LAB_LVSCTL:-$ROOT/target/debug/examples/lvsctl}
@@ -54,11 +56,7 @@ check_eq() {
 }
 # finish: the summary line and the exit status.
 finish() {
-  if [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]; then
-    say "test result: ok. $PASSED passed; 0 failed; 0 ignored; (lab $LAB)"
-    exit 0
-  fi
-  say "test result: FAILED. $PASSED passed; $FAILED failed; 0 ignored; (lab $LAB)"
+  report_counts "$PASSED" "$FAILED" "lab $LAB" && exit 0
   exit 1
 }
 # fatal MESSAGE: the topology could not be built; no check can run.

@@ -8,7 +8,9 @@ use super::names::{
 use super::numbers::push_counter;
 use super::options::{ListFormat, ListOptions};
 use crate::model::{KernelInfo, RealServerEntry, ServiceEntry, ServiceFlags, Stats};
-use crate::order::{cmp_servers, cmp_services};
+#[cfg(doc)]
+use crate::order::cmp_services;
+use crate::order::{cmp_servers, sort_by_service};
 
 /// The whole table as `ipvsadm -L -n` lists it: the banner, the header of the layout, then
 /// every service followed by its real servers.
@@ -30,7 +32,7 @@ pub fn format_table(
     out.push_str(opts.format.header());
     let mut order: Vec<&(ServiceEntry, Vec<RealServerEntry>)> = services.iter().collect();
     if opts.sort {
-        order.sort_by(|a, b| cmp_services(&a.0.service.key, &b.0.service.key));
+        sort_by_service(&mut order, |(entry, _)| &entry.service.key);
     }
     for (entry, servers) in order {
         push_service(&mut out, entry, servers, opts);

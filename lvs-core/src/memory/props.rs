@@ -33,8 +33,8 @@ fn services() -> impl Strategy<Value = Service> {
         }
         match pe {
             0 => s,
-            1 => s.with_persistence_engine("sip"),
-            _ => s.with_persistence_engine("nope"),
+            1 => s.with_pe_name("sip"),
+            _ => s.with_pe_name("nope"),
         }
     })
 }
@@ -58,10 +58,7 @@ fn servers() -> impl Strategy<Value = RealServer> {
     let weights = prop_oneof![Just(0u32), Just(1), Just(1 << 31)];
     (server_addrs(), forwards, weights, 0u32..3, 0u32..3).prop_map(
         |(addr, forward, weight, upper, lower)| {
-            RealServer::new(addr)
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
+            crate::testing::server(addr, forward, weight, (upper, lower))
         },
     )
 }

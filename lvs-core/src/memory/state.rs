@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-use super::canonical;
+use crate::canonical;
 use crate::error::Error;
 use crate::model::{
     DaemonRole, Family, Netmask, RealServer, Service, ServiceKey, SyncDaemon, Timeouts,

@@ -128,7 +128,7 @@ fn an_overlong_scheduler_name_is_invalid_before_anything_else() {
 #[test]
 fn an_overlong_pe_name_is_invalid() {
     let ipvs = MemoryIpvs::new();
-    let s = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("p".repeat(17));
+    let s = Service::new(tcp("10.0.0.1:80")).with_pe_name("p".repeat(17));
     assert_eq!(invalid_field(ipvs.add_service(&s)), "pe_name");
 }
 
@@ -179,7 +179,7 @@ fn an_unknown_persistence_engine_is_scheduler_not_found_with_its_name() {
     let ipvs = MemoryIpvs::new();
     let s = Service::new(tcp("10.0.0.1:80"))
         .persistent(60)
-        .with_persistence_engine("twos");
+        .with_pe_name("twos");
     assert_eq!(
         ipvs.add_service(&s),
         Err(Error::SchedulerNotFound {
@@ -193,7 +193,7 @@ fn the_scheduler_is_checked_before_the_engine() {
     let ipvs = MemoryIpvs::new();
     let s = Service::new(tcp("10.0.0.1:80"))
         .with_scheduler(Scheduler::Other("fancy".into()))
-        .with_persistence_engine("twos");
+        .with_pe_name("twos");
     assert_eq!(
         ipvs.add_service(&s),
         Err(Error::SchedulerNotFound {
@@ -207,12 +207,12 @@ fn sip_is_accepted_and_an_empty_engine_name_means_none() {
     let ipvs = MemoryIpvs::new();
     let sip = Service::new(tcp("10.0.0.1:5060"))
         .persistent(60)
-        .with_persistence_engine("sip");
+        .with_pe_name("sip");
     ipvs.add_service(&sip).unwrap();
     let listed = ipvs.service(&sip.key).unwrap().service;
     assert_eq!(listed.pe_name.as_deref(), Some("sip"));
 
-    let empty = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("");
+    let empty = Service::new(tcp("10.0.0.1:80")).with_pe_name("");
     ipvs.add_service(&empty).unwrap();
     assert_eq!(ipvs.service(&empty.key).unwrap().service.pe_name, None);
 }
@@ -315,7 +315,7 @@ fn edit_replaces_everything_but_the_key_and_keeps_hashed() {
         .with_scheduler(Scheduler::Sh)
         .persistent(300)
         .with_netmask(Netmask::V4(Ipv4Addr::new(255, 255, 0, 0)))
-        .with_persistence_engine("sip");
+        .with_pe_name("sip");
     ipvs.add_service(&first).unwrap();
     let second = Service::new(key).with_scheduler(Scheduler::Rr).one_packet();
     ipvs.edit_service(&second).unwrap();

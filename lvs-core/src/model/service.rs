@@ -199,101 +199,77 @@ impl fmt::Display for ServiceKey {
     }
 }
 
-/// A scheduling algorithm, by its kernel module name (`ip_vs_NAME`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Scheduler {
-    /// `rr`: round robin.
-    Rr,
-    /// `wrr`: weighted round robin.
-    Wrr,
-    /// `lc`: least connections.
-    Lc,
-    /// `wlc`: weighted least connections (ipvsadm's default).
-    Wlc,
-    /// `lblc`: locality-based least connections.
-    Lblc,
-    /// `lblcr`: locality-based least connections with replication.
-    Lblcr,
-    /// `dh`: destination hashing.
-    Dh,
-    /// `sh`: source hashing.
-    Sh,
-    /// `sed`: shortest expected delay.
-    Sed,
-    /// `nq`: never queue.
-    Nq,
-    /// `fo`: weighted failover.
-    Fo,
-    /// `ovf`: weighted overflow.
-    Ovf,
-    /// `mh`: Maglev hashing.
-    Mh,
-    /// `none`: a service without a scheduler (reported by modern kernels).
-    None,
-    /// Any other scheduler name, kept verbatim (an out-of-tree module, a newer kernel).
-    Other(String),
+/// Writes [`Scheduler`], its [`Scheduler::KNOWN`] list, [`Scheduler::name`] and
+/// [`Scheduler::from_name`] from one list of (variant, kernel name), so that a scheduler
+/// is added in one place (the pattern of `ConnectionState`).
+macro_rules! schedulers {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// A scheduling algorithm, by its kernel module name (`ip_vs_NAME`).
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Scheduler {
+            $($(#[$doc])* $variant,)*
+            /// `none`: a service without a scheduler (reported by modern kernels).
+            None,
+            /// Any other scheduler name, kept verbatim (an out-of-tree module, a newer
+            /// kernel).
+            Other(String),
+        }
+
+        impl Scheduler {
+            /// Every scheduler that ships with Linux, in ipvsadm's `SCHEDULERS` order.
+            pub const KNOWN: [Scheduler; [$(stringify!($variant)),*].len()] =
+                [$(Scheduler::$variant),*];
+
+            /// The kernel's name of the scheduler.
+            pub fn name(&self) -> &str {
+                match self {
+                    $(Scheduler::$variant => $name,)*
+                    Scheduler::None => "none",
+                    Scheduler::Other(name) => name,
+                }
+            }
+
+            /// The scheduler of a kernel name; unknown names become [`Scheduler::Other`].
+            pub fn from_name(name: &str) -> Scheduler {
+                match name {
+                    $($name => Scheduler::$variant,)*
+                    "none" => Scheduler::None,
+                    other => Scheduler::Other(other.to_owned()),
+                }
+            }
+        }
+    };
 }
 
-impl Scheduler {
-    /// Every scheduler that ships with Linux, in ipvsadm's `SCHEDULERS` order.
-    pub const KNOWN: [Scheduler; 13] = [
-        Scheduler::Rr,
-        Scheduler::Wrr,
-        Scheduler::Lc,
-        Scheduler::Wlc,
-        Scheduler::Lblc,
-        Scheduler::Lblcr,
-        Scheduler::Dh,
-        Scheduler::Sh,
-        Scheduler::Sed,
-        Scheduler::Nq,
-        Scheduler::Fo,
-        Scheduler::Ovf,
-        Scheduler::Mh,
-    ];
-
-    /// The kernel's name of the scheduler.
-    pub fn name(&self) -> &str {
-        match self {
-            Scheduler::Rr => "rr",
-            Scheduler::Wrr => "wrr",
-            Scheduler::Lc => "lc",
-            Scheduler::Wlc => "wlc",
-            Scheduler::Lblc => "lblc",
-            Scheduler::Lblcr => "lblcr",
-            Scheduler::Dh => "dh",
-            Scheduler::Sh => "sh",
-            Scheduler::Sed => "sed",
-            Scheduler::Nq => "nq",
-            Scheduler::Fo => "fo",
-            Scheduler::Ovf => "ovf",
-            Scheduler::Mh => "mh",
-            Scheduler::None => "none",
-            Scheduler::Other(name) => name,
-        }
-    }
-
-    /// The scheduler of a kernel name; unknown names become [`Scheduler::Other`].
-    pub fn from_name(name: &str) -> Scheduler {
-        match name {
-            "rr" => Scheduler::Rr,
-            "wrr" => Scheduler::Wrr,
-            "lc" => Scheduler::Lc,
-            "wlc" => Scheduler::Wlc,
-            "lblc" => Scheduler::Lblc,
-            "lblcr" => Scheduler::Lblcr,
-            "dh" => Scheduler::Dh,
-            "sh" => Scheduler::Sh,
-            "sed" => Scheduler::Sed,
-            "nq" => Scheduler::Nq,
-            "fo" => Scheduler::Fo,
-            "ovf" => Scheduler::Ovf,
-            "mh" => Scheduler::Mh,
-            "none" => Scheduler::None,
-            other => Scheduler::Other(other.to_owned()),
-        }
-    }
+// Every scheduler that ships with Linux, in ipvsadm's `SCHEDULERS` order.
+schedulers! {
+    /// `rr`: round robin.
+    Rr => "rr",
+    /// `wrr`: weighted round robin.
+    Wrr => "wrr",
+    /// `lc`: least connections.
+    Lc => "lc",
+    /// `wlc`: weighted least connections (ipvsadm's default).
+    Wlc => "wlc",
+    /// `lblc`: locality-based least connections.
+    Lblc => "lblc",
+    /// `lblcr`: locality-based least connections with replication.
+    Lblcr => "lblcr",
+    /// `dh`: destination hashing.
+    Dh => "dh",
+    /// `sh`: source hashing.
+    Sh => "sh",
+    /// `sed`: shortest expected delay.
+    Sed => "sed",
+    /// `nq`: never queue.
+    Nq => "nq",
+    /// `fo`: weighted failover.
+    Fo => "fo",
+    /// `ovf`: weighted overflow.
+    Ovf => "ovf",
+    /// `mh`: Maglev hashing.
+    Mh => "mh",
 }
 
 impl Default for Scheduler {
@@ -349,6 +325,17 @@ bitflags! {
         const FLAG_2 = 0x0010;
         /// `flag-3`.
         const FLAG_3 = 0x0020;
+    }
+}
+
+impl ServiceFlags {
+    /// The flags as configured: all but `HASHED`, the kernel's own bookkeeping bit, which
+    /// it sets on every service in its table and which no request carries.
+    ///
+    /// This is the one place that says which bit a listing has and a configuration does
+    /// not; the planner, the saver, the memory backend, the codec and the faces call it.
+    pub fn as_configured(self) -> ServiceFlags {
+        self - ServiceFlags::HASHED
     }
 }
 
@@ -512,6 +499,13 @@ pub struct Service {
 }
 
 impl Service {
+    /// The service as configured: a listed service without the kernel's `HASHED` flag
+    /// ([`ServiceFlags::as_configured`]), so it compares equal to the one that was added.
+    pub fn as_configured(mut self) -> Service {
+        self.flags = self.flags.as_configured();
+        self
+    }
+
     /// A service with ipvsadm's defaults for `key`.
     pub fn new(key: ServiceKey) -> Service {
         Service {
@@ -543,8 +537,10 @@ impl Service {
         self
     }
 
-    /// Sets the persistence engine (`--pe`).
-    pub fn with_persistence_engine(mut self, engine: impl Into<String>) -> Service {
+    /// Sets the persistence engine (`--pe`), by the name the kernel keeps in `pe_name`.
+    /// (One name for the concept in Rust: the field, this builder and the kernel attribute
+    /// all say `pe_name`.)
+    pub fn with_pe_name(mut self, engine: impl Into<String>) -> Service {
         self.pe_name = Some(engine.into());
         self
     }

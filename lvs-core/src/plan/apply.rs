@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 
 use crate::error::{Classify, ErrorKind};
-use crate::model::{RealServer, Service, ServiceFlags, ServiceKey, SyncDaemon, Timeouts};
+use crate::model::{RealServer, ServiceKey, SyncDaemon, Timeouts};
 use crate::ops::{ApplyError, Ipvs, Operation, Outcome};
 use crate::table::{Table, VirtualService};
 
@@ -242,13 +242,13 @@ fn undo_operations(before: &Before<'_>, done: &[&Operation]) -> Result<Vec<Opera
                 let Some(old) = before.service(&service.key) else {
                     return Err((*op).clone());
                 };
-                undo.push(Operation::EditService(as_configured(&old.service)));
+                undo.push(Operation::EditService(old.service.clone().as_configured()));
             }
             Operation::DeleteService(key) => {
                 let Some(old) = before.service(key) else {
                     return Err((*op).clone());
                 };
-                undo.push(Operation::AddService(as_configured(&old.service)));
+                undo.push(Operation::AddService(old.service.clone().as_configured()));
                 undo.extend(old.servers.iter().map(|s| Operation::AddServer(*key, *s)));
             }
             Operation::AddServer(key, server) => {
@@ -280,12 +280,4 @@ fn undo_operations(before: &Before<'_>, done: &[&Operation]) -> Result<Vec<Opera
         }
     }
     Ok(undo)
-}
-
-/// A service as it is sent: the kernel lists every service with `HASHED`, which it sets
-/// itself and which a request does not carry.
-fn as_configured(service: &Service) -> Service {
-    let mut service = service.clone();
-    service.flags -= ServiceFlags::HASHED;
-    service
 }

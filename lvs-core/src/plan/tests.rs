@@ -8,7 +8,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::memory::MemoryIpvs;
-use crate::model::{Family, ForwardMethod, Netmask, Scheduler, Tunnel, TunnelChecksum};
+use crate::model::{
+    Family, ForwardMethod, Netmask, Scheduler, ServiceFlags, Tunnel, TunnelChecksum,
+};
 use crate::ops::Ipvs;
 use crate::table::VirtualService;
 
@@ -70,11 +72,8 @@ fn server(family: Family) -> impl Strategy<Value = RealServer> {
         0u32..4,
         prop_oneof![Just((0u32, 0u32)), Just((100, 10))],
     )
-        .prop_map(|(addr, forward, weight, (upper, lower))| {
-            RealServer::new(addr)
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
+        .prop_map(|(addr, forward, weight, thresholds)| {
+            crate::testing::server(addr, forward, weight, thresholds)
         })
 }
 
@@ -94,7 +93,7 @@ fn virtual_service() -> impl Strategy<Value = VirtualService> {
 
 fn table() -> impl Strategy<Value = Table> {
     proptest::collection::vec(virtual_service(), 0..6).prop_map(|mut services| {
-        services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
+        crate::order::sort_services(&mut services);
         services.dedup_by(|a, b| a.service.key == b.service.key);
         Table::new(services)
     })
@@ -114,13 +113,7 @@ fn scopes() -> impl Strategy<Value = Scope> {
 
 /// A table as `MemoryIpvs` lists it, services and real servers in lvs's order.
 fn listed(ipvs: &MemoryIpvs) -> Table {
-    let mut t = ipvs.table();
-    for vs in &mut t.services {
-        vs.servers.sort_by_key(|s| s.addr);
-    }
-    t.services
-        .sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
-    t
+    ipvs.table().sorted()
 }
 
 fn within(table: &Table, scope: &Scope, inside: bool) -> Table {

@@ -70,175 +70,116 @@ impl fmt::Display for CommandName {
     }
 }
 
-/// An option, by the name ipvsadm's diagnostics use. Several spellings share one name:
-/// `-t`, `-u`, `--sctp-service` and `-f` are all `service-address`; `-g`, `-i` and `-m`
-/// are all `forwarding-method`.
-///
-/// The order of the variants is ipvsadm's option order, which decides which problem is
-/// reported first when a line has several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum OptionName {
+/// Writes [`OptionName`], its [`OptionName::ALL`] list and [`OptionName::name`] from one
+/// table of (variant, ipvsadm's name), in ipvsadm's option order, so that an option is
+/// added in one place.
+macro_rules! option_names {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// An option, by the name ipvsadm's diagnostics use. Several spellings share one name:
+        /// `-t`, `-u`, `--sctp-service` and `-f` are all `service-address`; `-g`, `-i` and `-m`
+        /// are all `forwarding-method`.
+        ///
+        /// The order of the variants is ipvsadm's option order, which decides which problem is
+        /// reported first when a line has several.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum OptionName {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl OptionName {
+            /// Every option name, in ipvsadm's option order.
+            pub const ALL: [OptionName; [$($name),*].len()] = [$(OptionName::$variant),*];
+
+            /// ipvsadm's name of the option.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(OptionName::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+option_names! {
     /// `-n`.
-    Numeric,
+    Numeric => "numeric",
     /// `-c`.
-    Connection,
+    Connection => "connection",
     /// `-t`, `-u`, `--sctp-service`, `-f`.
-    ServiceAddress,
+    ServiceAddress => "service-address",
     /// `-s`.
-    Scheduler,
+    Scheduler => "scheduler",
     /// `-p`.
-    Persistent,
+    Persistent => "persistent",
     /// `-M`.
-    Netmask,
+    Netmask => "netmask",
     /// `-r`.
-    RealServer,
+    RealServer => "real-server",
     /// `-g`, `-i`, `-m`.
-    ForwardingMethod,
+    ForwardingMethod => "forwarding-method",
     /// `-w`.
-    Weight,
+    Weight => "weight",
     /// `-x`.
-    UpperThreshold,
+    UpperThreshold => "u-threshold",
     /// `-y`.
-    LowerThreshold,
+    LowerThreshold => "l-threshold",
     /// `--mcast-interface`.
-    McastInterface,
+    McastInterface => "mcast-interface",
     /// `--timeout`.
-    Timeout,
+    Timeout => "timeout",
     /// `--daemon`.
-    Daemon,
+    Daemon => "daemon",
     /// `--stats`.
-    Stats,
+    Stats => "stats",
     /// `--rate`.
-    Rate,
+    Rate => "rate",
     /// `--thresholds`.
-    Thresholds,
+    Thresholds => "thresholds",
     /// `--persistent-conn`.
-    PersistentConn,
+    PersistentConn => "persistent-conn",
     /// `--nosort`.
-    NoSort,
+    NoSort => "nosort",
     /// `--syncid`.
-    SyncId,
+    SyncId => "syncid",
     /// `-X`, `--exact`.
-    Exact,
+    Exact => "exact",
     /// `-o`.
-    Ops,
+    Ops => "ops",
     /// `--pe`.
-    Pe,
+    Pe => "pe",
     /// `-b`.
-    SchedFlags,
+    SchedFlags => "sched-flags",
     /// `--mcast-group`.
-    McastGroup,
+    McastGroup => "mcast-group",
     /// `--mcast-port`.
-    McastPort,
+    McastPort => "mcast-port",
     /// `--mcast-ttl`.
-    McastTtl,
+    McastTtl => "mcast-ttl",
     /// `--sync-maxlen`.
-    SyncMaxlen,
+    SyncMaxlen => "sync-maxlen",
     /// `--tun-info`.
-    TunInfo,
+    TunInfo => "tun-info",
     /// `--tun-type`.
-    TunType,
+    TunType => "tun-type",
     /// `--tun-port`.
-    TunPort,
+    TunPort => "tun-port",
     /// `--tun-nocsum`.
-    TunNoCsum,
+    TunNoCsum => "tun-nocsum",
     /// `--tun-csum`.
-    TunCsum,
+    TunCsum => "tun-csum",
     /// `--tun-remcsum`.
-    TunRemCsum,
+    TunRemCsum => "tun-remcsum",
     /// `--lvs-timeout` (an lvs extension).
-    LvsTimeout,
+    LvsTimeout => "lvs-timeout",
     /// `--lvs-flags` (an lvs extension).
-    LvsFlags,
+    LvsFlags => "lvs-flags",
 }
 
 impl OptionName {
-    /// Every option name, in ipvsadm's option order.
-    pub const ALL: [OptionName; 36] = [
-        OptionName::Numeric,
-        OptionName::Connection,
-        OptionName::ServiceAddress,
-        OptionName::Scheduler,
-        OptionName::Persistent,
-        OptionName::Netmask,
-        OptionName::RealServer,
-        OptionName::ForwardingMethod,
-        OptionName::Weight,
-        OptionName::UpperThreshold,
-        OptionName::LowerThreshold,
-        OptionName::McastInterface,
-        OptionName::Timeout,
-        OptionName::Daemon,
-        OptionName::Stats,
-        OptionName::Rate,
-        OptionName::Thresholds,
-        OptionName::PersistentConn,
-        OptionName::NoSort,
-        OptionName::SyncId,
-        OptionName::Exact,
-        OptionName::Ops,
-        OptionName::Pe,
-        OptionName::SchedFlags,
-        OptionName::McastGroup,
-        OptionName::McastPort,
-        OptionName::McastTtl,
-        OptionName::SyncMaxlen,
-        OptionName::TunInfo,
-        OptionName::TunType,
-        OptionName::TunPort,
-        OptionName::TunNoCsum,
-        OptionName::TunCsum,
-        OptionName::TunRemCsum,
-        OptionName::LvsTimeout,
-        OptionName::LvsFlags,
-    ];
-
     /// The position of the option in [`OptionName::ALL`].
     pub(crate) fn index(self) -> usize {
         self as usize
-    }
-
-    /// ipvsadm's name of the option.
-    pub const fn name(self) -> &'static str {
-        match self {
-            OptionName::Numeric => "numeric",
-            OptionName::Connection => "connection",
-            OptionName::ServiceAddress => "service-address",
-            OptionName::Scheduler => "scheduler",
-            OptionName::Persistent => "persistent",
-            OptionName::Netmask => "netmask",
-            OptionName::RealServer => "real-server",
-            OptionName::ForwardingMethod => "forwarding-method",
-            OptionName::Weight => "weight",
-            OptionName::UpperThreshold => "u-threshold",
-            OptionName::LowerThreshold => "l-threshold",
-            OptionName::McastInterface => "mcast-interface",
-            OptionName::Timeout => "timeout",
-            OptionName::Daemon => "daemon",
-            OptionName::Stats => "stats",
-            OptionName::Rate => "rate",
-            OptionName::Thresholds => "thresholds",
-            OptionName::PersistentConn => "persistent-conn",
-            OptionName::NoSort => "nosort",
-            OptionName::SyncId => "syncid",
-            OptionName::Exact => "exact",
-            OptionName::Ops => "ops",
-            OptionName::Pe => "pe",
-            OptionName::SchedFlags => "sched-flags",
-            OptionName::McastGroup => "mcast-group",
-            OptionName::McastPort => "mcast-port",
-            OptionName::McastTtl => "mcast-ttl",
-            OptionName::SyncMaxlen => "sync-maxlen",
-            OptionName::TunInfo => "tun-info",
-            OptionName::TunType => "tun-type",
-            OptionName::TunPort => "tun-port",
-            OptionName::TunNoCsum => "tun-nocsum",
-            OptionName::TunCsum => "tun-csum",
-            OptionName::TunRemCsum => "tun-remcsum",
-            OptionName::LvsTimeout => "lvs-timeout",
-            OptionName::LvsFlags => "lvs-flags",
-        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::model::{
     ServiceFlags, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, TunnelKind,
 };
 use crate::ops::Operation;
+#[cfg(doc)]
 use crate::order::{cmp_servers, cmp_services};
 use crate::table::Table;
 
@@ -209,14 +210,11 @@ impl Writer {
     }
 
     fn services(&mut self, table: &Table) {
-        let mut services: Vec<_> = table.services.iter().collect();
-        services.sort_by(|a, b| cmp_services(&a.service.key, &b.service.key));
-        for vs in services {
+        let sorted = table.clone().sorted();
+        for vs in &sorted.services {
             self.service("-A", &vs.service);
             self.end_line();
-            let mut servers: Vec<&RealServer> = vs.servers.iter().collect();
-            servers.sort_by(|a, b| cmp_servers(a, b));
-            for server in servers {
+            for server in &vs.servers {
                 self.server("-a", &vs.service.key, server);
                 self.end_line();
             }
@@ -338,8 +336,7 @@ impl Writer {
             self.push(&format!(" -b {names}"));
         }
         if full {
-            let mut extra = service.flags
-                - ServiceFlags::HASHED
+            let mut extra = service.flags.as_configured()
                 - ServiceFlags::PERSISTENT
                 - ServiceFlags::SCHED1
                 - ServiceFlags::SCHED2

@@ -61,15 +61,15 @@ fn scheduler_name_with_nul_is_invalid() {
 
 #[test]
 fn pe_name_of_16_bytes_passes_and_17_is_invalid() {
-    let ok = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("p".repeat(16));
+    let ok = Service::new(tcp("10.0.0.1:80")).with_pe_name("p".repeat(16));
     assert_eq!(validate_service(&ok), Ok(()));
-    let long = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("p".repeat(17));
+    let long = Service::new(tcp("10.0.0.1:80")).with_pe_name("p".repeat(17));
     assert_eq!(invalid_field(validate_service(&long)), "pe_name");
 }
 
 #[test]
 fn empty_pe_name_is_invalid() {
-    let s = Service::new(tcp("10.0.0.1:80")).with_persistence_engine("");
+    let s = Service::new(tcp("10.0.0.1:80")).with_pe_name("");
     assert_eq!(invalid_field(validate_service(&s)), "pe_name");
 }
 

@@ -78,6 +78,12 @@ from lvs._lvs import (
     VirtualService,
     __version__,
 )
+from lvs._lvs import _check_names
+
+# The native module names classes and enum members of lvs._enums and lvs._errors by
+# string; checking every one of them here makes a rename fail on import, not on the rare
+# error path that would use it.
+_check_names()
 
 __all__ = [
     "AlreadyExists",

@@ -43,6 +43,7 @@ __all__ = [
     "Tunnel",
     "VirtualService",
     "__version__",
+    "_check_names",
     "load_rules",
     "parse_rules",
     "save_rules",
@@ -511,3 +512,5 @@ def save_rules(
     daemons: Iterable[SyncDaemon] | None = None,
     ipvsadm: bool = False,
 ) -> str: ...
+def _check_names() -> None:
+    """Checks that the Python names the native module uses exist (called on import)."""

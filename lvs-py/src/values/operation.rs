@@ -40,22 +40,10 @@ fn service_arg(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::Service> {
         })
 }
 
-/// The name of an operation's kind, which is also the static method that builds it.
+/// The name of an operation's kind, which is also the static method that builds it
+/// ([`lvs_core::OperationKind::name`]).
 fn kind_of(op: &Op) -> &'static str {
-    match op {
-        Op::AddService(_) => "add_service",
-        Op::EditService(_) => "edit_service",
-        Op::DeleteService(_) => "delete_service",
-        Op::AddServer(..) => "add_server",
-        Op::EditServer(..) => "edit_server",
-        Op::DeleteServer(..) => "delete_server",
-        Op::Flush => "flush",
-        Op::Zero(_) => "zero",
-        Op::SetTimeouts(_) => "set_timeouts",
-        Op::StartDaemon(_) => "start_daemon",
-        Op::StopDaemon(_) => "stop_daemon",
-        _ => "other",
-    }
+    op.kind().name()
 }
 
 #[pymethods]

@@ -428,9 +428,10 @@ pub struct Service {
 
 impl Service {
     /// A service as a backend lists it, without the kernel's `HASHED` flag.
-    pub(crate) fn listed(mut inner: lvs_core::Service) -> Service {
-        inner.flags -= ServiceFlags::HASHED;
-        Service { inner }
+    pub(crate) fn listed(inner: lvs_core::Service) -> Service {
+        Service {
+            inner: inner.as_configured(),
+        }
     }
 }
 
@@ -505,7 +506,7 @@ impl Service {
                 inner = inner.with_netmask(service_netmask(persistence.py(), key, mask)?);
             }
             if let Some(engine) = &p.engine {
-                inner = inner.with_persistence_engine(engine.clone());
+                inner = inner.with_pe_name(engine.clone());
             }
         }
         if one_packet {

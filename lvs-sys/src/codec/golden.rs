@@ -53,7 +53,7 @@ fn fwmark_service() -> Service {
     Service::new(ServiceKey::fwmark(7, lvs_core::Family::Ipv4))
         .persistent(300)
         .with_netmask(Netmask::V4("255.255.255.0".parse().unwrap()))
-        .with_persistence_engine("sip")
+        .with_pe_name("sip")
 }
 
 fn masq_server() -> RealServer {

@@ -3,6 +3,9 @@
 //! A message is a 16-byte `nlmsghdr` (length, type, flags, sequence, port id), then for
 //! generic netlink a 4-byte `genlmsghdr` (command, version, reserved) and the attributes.
 
+use std::net::SocketAddr;
+
+use lvs_core::ops::OperationVisitor;
 use lvs_core::{DaemonRole, Operation, RealServer, Service, ServiceKey, SyncDaemon, Timeouts};
 
 use super::consts::{attr, cmd, FAMILY_VERSION};
@@ -205,20 +208,9 @@ impl Request {
 
     /// The request that carries out one operation.
     pub fn from_operation(op: &Operation) -> Request {
-        match op {
-            Operation::AddService(s) => Request::add_service(s),
-            Operation::EditService(s) => Request::edit_service(s),
-            Operation::DeleteService(k) => Request::delete_service(k),
-            Operation::AddServer(k, d) => Request::add_server(k, d),
-            Operation::EditServer(k, d) => Request::edit_server(k, d),
-            Operation::DeleteServer(k, a) => Request::delete_server(k, a),
-            Operation::Flush => Request::flush(),
-            Operation::Zero(k) => Request::zero(k.as_ref()),
-            Operation::SetTimeouts(t) => Request::set_timeouts(t),
-            Operation::StartDaemon(d) => Request::start_daemon(d),
-            Operation::StopDaemon(r) => Request::stop_daemon(*r),
-            _ => unreachable!("lvs-sys and lvs-core are released together"),
-        }
+        // Through lvs-core's exhaustive visitor, not a `match` with a wildcard arm: a new
+        // operation fails to compile here instead of panicking at run time.
+        op.visit(&mut Encoder)
     }
 
     /// Appends the framed message to `buf`: `family` is the resolved IPVS family id (ignored
@@ -454,4 +446,44 @@ pub fn find_attr(attrs: &[u8], kind: u16) -> Result<Option<super::nla::Attr<'_>>
 /// The attributes of a reply, to walk with the decoders of [`super::config`].
 pub fn attrs(attrs: &[u8]) -> Attrs<'_> {
     Attrs::new(attrs)
+}
+
+/// Encodes each operation as its request ([`Request::from_operation`]).
+struct Encoder;
+
+impl OperationVisitor for Encoder {
+    type Output = Request;
+    fn add_service(&mut self, s: &Service) -> Request {
+        Request::add_service(s)
+    }
+    fn edit_service(&mut self, s: &Service) -> Request {
+        Request::edit_service(s)
+    }
+    fn delete_service(&mut self, k: &ServiceKey) -> Request {
+        Request::delete_service(k)
+    }
+    fn add_server(&mut self, k: &ServiceKey, d: &RealServer) -> Request {
+        Request::add_server(k, d)
+    }
+    fn edit_server(&mut self, k: &ServiceKey, d: &RealServer) -> Request {
+        Request::edit_server(k, d)
+    }
+    fn delete_server(&mut self, k: &ServiceKey, a: &SocketAddr) -> Request {
+        Request::delete_server(k, a)
+    }
+    fn flush(&mut self) -> Request {
+        Request::flush()
+    }
+    fn zero(&mut self, k: Option<&ServiceKey>) -> Request {
+        Request::zero(k)
+    }
+    fn set_timeouts(&mut self, t: &Timeouts) -> Request {
+        Request::set_timeouts(t)
+    }
+    fn start_daemon(&mut self, d: &SyncDaemon) -> Request {
+        Request::start_daemon(d)
+    }
+    fn stop_daemon(&mut self, r: DaemonRole) -> Request {
+        Request::stop_daemon(r)
+    }
 }

@@ -1,5 +1,7 @@
 //! The IPVS generic-netlink codec: pure encoding and decoding of messages, no sockets.
 //!
+//! Unstable and hidden from the documentation: public only for the benchmark and the tests.
+//!
 //! [`message`] frames requests and splits replies (data, acks, errors with the kernel's
 //! extended-ack text); [`service`], [`dest`], [`daemon`] and [`config`] encode and decode the
 //! family's nested attributes into lvs-core's model. Attributes a decoder does not know are

@@ -80,7 +80,7 @@ pub fn encode(w: &mut AttrWriter<'_>, service: &Service) {
     if let Some(pe) = &service.pe_name {
         w.string(a::PE_NAME, pe);
     }
-    let flags = (service.flags - ServiceFlags::HASHED).bits();
+    let flags = service.flags.as_configured().bits();
     let mut flags_payload = [0u8; 8];
     flags_payload[..4].copy_from_slice(&flags.to_ne_bytes());
     flags_payload[4..].copy_from_slice(&u32::MAX.to_ne_bytes());

@@ -142,9 +142,7 @@ fn a_conflict_made_meanwhile_by_another_program_undoes_only_lvs_changes() {
     expected
         .services
         .push(lvs_core::VirtualService::new(theirs, vec![]));
-    expected
-        .services
-        .sort_by(|a, b| lvs_core::order::cmp_services(&a.service.key, &b.service.key));
+    lvs_core::order::sort_services(&mut expected.services);
     assert_eq!(sorted(snapshot(&kernel).0), sorted(expected));
 }
 

@@ -19,7 +19,7 @@ fn read_table(ipvs: &lvs_sys::NetlinkIpvs) -> Table {
     let mut table = ipvs.read_table().unwrap();
     for vs in &mut table.services {
         assert!(vs.service.flags.contains(ServiceFlags::HASHED));
-        vs.service.flags -= ServiceFlags::HASHED;
+        vs.service = vs.service.clone().as_configured();
     }
     table
 }
@@ -107,7 +107,7 @@ fn every_service_kind_and_forwarding_method_round_trips() {
             Service::new(ServiceKey::fwmark(6, Family::Ipv4))
                 .persistent(120)
                 .with_netmask(Netmask::V4("255.255.255.0".parse().unwrap()))
-                .with_persistence_engine("sip"),
+                .with_pe_name("sip"),
             vec![masq("198.51.100.40:5060")],
         ),
     ]);

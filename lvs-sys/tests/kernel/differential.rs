@@ -10,7 +10,6 @@ use lvs_core::{
     Scheduler, Service, ServiceKey, Timeouts, Tunnel, TunnelChecksum,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use crate::support::{require_ipvs_kernel, same_error, snapshot, Netns};
 
@@ -71,8 +70,8 @@ fn services() -> impl Strategy<Value = Service> {
             };
             s = match engine {
                 0 => s,
-                1 => s.with_persistence_engine("sip"),
-                _ => s.with_persistence_engine("nope"),
+                1 => s.with_pe_name("sip"),
+                _ => s.with_pe_name("nope"),
             };
             if flag {
                 s = s.with_sched_flags(SchedFlags::FLAG_2);
@@ -111,11 +110,8 @@ fn servers() -> impl Strategy<Value = RealServer> {
         1 => Just((0, 3)),
     ];
     (server_addrs(), forwards(), weights, thresholds).prop_map(
-        |(addr, forward, weight, (upper, lower))| {
-            RealServer::new(addr)
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
+        |(addr, forward, weight, thresholds)| {
+            lvs_core::testing::server(addr, forward, weight, thresholds)
         },
     )
 }
@@ -199,19 +195,7 @@ fn random_operation_sequences_agree_with_memory_ipvs() {
     let release = require_ipvs_kernel();
     // Fixed seed and case count: the same sequences in every run, so a failure is reproducible
     // and the suite's time is stable (each case is a namespace and ~20 operations).
-    let config = Config {
-        cases: CASES,
-        failure_persistence: None,
-        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        proptest::test_runner::TestRng::from_seed(
-            proptest::test_runner::RngAlgorithm::ChaCha,
-            &[7; 32],
-        ),
-    );
+    let mut runner = lvs_core::testing::seeded_runner(CASES, 7);
     let tally = std::cell::RefCell::new(Tally::default());
     let result = runner.run(&sequences(), |ops| compare(&ops, &mut tally.borrow_mut()));
     if let Err(e) = result {

@@ -139,11 +139,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "add a service with an unknown persistence engine",
             setup: vec![],
-            refused: AddService(
-                Service::new(vip())
-                    .persistent(60)
-                    .with_persistence_engine("nope"),
-            ),
+            refused: AddService(Service::new(vip()).persistent(60).with_pe_name("nope")),
             errno: libc::ENOENT,
             kind: NotFound,
         },

@@ -14,7 +14,6 @@ use lvs_core::{
     VirtualService,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use crate::support::{require_ipvs_kernel, Netns};
 
@@ -107,15 +106,12 @@ fn server() -> impl Strategy<Value = RealServer> {
         any::<proptest::sample::Index>(),
     )
         .prop_map(|(ip, port, forward, weight, upper, lower)| {
-            let lower = if upper == 0 {
-                0
-            } else {
-                lower.index(upper as usize) as u32
-            };
-            RealServer::new(SocketAddr::new(ip, port))
-                .with_forward(forward)
-                .with_weight(weight)
-                .with_thresholds(upper, lower)
+            lvs_core::testing::server(
+                SocketAddr::new(ip, port),
+                forward,
+                weight,
+                lvs_core::testing::thresholds(upper, lower),
+            )
         })
 }
 
@@ -151,19 +147,7 @@ fn kernel_tables_save_and_read_back_unchanged() {
     let release = require_ipvs_kernel();
     let ns = Netns::new("lossless");
     let ipvs = ns.lvs();
-    let config = Config {
-        cases: CASES,
-        failure_persistence: None,
-        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        proptest::test_runner::TestRng::from_seed(
-            proptest::test_runner::RngAlgorithm::ChaCha,
-            &[11; 32],
-        ),
-    );
+    let mut runner = lvs_core::testing::seeded_runner(CASES, 11);
     let held = std::cell::Cell::new(0usize);
     let result = runner.run(&state(), |(services, timeouts, daemon)| {
         ipvs.flush().unwrap();
@@ -189,11 +173,9 @@ fn kernel_tables_save_and_read_back_unchanged() {
         // The same table: the kernel's listing without HASHED, in the text's order.
         let mut want = state.clone();
         for vs in &mut want.services {
-            vs.service.flags -= ServiceFlags::HASHED;
-            vs.servers.sort_by(lvs_core::order::cmp_servers);
+            vs.service = vs.service.clone().as_configured();
         }
-        want.services
-            .sort_by(|a, b| lvs_core::order::cmp_services(&a.service.key, &b.service.key));
+        lvs_core::order::sort_table(&mut want);
         want.daemons.sort_by_key(|d| d.role.number());
         prop_assert_eq!(&back, &want, "{}", text);
         let p = plan(&state, &back, &Scope::all(), &PlanOptions::default()).unwrap();

@@ -61,8 +61,7 @@ fn what_ipvsadm_writes_lvs_reads_back() {
     for entry in ipvs.services().unwrap() {
         assert!(entry.service.flags.contains(ServiceFlags::HASHED));
         let servers = ipvs.servers(&entry.service.key).unwrap();
-        let mut service = entry.service;
-        service.flags -= ServiceFlags::HASHED;
+        let service = entry.service.as_configured();
         services.push(VirtualService::new(
             service,
             servers.into_iter().map(|e| e.server).collect(),

@@ -101,9 +101,7 @@ pub fn snapshot(ipvs: &impl Ipvs) -> (Table, Timeouts, Vec<SyncDaemon>) {
     // Services in lvs's order (the kernel lists them in hash order); real servers in the
     // order given, which MemoryIpvs keeps like the kernel (newest first).
     let mut table = ipvs.read_table().expect("list services and real servers");
-    table
-        .services
-        .sort_by(|a, b| lvs_core::order::cmp_services(&a.service.key, &b.service.key));
+    lvs_core::order::sort_services(&mut table.services);
     let mut daemons = ipvs.daemons().expect("list daemons");
     daemons.sort_by_key(|d| d.role.number());
     (table, ipvs.timeouts().expect("read timeouts"), daemons)

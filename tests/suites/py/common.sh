@@ -1,6 +1,9 @@
 # Shared by tests/suites/py/{host,guest}: where the virtualenv lives, and how a pytest run
 # is reported to tests/run in cargo's "test result:" format.
 
+# shellcheck source=../../lib/checks.sh
+. tests/lib/checks.sh
+
 VENV=target/lvs-py-venv
 PYTHON=$VENV/bin/python
 
@@ -20,10 +23,5 @@ report() {
   passed=${counts% *}
   failed=${counts#* }
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  if [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]; then
-    echo "test result: ok. $passed passed; 0 failed; 0 ignored; ($name)"
-  else
-    echo "test result: FAILED. $passed passed; $failed failed; 0 ignored; ($name)"
-    return 1
-  fi
+  report_counts "$passed" "$failed" "$name"
 }

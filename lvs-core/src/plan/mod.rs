@@ -23,11 +23,10 @@ use std::net::SocketAddr;
 
 pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::scope::Scope;
+use crate::canonical;
 use crate::error::Error;
-use crate::memory::canonical;
 use crate::model::{
-    DaemonRole, RealServer, RealServerEntry, Service, ServiceFlags, ServiceKey, SyncDaemon,
-    Timeouts,
+    DaemonRole, RealServer, RealServerEntry, Service, ServiceKey, SyncDaemon, Timeouts,
 };
 use crate::ops::Operation;
 use crate::order::cmp_services;
@@ -246,8 +245,7 @@ fn index(
         if !scope.contains(&vs.service.key) {
             continue;
         }
-        let mut service = canonical::service(&vs.service);
-        service.flags -= ServiceFlags::HASHED;
+        let service = canonical::service(&vs.service);
         let key = OrderedKey(service.key);
         let mut servers = BTreeMap::new();
         for server in &vs.servers {

@@ -3,13 +3,17 @@
 //! The model can say things the kernel's wire format cannot (an IPv6 scope id, a
 //! firewall mark of 0, a prefix length on an IPv4 service, a scheduler spelled
 //! `Other("rr")`); these functions map a request onto what the kernel would list after
-//! taking it, so that [`super::MemoryIpvs`] lists the same.
+//! taking it. It is the one statement of "the table as the kernel keeps it": the memory
+//! backend ([`crate::MemoryIpvs`]) stores these values so that it lists what the kernel
+//! lists, and the planner compares tables in these terms so that a plan towards a table
+//! the kernel already holds (in any spelling) is empty. It lives at the crate's top, not
+//! inside either user, so that neither reaches into the other.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::model::{
     DaemonRole, Family, ForwardMethod, Netmask, Protocol, RealServer, Scheduler, Service,
-    ServiceFlags, ServiceKey, SyncDaemon, Tunnel, TunnelChecksum, TunnelKind,
+    ServiceKey, SyncDaemon, Tunnel, TunnelChecksum, TunnelKind,
 };
 use crate::validate::HZ;
 
@@ -45,23 +49,23 @@ pub(crate) fn key(key: &ServiceKey) -> ServiceKey {
 }
 
 /// The scheduler the kernel reports for a requested one (by name; `none` for no scheduler).
-pub(super) fn scheduler(scheduler: &Scheduler) -> Scheduler {
+pub(crate) fn scheduler(scheduler: &Scheduler) -> Scheduler {
     Scheduler::from_name(scheduler.name())
 }
 
 /// Whether the kernel has the scheduler: every one shipped with Linux, and `none`.
-pub(super) fn scheduler_exists(scheduler: &Scheduler) -> bool {
+pub(crate) fn scheduler_exists(scheduler: &Scheduler) -> bool {
     let name = scheduler.name();
     name == Scheduler::None.name() || Scheduler::KNOWN.iter().any(|s| s.name() == name)
 }
 
 /// The persistence engine the kernel binds: an empty name means none.
-pub(super) fn pe_name(pe_name: &Option<String>) -> Option<String> {
+pub(crate) fn pe_name(pe_name: &Option<String>) -> Option<String> {
     pe_name.clone().filter(|name| !name.is_empty())
 }
 
 /// Whether the kernel has the persistence engine: Linux ships only `sip`.
-pub(super) fn pe_exists(name: &str) -> bool {
+pub(crate) fn pe_exists(name: &str) -> bool {
     name == "sip"
 }
 
@@ -76,7 +80,7 @@ pub(crate) fn service(requested: &Service) -> Service {
     let key = key(&requested.key);
     let mut stored = Service::new(key);
     stored.scheduler = scheduler(&requested.scheduler);
-    stored.flags = requested.flags - ServiceFlags::HASHED;
+    stored.flags = requested.flags.as_configured();
     stored.timeout = persistence_timeout(requested.timeout);
     // The netmask travels as 4 raw bytes (a `__be32`) and the kernel reads them by the
     // service's family, so a netmask of the other kind keeps its bytes, not its number.
@@ -111,7 +115,7 @@ pub(crate) fn daemon_defaults(requested: &SyncDaemon) -> SyncDaemon {
 /// A sync daemon as the kernel lists it once started: defaults filled in, length clamped.
 ///
 /// `mtu` is the MTU of the daemon's interface; only a backup uses it.
-pub(super) fn daemon(requested: &SyncDaemon, mtu: u32) -> SyncDaemon {
+pub(crate) fn daemon(requested: &SyncDaemon, mtu: u32) -> SyncDaemon {
     let group = requested.group.unwrap_or(IpAddr::V4(SYNC_GROUP));
     // IP and UDP headers: 20 + 8 for IPv4, 40 + 8 for IPv6.
     let header: u32 = if group.is_ipv6() { 48 } else { 28 };

@@ -24,7 +24,6 @@
 //! [`Ipvs::services`] lists in lvs's order ([`crate::order`]); the kernel lists in the order
 //! of its hash table, which depends on kernel memory addresses and cannot be reproduced.
 
-pub(crate) mod canonical;
 mod state;
 
 #[cfg(test)]
@@ -109,17 +108,12 @@ impl MemoryIpvs {
     /// services, so that a table read back equals the table that was restored.
     pub fn table(&self) -> Table {
         let state = self.lock();
-        let mut services: Vec<VirtualService> = state
+        let services: Vec<VirtualService> = state
             .services
             .iter()
-            .map(|stored| {
-                let mut servers = stored.servers.clone();
-                servers.sort_by(order::cmp_servers);
-                VirtualService::new(stored.service.clone(), servers)
-            })
+            .map(|stored| VirtualService::new(stored.service.clone(), stored.servers.clone()))
             .collect();
-        services.sort_by(|a, b| order::cmp_services(&a.service.key, &b.service.key));
-        Table::new(services)
+        Table::new(services).sorted()
     }
 
     /// The state, even if another thread panicked while holding it: every operation checks
@@ -181,7 +175,7 @@ impl Ipvs for MemoryIpvs {
         let state = self.lock();
         let mut services: Vec<ServiceEntry> =
             state.services.iter().map(|s| listed(&s.service)).collect();
-        services.sort_by(|a, b| order::cmp_services(&a.service.key, &b.service.key));
+        order::sort_by_service(&mut services, |entry| &entry.service.key);
         Ok(services)
     }
 

@@ -3,23 +3,28 @@
 //! Values are checked as their options are read, in order (so the first bad value is the
 //! one reported, as in ipvsadm); the legality matrix and the rules that need the whole line
 //! (family, ports, tunnel types, scheduler flags) are checked after the last option.
+//!
+//! Three jobs, three files: this one tokenizes a line and reads each option's value;
+//! `check` holds the legality matrix over the whole line; `build` turns the checked line
+//! into the model's values.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::model::{
-    DaemonRole, Family, ForwardMethod, Netmask, Protocol, RealServer, SchedFlags, Scheduler,
-    Service, ServiceFlags, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, TunnelKind,
-    DEFAULT_PERSISTENCE_TIMEOUT,
+    DaemonRole, Family, Netmask, Protocol, Scheduler, ServiceKey, Timeouts, Tunnel, TunnelChecksum,
+    TunnelKind, DEFAULT_PERSISTENCE_TIMEOUT,
 };
 use crate::ops::Operation;
 use crate::validate::MAX_PERSISTENCE_TIMEOUT;
 
-use super::command::{Command, ListRequest};
-use super::error::{Problem, RuleError, TunnelTypeName};
-use super::legality::{command_rule, tunnel_rule, Rule, TUNNEL_OPTIONS};
-use super::names::{CommandName, OptionName};
-use super::scan::{tokens, Item, Occurrence, Opt, Scanner, Token};
-use super::values::{address, integer_in, ipv4_mask};
+mod build;
+mod check;
+
+use crate::rules::command::Command;
+use crate::rules::error::{Problem, RuleError, TunnelTypeName};
+use crate::rules::names::{CommandName, OptionName};
+use crate::rules::scan::{tokens, Item, Occurrence, Opt, Scanner, Token};
+use crate::rules::values::{address, integer_in, ipv4_mask};
 
 /// The longest persistence timeout ipvsadm takes (31 days), also the `--set` maximum.
 pub(crate) const MAX_TIMEOUT: i64 = 2_678_400;
@@ -337,43 +342,10 @@ impl<'a> Line<'a> {
             Opt::Gatewaying | Opt::Ipip | Opt::Masquerading | Opt::LvsForward | Opt::LvsTunnel => {
                 O::ForwardingMethod
             }
-            Opt::LvsTimeout => O::LvsTimeout,
-            Opt::LvsFlags => O::LvsFlags,
+            Opt::Named(name) => name,
             Opt::LvsWeight => O::Weight,
             Opt::LvsUpperThreshold => O::UpperThreshold,
             Opt::LvsLowerThreshold => O::LowerThreshold,
-            Opt::Scheduler => O::Scheduler,
-            Opt::Persistent => O::Persistent,
-            Opt::Netmask => O::Netmask,
-            Opt::Pe => O::Pe,
-            Opt::SchedFlags => O::SchedFlags,
-            Opt::Ops => O::Ops,
-            Opt::RealServer => O::RealServer,
-            Opt::Weight => O::Weight,
-            Opt::UpperThreshold => O::UpperThreshold,
-            Opt::LowerThreshold => O::LowerThreshold,
-            Opt::TunType => O::TunType,
-            Opt::TunPort => O::TunPort,
-            Opt::TunNoCsum => O::TunNoCsum,
-            Opt::TunCsum => O::TunCsum,
-            Opt::TunRemCsum => O::TunRemCsum,
-            Opt::Connection => O::Connection,
-            Opt::Timeout => O::Timeout,
-            Opt::Daemon => O::Daemon,
-            Opt::Stats => O::Stats,
-            Opt::Rate => O::Rate,
-            Opt::Thresholds => O::Thresholds,
-            Opt::PersistentConn => O::PersistentConn,
-            Opt::TunInfo => O::TunInfo,
-            Opt::NoSort => O::NoSort,
-            Opt::Exact => O::Exact,
-            Opt::Numeric => O::Numeric,
-            Opt::SyncId => O::SyncId,
-            Opt::SyncMaxlen => O::SyncMaxlen,
-            Opt::McastInterface => O::McastInterface,
-            Opt::McastGroup => O::McastGroup,
-            Opt::McastPort => O::McastPort,
-            Opt::McastTtl => O::McastTtl,
         };
         self.mark(flag, &occ)?;
         self.value_of(&occ)
@@ -394,11 +366,11 @@ impl<'a> Line<'a> {
                     family: Family::Ipv4,
                 });
             }
-            Opt::Scheduler => {
+            Opt::Named(OptionName::Scheduler) => {
                 let name = self.name(occ, "scheduler", MAX_NAME)?;
                 self.scheduler = Some(Scheduler::from_name(&name));
             }
-            Opt::Persistent => {
+            Opt::Named(OptionName::Persistent) => {
                 let timeout = match occ.value {
                     None => DEFAULT_PERSISTENCE_TIMEOUT,
                     Some(v) => {
@@ -410,10 +382,12 @@ impl<'a> Line<'a> {
                 };
                 self.persistent = Some(timeout);
             }
-            Opt::Netmask => self.netmask(occ)?,
-            Opt::Pe => self.pe = Some(self.name(occ, "persistence engine", MAX_PE_NAME)?),
-            Opt::SchedFlags => self.sched_flags = Some(Line::value(occ)),
-            Opt::RealServer => {
+            Opt::Named(OptionName::Netmask) => self.netmask(occ)?,
+            Opt::Named(OptionName::Pe) => {
+                self.pe = Some(self.name(occ, "persistence engine", MAX_PE_NAME)?)
+            }
+            Opt::Named(OptionName::SchedFlags) => self.sched_flags = Some(Line::value(occ)),
+            Opt::Named(OptionName::RealServer) => {
                 let v = Line::value(occ);
                 let (ip, port) =
                     address(v.text).ok_or_else(|| self.error(v, Problem::IllegalServerAddress))?;
@@ -422,20 +396,20 @@ impl<'a> Line<'a> {
             Opt::Gatewaying => self.forward = Some(Forward::Gatewaying),
             Opt::Ipip => self.forward = Some(Forward::Ipip),
             Opt::Masquerading => self.forward = Some(Forward::Masquerading),
-            Opt::Weight => {
+            Opt::Named(OptionName::Weight) => {
                 self.weight = Some(self.number(occ, 0, 65535, Problem::IllegalWeight)? as u32);
             }
-            Opt::UpperThreshold => {
+            Opt::Named(OptionName::UpperThreshold) => {
                 let max = i64::from(i32::MAX);
                 self.upper_threshold =
                     Some(self.number(occ, 0, max, Problem::IllegalUpperThreshold)? as u32);
             }
-            Opt::LowerThreshold => {
+            Opt::Named(OptionName::LowerThreshold) => {
                 let max = i64::from(i32::MAX);
                 self.lower_threshold =
                     Some(self.number(occ, 0, max, Problem::IllegalLowerThreshold)? as u32);
             }
-            Opt::TunType => {
+            Opt::Named(OptionName::TunType) => {
                 let v = Line::value(occ);
                 self.tunnel_type = Some(match v.text {
                     "ipip" => TunnelTypeName::Ipip,
@@ -444,26 +418,26 @@ impl<'a> Line<'a> {
                     _ => return Err(self.error(v, Problem::IllegalTunnelType)),
                 });
             }
-            Opt::TunPort => {
+            Opt::Named(OptionName::TunPort) => {
                 self.tunnel_port =
                     Some(self.number(occ, 1, 65535, Problem::IllegalTunnelPort)? as u16);
             }
-            Opt::SyncId => {
+            Opt::Named(OptionName::SyncId) => {
                 self.sync_id = Some(self.number(occ, 0, 255, Problem::IllegalSyncId)? as u32);
             }
-            Opt::SyncMaxlen => {
+            Opt::Named(OptionName::SyncMaxlen) => {
                 self.sync_maxlen =
                     Some(self.number(occ, 1, 65507, Problem::IllegalSyncMaxlen)? as u16);
             }
-            Opt::McastInterface => {
+            Opt::Named(OptionName::McastInterface) => {
                 self.mcast_interface = Some(self.name(occ, "interface", MAX_NAME)?);
             }
-            Opt::McastGroup => self.mcast_group(occ)?,
-            Opt::McastPort => {
+            Opt::Named(OptionName::McastGroup) => self.mcast_group(occ)?,
+            Opt::Named(OptionName::McastPort) => {
                 self.mcast_port =
                     Some(self.number(occ, 1, 65535, Problem::IllegalMcastPort)? as u16);
             }
-            Opt::McastTtl => {
+            Opt::Named(OptionName::McastTtl) => {
                 self.mcast_ttl = Some(self.number(occ, 1, 255, Problem::IllegalMcastTtl)? as u8);
             }
             Opt::LvsService => {
@@ -489,7 +463,7 @@ impl<'a> Line<'a> {
                 self.service = Some(ServiceSpec::Addr { protocol, ip, port });
                 self.lvs_service = true;
             }
-            Opt::LvsTimeout => {
+            Opt::Named(OptionName::LvsTimeout) => {
                 self.lvs_timeout = Some(self.extension_number(
                     occ,
                     "--lvs-timeout",
@@ -497,7 +471,7 @@ impl<'a> Line<'a> {
                     "seconds 0..17179869",
                 )? as u32);
             }
-            Opt::LvsFlags => {
+            Opt::Named(OptionName::LvsFlags) => {
                 let v = Line::value(occ);
                 let flags = match v.text.strip_prefix("0x") {
                     Some(hex) if !hex.is_empty() => u32::from_str_radix(hex, 16).ok(),
@@ -712,321 +686,5 @@ impl<'a> Line<'a> {
             return Err(self.error(*extra, Problem::UnexpectedArgument(extra.text.to_owned())));
         }
         Ok(timeouts)
-    }
-
-    /// ipvsadm's legality matrix, checked in its option order.
-    fn check_legality(&self) -> Result<(), RuleError> {
-        let mut one_of: Option<OptionName> = None;
-        for option in OptionName::ALL {
-            let seen = self.seen(option);
-            match (command_rule(self.command, option), seen) {
-                (Rule::Required, None) => {
-                    return Err(self.command_error(Problem::Required {
-                        option,
-                        command: self.command,
-                    }))
-                }
-                (Rule::Illegal, Some(s)) => {
-                    return Err(self.error_at(
-                        s.column,
-                        &s.spelled,
-                        Problem::Illegal {
-                            option,
-                            command: self.command,
-                        },
-                    ))
-                }
-                (Rule::OneOf, Some(s)) => match one_of {
-                    Some(first) => {
-                        return Err(self.error_at(
-                            s.column,
-                            &s.spelled,
-                            Problem::Conflict {
-                                first,
-                                second: option,
-                                command: self.command,
-                            },
-                        ))
-                    }
-                    None => one_of = Some(option),
-                },
-                _ => {}
-            }
-        }
-        if self.command == CommandName::List {
-            use OptionName as O;
-            let first = |opts: &[OptionName]| opts.iter().find_map(|o| self.seen(*o));
-            let kinds = first(&[O::Connection, O::Timeout, O::Daemon]);
-            let formats = first(&[O::Stats, O::Rate, O::Thresholds]);
-            let config = first(&[O::Timeout, O::Daemon]);
-            let persistent = self.seen(O::PersistentConn);
-            let clash = kinds.and(formats).or(config.and(persistent));
-            if let Some(s) = clash {
-                return Err(self.error_at(s.column, &s.spelled, Problem::ListConflict));
-            }
-        }
-        Ok(())
-    }
-
-    fn key(&self) -> ServiceKey {
-        // The legality check has made sure a service was given where a key is needed.
-        self.service
-            .map(|s| s.key())
-            .unwrap_or(ServiceKey::fwmark(0, Family::Ipv4))
-    }
-
-    /// The service of `-A`/`-E`, with ipvsadm's defaults.
-    fn service(&self) -> Result<Service, RuleError> {
-        let spec = self.service.expect("the legality check requires a service");
-        let key = spec.key();
-        let scheduler = self.scheduler.clone().unwrap_or_default();
-        let flags = self.sched_flags(&scheduler)?;
-        let mut service = Service::new(key).with_scheduler(scheduler);
-        if let Some(timeout) = self.persistent {
-            service = service.persistent(timeout);
-        }
-        if let Some(timeout) = self.lvs_timeout {
-            if self.persistent_value {
-                let s = self.seen(OptionName::LvsTimeout).expect("it was given");
-                return Err(self.error_at(
-                    s.column,
-                    &s.spelled,
-                    Problem::Conflict {
-                        first: OptionName::Persistent,
-                        second: OptionName::LvsTimeout,
-                        command: self.command,
-                    },
-                ));
-            }
-            service.timeout = timeout;
-        }
-        if let ServiceKey::Addr { addr, .. } = key {
-            // ipvsadm's rule; `--lvs-service` is how lvs writes the services it refuses.
-            if addr.port() == 0 && self.persistent.is_none() && !self.lvs_service {
-                let s = self
-                    .seen(OptionName::ServiceAddress)
-                    .expect("service was given");
-                return Err(self.error_at(s.column, &s.spelled, Problem::ZeroPort));
-            }
-        }
-        if let Some(s) = self.seen(OptionName::Ops) {
-            if matches!(key, ServiceKey::Addr { protocol, .. } if protocol != Protocol::Udp) {
-                return Err(self.error_at(s.column, &s.spelled, Problem::OnePacketNotUdp));
-            }
-            service = service.one_packet();
-        }
-        if let Some((mask, token)) = self.netmask {
-            let mask = match (mask, key.family()) {
-                (Netmask::V4(_), Family::Ipv4) | (Netmask::V6Prefix(_), Family::Ipv6) => mask,
-                // A mask read as IPv4 before an IPv6 service was given: ipvsadm turns the
-                // all-ones default into /128 and sends anything else on to fail.
-                (Netmask::V4(_), _) if mask.is_full() => Netmask::full(Family::Ipv6),
-                (Netmask::V4(_), _) => return Err(self.error(token, Problem::IllegalIpv6Netmask)),
-                _ => return Err(self.error(token, Problem::IllegalNetmask)),
-            };
-            service = service.with_netmask(mask);
-        }
-        if let Some(pe) = &self.pe {
-            service = service.with_persistence_engine(pe.clone());
-        }
-        if !flags.is_empty() {
-            service = service.with_sched_flags(flags);
-        }
-        if let Some(extra) = self.lvs_flags {
-            service.flags |= ServiceFlags::from_bits_retain(extra);
-        }
-        Ok(service)
-    }
-
-    /// `-b`: a comma-separated list of names, checked against the final scheduler.
-    fn sched_flags(&self, scheduler: &Scheduler) -> Result<SchedFlags, RuleError> {
-        let Some(list) = self.sched_flags else {
-            return Ok(SchedFlags::empty());
-        };
-        let mut flags = SchedFlags::empty();
-        let mut offset = 0;
-        for name in list.text.split(',') {
-            let piece = Token {
-                text: name,
-                column: list.column + list.text[..offset].chars().count(),
-            };
-            offset += name.len() + 1;
-            let (flag, needs) = match name {
-                "" => continue,
-                "flag-1" => (SchedFlags::FLAG_1, None),
-                "flag-2" => (SchedFlags::FLAG_2, None),
-                "flag-3" => (SchedFlags::FLAG_3, None),
-                "sh-fallback" => (SchedFlags::SH_FALLBACK, Some(Scheduler::Sh)),
-                "sh-port" => (SchedFlags::SH_PORT, Some(Scheduler::Sh)),
-                "mh-fallback" => (SchedFlags::MH_FALLBACK, Some(Scheduler::Mh)),
-                "mh-port" => (SchedFlags::MH_PORT, Some(Scheduler::Mh)),
-                _ => return Err(self.error(piece, Problem::InvalidSchedFlag(name.to_owned()))),
-            };
-            if needs.is_some_and(|s| s != *scheduler) {
-                return Err(self.error(piece, Problem::IncompatibleSchedFlag(name.to_owned())));
-            }
-            flags |= flag;
-        }
-        Ok(flags)
-    }
-
-    /// The port a real server gets without one: the service's.
-    fn server_port_default(&self) -> u16 {
-        self.service.map_or(0, |s| s.port())
-    }
-
-    fn server_addr(&self, default_port: u16) -> SocketAddr {
-        let (ip, port, _) = self
-            .server
-            .expect("the legality check requires a real server");
-        SocketAddr::new(ip, port.unwrap_or(default_port))
-    }
-
-    /// The real server of `-a`/`-e`, with ipvsadm's defaults.
-    fn server(&self) -> Result<RealServer, RuleError> {
-        let spec = self.service.expect("the legality check requires a service");
-        let forward = self.forward.unwrap_or(Forward::Gatewaying);
-        let tunnel_options = TUNNEL_OPTIONS.iter().find_map(|o| self.seen(*o));
-        let method = match forward {
-            Forward::Number(_) | Forward::Tunnel(_) if tunnel_options.is_some() => {
-                let s = tunnel_options.expect("checked");
-                let problem = match forward {
-                    Forward::Tunnel(_) => Problem::TunnelOptionsWithLvsTunnel,
-                    _ => Problem::TunnelOptionsWithoutTunnel,
-                };
-                return Err(self.error_at(s.column, &s.spelled, problem));
-            }
-            Forward::Number(n) => ForwardMethod::from_wire(n, Tunnel::IPIP),
-            Forward::Tunnel(t) => ForwardMethod::Tunnel(t),
-            Forward::Masquerading | Forward::Gatewaying => {
-                if let Some(s) = tunnel_options {
-                    return Err(self.error_at(
-                        s.column,
-                        &s.spelled,
-                        Problem::TunnelOptionsWithoutTunnel,
-                    ));
-                }
-                if forward == Forward::Masquerading {
-                    ForwardMethod::Masquerade
-                } else {
-                    ForwardMethod::DirectRoute
-                }
-            }
-            Forward::Ipip => ForwardMethod::Tunnel(self.tunnel()?),
-        };
-        let (ip, _, token) = self
-            .server
-            .expect("the legality check requires a real server");
-        if Family::of(&ip) != spec.family() && method.tunnel().is_none() {
-            return Err(self.error(token, Problem::DifferentFamily));
-        }
-        // Direct routing and tunnels cannot change the port: ipvsadm forces the service's
-        // (a firewall-mark service has none to force). lvs's forms keep the port written,
-        // as the kernel does.
-        let mut addr = self.server_addr(spec.port());
-        let forced = matches!(forward, Forward::Gatewaying | Forward::Ipip);
-        if forced && matches!(spec, ServiceSpec::Addr { .. }) {
-            addr.set_port(spec.port());
-        }
-        Ok(RealServer::new(addr)
-            .with_forward(method)
-            .with_weight(self.weight.unwrap_or(1))
-            .with_thresholds(
-                self.upper_threshold.unwrap_or(0),
-                self.lower_threshold.unwrap_or(0),
-            ))
-    }
-
-    /// The tunnel of `-i`, checked against the tunnel-type matrix.
-    fn tunnel(&self) -> Result<Tunnel, RuleError> {
-        let kind = self.tunnel_type.unwrap_or(TunnelTypeName::Ipip);
-        let mut one_of: Option<OptionName> = None;
-        for option in TUNNEL_OPTIONS {
-            let seen = self.seen(option);
-            match (tunnel_rule(kind, option), seen) {
-                (Rule::Required, None) => {
-                    let at = self.seen(OptionName::TunType).expect("gue was given");
-                    return Err(self.error_at(
-                        at.column,
-                        &at.spelled,
-                        Problem::TunnelRequired {
-                            option,
-                            tunnel: kind,
-                        },
-                    ));
-                }
-                (Rule::Illegal, Some(s)) => {
-                    return Err(self.error_at(
-                        s.column,
-                        &s.spelled,
-                        Problem::TunnelIllegal {
-                            option,
-                            tunnel: kind,
-                        },
-                    ))
-                }
-                (Rule::OneOf, Some(s)) => match one_of {
-                    Some(first) => {
-                        return Err(self.error_at(
-                            s.column,
-                            &s.spelled,
-                            Problem::TunnelConflict {
-                                first,
-                                second: option,
-                                tunnel: kind,
-                            },
-                        ))
-                    }
-                    None => one_of = Some(option),
-                },
-                _ => {}
-            }
-        }
-        let checksum = if self.is_set(OptionName::TunCsum) {
-            TunnelChecksum::Checksum
-        } else if self.is_set(OptionName::TunRemCsum) {
-            TunnelChecksum::Remote
-        } else {
-            TunnelChecksum::None
-        };
-        Ok(match kind {
-            TunnelTypeName::Ipip => Tunnel::IPIP,
-            TunnelTypeName::Gue => Tunnel::gue(self.tunnel_port.unwrap_or(0), checksum),
-            TunnelTypeName::Gre => Tunnel::gre(checksum),
-        })
-    }
-
-    fn daemon(&self) -> SyncDaemon {
-        let role = self.daemon_role.unwrap_or(DaemonRole::Master);
-        let interface = self
-            .mcast_interface
-            .clone()
-            .unwrap_or_else(|| "eth0".to_owned());
-        let mut daemon = SyncDaemon::new(role, interface).with_sync_id(self.sync_id.unwrap_or(0));
-        daemon.max_len = self.sync_maxlen;
-        daemon.group = self.mcast_group;
-        daemon.port = self.mcast_port;
-        daemon.ttl = self.mcast_ttl;
-        daemon
-    }
-
-    fn list(&self) -> ListRequest {
-        use OptionName as O;
-        let mut list = ListRequest::new();
-        list.numeric = self.is_set(O::Numeric);
-        list.connection = self.is_set(O::Connection);
-        list.timeout = self.is_set(O::Timeout);
-        list.daemon = self.is_set(O::Daemon);
-        list.stats = self.is_set(O::Stats);
-        list.rate = self.is_set(O::Rate);
-        list.thresholds = self.is_set(O::Thresholds);
-        list.persistent_conn = self.is_set(O::PersistentConn);
-        list.tun_info = self.is_set(O::TunInfo);
-        list.exact = self.is_set(O::Exact);
-        list.nosort = self.is_set(O::NoSort);
-        list.sort = self.sort;
-        list.sync_id = self.sync_id;
-        list.service = self.service.map(|s| s.key());
-        list
     }
 }

@@ -1,0 +1,224 @@
+//! The measurements that run in a child process (lvs's read, and the raw-netlink floor), so that
+//! each has its own peak memory.
+
+use lvs_core::{Scheduler, ServiceKey, Table, VirtualService};
+use lvs_sys::codec::message::{decode_family_id, Replies, Reply, Request};
+use lvs_sys::NetlinkIpvs;
+use neli::consts::socket::{Msg, NlFamily};
+use neli::socket::NlSocket;
+use neli::utils::Groups;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::*;
+
+/// The read measured alone in its own process: reads the table of the namespace at PATH
+/// (`-` for the caller's) with real servers and stats, checks it is the table of N
+/// services, prints the seconds the read took and the peak memory (KiB) it had reached
+/// when the read was done.
+pub(crate) fn read_child(ns: Option<String>, n: Option<String>, how: Option<String>) -> ExitCode {
+    let (Some(ns), Some(n)) = (ns, n.and_then(|n| n.parse::<usize>().ok())) else {
+        eprintln!("usage: lvs-bench read-child PATH|- N [table|stream]");
+        return ExitCode::from(2);
+    };
+    let ipvs = match ns.as_str() {
+        "-" => NetlinkIpvs::open(),
+        path => NetlinkIpvs::open_in_netns(path),
+    };
+    if how.as_deref() == Some("stream") {
+        return read_child_streaming(ipvs, n);
+    }
+    let started = Instant::now();
+    let read = ipvs.and_then(|ipvs| ipvs.table_with_stats());
+    let seconds = started.elapsed().as_secs_f64();
+    // The peak so far is the read's alone: the check below needs memory of its own.
+    let peak = peak_rss_kib();
+    let read = match read {
+        Ok(read) => read,
+        Err(e) => {
+            eprintln!("read-child: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let got = Table::new(
+        read.into_iter()
+            .map(|(s, servers)| {
+                VirtualService::new(s.service, servers.into_iter().map(|e| e.server).collect())
+            })
+            .collect(),
+    );
+    if let Err(e) = same(&got, &table(n)) {
+        eprintln!("read-child: {e}");
+        return ExitCode::FAILURE;
+    }
+    match peak {
+        Some(kib) => println!("{seconds:.6} {kib}"),
+        None => {
+            eprintln!("read-child: no VmHWM in /proc/self/status");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The streaming read: each service checked as it comes (against the service its address
+/// says it is), nothing kept but which services were seen.
+pub(crate) fn read_child_streaming(
+    ipvs: Result<NetlinkIpvs, lvs_sys::Error>,
+    n: usize,
+) -> ExitCode {
+    let mut seen = vec![false; n];
+    let mut wrong: Option<String> = None;
+    let started = Instant::now();
+    let read = ipvs.and_then(|ipvs| {
+        ipvs.for_each_service(|entry, servers| {
+            let got = VirtualService::new(
+                entry.service,
+                servers.into_iter().map(|e| e.server).collect(),
+            );
+            let index = match got.service.key {
+                ServiceKey::Addr {
+                    addr: SocketAddr::V4(a),
+                    ..
+                } => (u32::from(*a.ip()) as usize).wrapping_sub(0x0a00_0001),
+                _ => usize::MAX,
+            };
+            let problem = if index >= n || seen[index] {
+                Some(format!(
+                    "unexpected or repeated service {}",
+                    got.service.key
+                ))
+            } else {
+                seen[index] = true;
+                let want = Table::new(vec![service(index, Scheduler::Rr)]);
+                same(&Table::new(vec![got]), &want).err()
+            };
+            if wrong.is_none() {
+                wrong = problem;
+            }
+        })
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_kib();
+    if let Err(e) = read {
+        eprintln!("read-child: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        wrong.get_or_insert(format!("service {} was not listed", vip(missing)));
+    }
+    if let Some(problem) = wrong {
+        eprintln!("read-child: {problem}");
+        return ExitCode::FAILURE;
+    }
+    match peak {
+        Some(kib) => println!("{seconds:.6} {kib}"),
+        None => {
+            eprintln!("read-child: no VmHWM in /proc/self/status");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// This process's peak resident set (what GNU time reports as maximum RSS), in KiB.
+pub(crate) fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The floor, run inside the namespace to fill: creates the table of N services with
+/// requests encoded before the clock starts, 64 per system call on a bare netlink
+/// socket, reading every acknowledgement; prints the seconds it took.
+pub(crate) fn floor_child(n: Option<String>) -> ExitCode {
+    let Some(n) = n.and_then(|n| n.parse::<usize>().ok()) else {
+        eprintln!("usage: lvs-bench floor-child N");
+        return ExitCode::from(2);
+    };
+    match floor(n) {
+        Ok(seconds) => {
+            println!("{seconds:.6}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("floor-child: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub(crate) fn floor(n: usize) -> Result<f64, String> {
+    let io = |op: &'static str| move |e: std::io::Error| format!("{op}: {e}");
+    let socket =
+        NlSocket::connect(NlFamily::Generic, None, Groups::empty()).map_err(io("socket"))?;
+    socket
+        .set_recv_buffer_size(4 << 20)
+        .map_err(io("SO_RCVBUF"))?;
+    let mut buf = vec![0u8; 64 * 1024];
+
+    // Resolve the family, untimed.
+    let mut msg = Vec::new();
+    Request::get_family("IPVS").encode_into(&mut msg, 0, 1);
+    socket.send(&msg, Msg::empty()).map_err(io("send"))?;
+    let mut family = None;
+    while family.is_none() {
+        let (len, _) = socket
+            .recv(&mut buf[..], Msg::empty())
+            .map_err(io("recv"))?;
+        for reply in Replies::new(&buf[..len]) {
+            match reply.map_err(|e| e.to_string())? {
+                Reply::Data { attrs, .. } => {
+                    family = Some(decode_family_id(attrs).map_err(|e| e.to_string())?)
+                }
+                Reply::Error { errno, .. } => return Err(format!("resolve family: errno {errno}")),
+                _ => {}
+            }
+        }
+    }
+    let family = family.unwrap();
+
+    // Every request, encoded and framed into batches of 64 before the clock starts.
+    let desired = table(n);
+    let mut requests = Vec::with_capacity(n * (1 + SERVERS));
+    for vs in &desired.services {
+        requests.push(Request::add_service(&vs.service));
+        for s in &vs.servers {
+            requests.push(Request::add_server(&vs.service.key, s));
+        }
+    }
+    let mut seq = 1u32;
+    let batches: Vec<(Vec<u8>, usize)> = requests
+        .chunks(BATCH)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for r in chunk {
+                seq += 1;
+                r.encode_into(&mut out, family, seq);
+            }
+            (out, chunk.len())
+        })
+        .collect();
+
+    let started = Instant::now();
+    for (batch, count) in &batches {
+        socket.send(batch, Msg::empty()).map_err(io("send"))?;
+        let mut acked = 0;
+        while acked < *count {
+            let (len, _) = socket
+                .recv(&mut buf[..], Msg::empty())
+                .map_err(io("recv"))?;
+            for reply in Replies::new(&buf[..len]) {
+                match reply.map_err(|e| e.to_string())? {
+                    Reply::Ack { .. } => acked += 1,
+                    Reply::Error { errno, seq, .. } => {
+                        return Err(format!("request {seq} failed: errno {errno}"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
