@@ -34,6 +34,11 @@ class _OpenIntEnum(enum.IntEnum):
         member._value_ = value
         return cls._value2member_map_.setdefault(value, member)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # By value, so that a pseudo-member pickles too (some Python versions pickle
+        # members by name, which a pseudo-member is not found under).
+        return type(self), (self._value_,)
+
 
 class Protocol(_OpenIntEnum):
     """The transport protocol of an address service, by IP protocol number."""
@@ -79,6 +84,10 @@ class Scheduler(_StrEnum):
         member._name_ = value.upper()
         member._value_ = value
         return cls._value2member_map_.setdefault(value, member)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # By value, like the open int enums: an unknown scheduler pickles too.
+        return type(self), (self._value_,)
 
 
 class ForwardMethod(_OpenIntEnum):
