@@ -52,14 +52,7 @@ pub(crate) fn read_child(ns: Option<String>, n: Option<String>, how: Option<Stri
         eprintln!("read-child: {e}");
         return ExitCode::FAILURE;
     }
-    match peak {
-        Some(kib) => println!("{seconds:.6} {kib}"),
-        None => {
-            eprintln!("read-child: no VmHWM in /proc/self/status");
-            return ExitCode::FAILURE;
-        }
-    }
-    ExitCode::SUCCESS
+    report(seconds, peak)
 }
 
 /// The streaming read: each service checked as it comes (against the service its address
@@ -112,14 +105,21 @@ pub(crate) fn read_child_streaming(
         eprintln!("read-child: {problem}");
         return ExitCode::FAILURE;
     }
+    report(seconds, peak)
+}
+
+/// Prints a read child's result line (seconds and peak KiB), or fails without a peak.
+fn report(seconds: f64, peak: Option<u64>) -> ExitCode {
     match peak {
-        Some(kib) => println!("{seconds:.6} {kib}"),
+        Some(kib) => {
+            println!("{seconds:.6} {kib}");
+            ExitCode::SUCCESS
+        }
         None => {
             eprintln!("read-child: no VmHWM in /proc/self/status");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
 }
 
 /// This process's peak resident set (what GNU time reports as maximum RSS), in KiB.

@@ -24,14 +24,8 @@ fn rules(count: usize, scheduler: &str, weight_of_4th: u32) -> String {
         .collect()
 }
 
-/// The table with real servers in address order: undoing a delete re-adds a real server,
-/// and the kernel lists the newest first.
-fn sorted(mut table: Table) -> Table {
-    for vs in &mut table.services {
-        vs.servers.sort_by_key(|s| s.addr);
-    }
-    table
-}
+// Undoing a delete re-adds a real server, which the kernel lists newest first: tables are
+// compared in ipvsadm's order (`Table::sorted`).
 
 fn refused_service() -> Operation {
     Operation::AddService(
@@ -91,8 +85,8 @@ fn a_plan_failing_midway_is_undone_on_the_kernel_as_on_memory() {
     assert_eq!(err.failure.first_failure().map(|(i, _)| i), Some(300));
     let after = snapshot(&kernel);
     assert_eq!(
-        sorted(after.0),
-        sorted(before.0.clone()),
+        after.0.sorted(),
+        before.0.clone().sorted(),
         "the kernel's table"
     );
     assert_eq!((after.1, after.2), (before.1, before.2.clone()));
@@ -102,7 +96,7 @@ fn a_plan_failing_midway_is_undone_on_the_kernel_as_on_memory() {
     let merr = apply_plan(&memory, &current, &plan).unwrap_err();
     assert!(merr.rollback.is_complete(), "{merr}");
     assert_eq!(shape(&merr.failure.outcomes), shape(&err.failure.outcomes));
-    assert_eq!(sorted(snapshot(&memory).0), sorted(before.0));
+    assert_eq!(snapshot(&memory).0.sorted(), before.0.sorted());
 }
 
 #[test]
@@ -143,7 +137,7 @@ fn a_conflict_made_meanwhile_by_another_program_undoes_only_lvs_changes() {
         .services
         .push(lvs_core::VirtualService::new(theirs, vec![]));
     lvs_core::order::sort_services(&mut expected.services);
-    assert_eq!(sorted(snapshot(&kernel).0), sorted(expected));
+    assert_eq!(snapshot(&kernel).0.sorted(), expected.sorted());
 }
 
 #[test]
