@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 
 use crate::error::{Classify, Error, ErrorKind};
+use crate::listing::{Connection, ConnectionFilter};
 use crate::model::{
     DaemonRole, KernelInfo, RealServer, RealServerEntry, Service, ServiceEntry, ServiceKey,
     SyncDaemon, Timeouts,
@@ -313,6 +315,30 @@ pub trait Ipvs {
 
     /// The running sync daemons, master first.
     fn daemons(&self) -> Result<Vec<SyncDaemon>, Self::Error>;
+
+    /// Hands `visit` each entry of the connection table (client connections and
+    /// persistence templates) that `filter` chooses, in the kernel's order, one at a time:
+    /// the table is never held whole, so memory does not grow with it. `visit` returns
+    /// [`ControlFlow::Break`] to stop early.
+    ///
+    /// The kernel backend reads the table of its handle's network namespace (not the
+    /// caller's); [`crate::MemoryIpvs`] has no traffic and so an empty table.
+    fn for_each_connection(
+        &self,
+        filter: &ConnectionFilter,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<(), Self::Error>;
+
+    /// The entries of the connection table that `filter` chooses, collected (see
+    /// [`Ipvs::for_each_connection`], which does not hold them all).
+    fn connections(&self, filter: &ConnectionFilter) -> Result<Vec<Connection>, Self::Error> {
+        let mut all = Vec::new();
+        self.for_each_connection(filter, &mut |c| {
+            all.push(c);
+            ControlFlow::Continue(())
+        })?;
+        Ok(all)
+    }
 
     /// Every service with its real servers, as listed (the kernel adds `HASHED` to every
     /// service's flags): one listing of the services, then one of each service's servers.

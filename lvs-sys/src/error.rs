@@ -87,6 +87,13 @@ pub enum Error {
         /// The system's error.
         source: io::Error,
     },
+    /// A line of the kernel's connection table (`/proc/net/ip_vs_conn`) is not what the
+    /// kernel writes: a kernel newer than this library changed the format.
+    #[error("reading the connection table: {source}")]
+    ConnectionTable {
+        /// The line and what was wrong with it.
+        source: lvs_core::listing::ConnParseError,
+    },
     /// The kernel's answer could not be decoded.
     #[error("{op}: cannot decode the kernel's answer: {source}")]
     Decode {
@@ -127,7 +134,7 @@ impl Error {
             Error::Interrupted { .. } => Some(libc::EAGAIN),
             Error::LockedAcrossFork { .. } => Some(libc::EDEADLK),
             Error::IpvsUnavailable => Some(libc::ENOENT),
-            Error::Decode { .. } => Some(libc::EPROTO),
+            Error::Decode { .. } | Error::ConnectionTable { .. } => Some(libc::EPROTO),
         }
     }
 
@@ -173,7 +180,7 @@ impl Classify for Error {
             Error::TimedOut { .. } => ErrorKind::TimedOut,
             Error::Io { .. } | Error::Netns { .. } | Error::Interrupted { .. } => ErrorKind::Io,
             Error::LockedAcrossFork { .. } => ErrorKind::Other,
-            Error::Decode { .. } => ErrorKind::Other,
+            Error::Decode { .. } | Error::ConnectionTable { .. } => ErrorKind::Other,
         }
     }
 }

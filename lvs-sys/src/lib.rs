@@ -2,8 +2,8 @@
 //!
 //! The codec (messages and attributes of the `IPVS` generic-netlink family) is pure and
 //! tested on bytes; the transport (socket, family resolution, acks, dumps, batching,
-//! timeouts, network namespaces) sits in its own module and is the only place here that
-//! may use `unsafe`, each block with a `SAFETY:` comment.
+//! timeouts, network namespaces) sits in its own module (`transport`, with `netns`) and is
+//! the only place here that may use `unsafe`, each block with a `SAFETY:` comment.
 //!
 //! It must never contain model logic of its own (types, validation and rule text live in
 //! `lvs-core`), C exports (those are `lvs-ffi`'s) or Python bindings (`lvs-py`'s).

@@ -2,13 +2,18 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
+use std::io::BufReader;
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
+use lvs_core::listing::{
+    ConnReadError, Connection as ConnectionEntry, ConnectionFilter, ConnectionReader,
+};
 use lvs_core::ops::APPLY_GROUP;
 use lvs_core::validate::validate_request_limits;
 use lvs_core::{
@@ -21,7 +26,7 @@ use crate::codec::message::{attrs, find_attr, Request};
 use crate::codec::{config, daemon, dest, service, DecodeError};
 use crate::errno::{error_for, Context};
 use crate::error::Error;
-use crate::transport::{Connection, Payload};
+use crate::transport::{Connection, Namespace, Payload};
 
 /// The least wait for the answer to starting or stopping a sync daemon, whatever the
 /// handle's timeout: the kernel answers only once its sync threads have started or
@@ -109,6 +114,9 @@ pub struct NetlinkIpvs {
     /// The namespace the handle was opened in, kept open so the extra sockets are made in
     /// that one even if its path is gone or points elsewhere by then.
     netns: Option<File>,
+    /// The same namespace (the caller's at open, when none was given), for the kernel's
+    /// per-namespace files; `None` if `/proc` could not tell it at open.
+    home: Option<Namespace>,
     timeout: Duration,
 }
 
@@ -137,13 +145,37 @@ impl NetlinkIpvs {
             })
             .transpose()?;
         let conn = Connection::open(netns.as_ref(), options.timeout)?;
+        let home = match &netns {
+            Some(file) => file.try_clone().and_then(Namespace::from_file).ok(),
+            None => Namespace::current().ok(),
+        };
         Ok(NetlinkIpvs {
             conn: Mutex::new(conn),
             holder: AtomicU32::new(0),
             readers: Mutex::new(Vec::new()),
             netns,
+            home,
             timeout: options.timeout,
         })
+    }
+
+    /// Opens one of the kernel's per-namespace files (`/proc/thread-self/net/...`,
+    /// `/proc/sys/net/...`) as the handle's network namespace has it, from any thread.
+    pub(crate) fn open_namespace_file(
+        &self,
+        path: &Path,
+        write: bool,
+        op: &'static str,
+    ) -> Result<File, Error> {
+        let home = self.home.as_ref().ok_or_else(|| Error::Io {
+            op,
+            source: std::io::Error::other("/proc did not tell the handle's network namespace"),
+        })?;
+        home.open(path, write)
+            .map_err(|source| match source.raw_os_error() {
+                Some(libc::EACCES) | Some(libc::EPERM) => Error::PermissionDenied { op },
+                _ => Error::Io { op, source },
+            })
     }
 
     /// Takes the main socket. A poisoned lock only means another thread panicked
@@ -579,6 +611,35 @@ impl Ipvs for NetlinkIpvs {
 
     fn stop_daemon(&self, role: DaemonRole) -> Result<(), Error> {
         self.run(&Operation::StopDaemon(role))
+    }
+
+    /// Reads the kernel's `/proc/net/ip_vs_conn` (or `ip_vs_conn_sync`) of the handle's
+    /// network namespace, opened there and read 64 KiB at a time, one entry parsed and
+    /// handed on before the next: memory stays that of one read whatever the table's size.
+    /// Taking no lock of the handle, `visit` may use the handle.
+    fn for_each_connection(
+        &self,
+        filter: &ConnectionFilter,
+        visit: &mut dyn FnMut(ConnectionEntry) -> ControlFlow<()>,
+    ) -> Result<(), Error> {
+        let op = "read the connection table";
+        let path = Path::new("/proc/thread-self/net").join(filter.file().proc_name());
+        let file = self.open_namespace_file(&path, false, op)?;
+        let reader = ConnectionReader::new(BufReader::with_capacity(64 * 1024, file));
+        for entry in reader {
+            let entry = entry.map_err(|e| match e {
+                ConnReadError::Parse(source) => Error::ConnectionTable { source },
+                ConnReadError::Io(source) => Error::Io { op, source },
+                _ => Error::Io {
+                    op,
+                    source: std::io::Error::other(e.to_string()),
+                },
+            })?;
+            if filter.matches(&entry) && visit(entry).is_break() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn daemons(&self) -> Result<Vec<SyncDaemon>, Error> {

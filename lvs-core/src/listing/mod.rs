@@ -8,7 +8,8 @@
 //! * [`format_timeouts`] — `ipvsadm -L --timeout`;
 //! * [`format_daemons`] — `ipvsadm -L --daemon`;
 //! * [`format_connections`] — `ipvsadm -L -n -c` from [`Connection`]s read by
-//!   [`parse_connections`] out of the kernel's `/proc/net/ip_vs_conn`.
+//!   [`parse_connections`] (or, entry by entry, [`ConnectionReader`]) out of the kernel's
+//!   `/proc/net/ip_vs_conn`.
 //!
 //! Where ipvsadm's output is not well defined (values its tables have no name for), the
 //! listing documents what it writes instead.
@@ -22,8 +23,10 @@ mod services;
 mod settings;
 
 pub use conn::{
-    format_connections, parse_connection_line, parse_connections, ConnParseError,
-    ConnParseErrorKind, Connection, ConnectionColumns, ConnectionProtocol, ConnectionState,
+    format_connections, parse_connection_line, parse_connections, parse_line_of, write_connection,
+    ConnParseError, ConnParseErrorKind, ConnReadError, Connection, ConnectionColumns,
+    ConnectionFile, ConnectionFilter, ConnectionOrigin, ConnectionProtocol, ConnectionReader,
+    ConnectionState,
 };
 pub use options::{ListFormat, ListOptions};
 pub use services::{format_service, format_table};

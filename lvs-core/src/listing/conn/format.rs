@@ -19,11 +19,14 @@ pub enum ConnectionColumns {
     WithPersistence,
 }
 
-/// The header of the standard columns.
-const STANDARD_HEADER: &str =
-    "pro expire state       source             virtual            destination\n";
-/// The header with the persistence columns.
+/// The title and header of the standard columns.
+const STANDARD_HEADER: &str = concat!(
+    "IPVS connection entries\n",
+    "pro expire state       source             virtual            destination\n",
+);
+/// The title and header with the persistence columns.
 const PERSISTENCE_HEADER: &str = concat!(
+    "IPVS connection entries\n",
     "pro expire state       source             virtual            ",
     "destination        pe name          pe_data\n",
 );
@@ -38,18 +41,27 @@ const PERSISTENCE_HEADER: &str = concat!(
 /// engine data as one word, so only its first word is shown. ipvsadm reads the kernel's
 /// file in 256-byte pieces and so garbles longer lines; that is not reproduced.
 pub fn format_connections(connections: &[Connection], columns: ConnectionColumns) -> String {
-    let mut out = String::from("IPVS connection entries\n");
-    out.push_str(match columns {
-        ConnectionColumns::Standard => STANDARD_HEADER,
-        ConnectionColumns::WithPersistence => PERSISTENCE_HEADER,
-    });
+    let mut out = columns.header().to_owned();
     for connection in connections {
-        push_connection(&mut out, connection, columns);
+        write_connection(&mut out, connection, columns);
     }
     out
 }
 
-fn push_connection(out: &mut String, c: &Connection, columns: ConnectionColumns) {
+impl ConnectionColumns {
+    /// The title and header lines that start a listing with these columns; a listing
+    /// streamed entry by entry writes them, then [`write_connection`] per entry.
+    pub fn header(self) -> &'static str {
+        match self {
+            ConnectionColumns::Standard => STANDARD_HEADER,
+            ConnectionColumns::WithPersistence => PERSISTENCE_HEADER,
+        }
+    }
+}
+
+/// Appends one connection's line of an `ipvsadm -L -n -c` listing (see
+/// [`format_connections`]) to `out`.
+pub fn write_connection(out: &mut String, c: &Connection, columns: ConnectionColumns) {
     let expires = format!("{:02}:{:02}", c.expires_secs / 60, c.expires_secs % 60);
     let source = addr_port_text(&c.client);
     let virtual_addr = addr_port_text(&c.virtual_addr);
@@ -112,12 +124,12 @@ mod tests {
     #[test]
     fn headers_have_ipvsadm_widths() {
         let standard = format!(
-            "pro expire {:<11} {:<18} {:<18} {}\n",
+            "IPVS connection entries\npro expire {:<11} {:<18} {:<18} {}\n",
             "state", "source", "virtual", "destination"
         );
         assert_eq!(STANDARD_HEADER, standard);
         let persistence = format!(
-            "pro expire {:<11} {:<18} {:<18} {:<18} {:<16} {}\n",
+            "IPVS connection entries\npro expire {:<11} {:<18} {:<18} {:<18} {:<16} {}\n",
             "state", "source", "virtual", "destination", "pe name", "pe_data"
         );
         assert_eq!(PERSISTENCE_HEADER, persistence);

@@ -14,7 +14,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use super::types::{Connection, ConnectionProtocol, ConnectionState};
+use super::types::{Connection, ConnectionOrigin, ConnectionProtocol, ConnectionState};
 
 /// Why `/proc/net/ip_vs_conn` text could not be read, and on which line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,40 +82,171 @@ pub enum ConnParseErrorKind {
     },
 }
 
-/// Reads the whole text of `/proc/net/ip_vs_conn`: the header line, then one connection
-/// per line. Blank lines are skipped.
+/// Which of the kernel's two connection files a text is, told by its header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConnectionFile {
+    /// `/proc/net/ip_vs_conn`: `... State Expires PEName PEData`.
+    Connections,
+    /// `/proc/net/ip_vs_conn_sync`: `... State Origin Expires`, no engine columns.
+    WithOrigin,
+}
+
+impl ConnectionFile {
+    /// The file a header line belongs to.
+    pub fn from_header(header: &str) -> Result<ConnectionFile, ConnParseErrorKind> {
+        let mut columns = header.split_ascii_whitespace();
+        if columns.next() != Some("Pro") {
+            return Err(ConnParseErrorKind::NotAHeader {
+                found: header.to_owned(),
+            });
+        }
+        Ok(if columns.any(|c| c == "Origin") {
+            ConnectionFile::WithOrigin
+        } else {
+            ConnectionFile::Connections
+        })
+    }
+
+    /// The file's name under `/proc/net/` (per network namespace).
+    pub fn proc_name(self) -> &'static str {
+        match self {
+            ConnectionFile::Connections => "ip_vs_conn",
+            ConnectionFile::WithOrigin => "ip_vs_conn_sync",
+        }
+    }
+}
+
+/// Reads the whole text of `/proc/net/ip_vs_conn` (or `ip_vs_conn_sync`): the header line,
+/// then one connection per line. Blank lines are skipped.
 ///
 /// Unknown protocols and states are kept ([`ConnectionProtocol::Other`],
 /// [`ConnectionState::Other`]). The first malformed line stops reading with its line number.
+/// [`ConnectionReader`] reads the same text line by line from a stream instead.
 pub fn parse_connections(text: &str) -> Result<Vec<Connection>, ConnParseError> {
-    let mut lines = text.lines().enumerate();
-    let Some((_, header)) = lines.next() else {
-        return Err(ConnParseError {
-            line: 1,
-            kind: ConnParseErrorKind::Empty,
-        });
-    };
-    if !header.starts_with("Pro ") {
-        return Err(ConnParseError {
-            line: 1,
-            kind: ConnParseErrorKind::NotAHeader {
-                found: header.to_owned(),
-            },
-        });
+    let mut lines = Lines::default();
+    let mut connections = Vec::new();
+    for line in text.lines() {
+        connections.extend(lines.feed(line)?);
     }
-    lines
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| {
-            parse_connection_line(line).map_err(|kind| ConnParseError {
-                line: index + 1,
-                kind,
-            })
-        })
-        .collect()
+    lines.finish()?;
+    Ok(connections)
+}
+
+/// Why a connection stream could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnReadError {
+    /// A line is not what the kernel writes.
+    #[error(transparent)]
+    Parse(#[from] ConnParseError),
+    /// The stream failed (or was not UTF-8 text).
+    #[error("reading the connection table: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The state of reading a connection file line by line: the header first, then entries.
+#[derive(Debug, Default)]
+struct Lines {
+    file: Option<ConnectionFile>,
+    number: usize,
+}
+
+impl Lines {
+    /// One line (without its newline): the header, a blank line, or an entry.
+    fn feed(&mut self, text: &str) -> Result<Option<Connection>, ConnParseError> {
+        self.number += 1;
+        let line = self.number;
+        let fail = |kind| ConnParseError { line, kind };
+        let Some(file) = self.file else {
+            self.file = Some(ConnectionFile::from_header(text).map_err(fail)?);
+            return Ok(None);
+        };
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_line_of(file, text).map(Some).map_err(fail)
+    }
+
+    /// The end of the text: it had at least its header.
+    fn finish(&self) -> Result<(), ConnParseError> {
+        match self.file {
+            Some(_) => Ok(()),
+            None => Err(ConnParseError {
+                line: 1,
+                kind: ConnParseErrorKind::Empty,
+            }),
+        }
+    }
+}
+
+/// The connections of a connection file's text, read one line at a time from any buffered
+/// reader, so a table of millions of entries is never held whole: memory stays that of the
+/// longest line. The header line tells which file it is ([`ConnectionFile`]).
+///
+/// After the first error the reader yields nothing more.
+#[derive(Debug)]
+pub struct ConnectionReader<R> {
+    input: R,
+    buf: String,
+    lines: Lines,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> ConnectionReader<R> {
+    /// A reader of `input`, which starts with the header line.
+    pub fn new(input: R) -> ConnectionReader<R> {
+        ConnectionReader {
+            input,
+            buf: String::new(),
+            lines: Lines::default(),
+            done: false,
+        }
+    }
+
+    /// Which file the header said it is, once the first entry (or the end) was read.
+    pub fn file(&self) -> Option<ConnectionFile> {
+        self.lines.file
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for ConnectionReader<R> {
+    type Item = Result<Connection, ConnReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.buf.clear();
+            let read = match self.input.read_line(&mut self.buf) {
+                Ok(0) => {
+                    self.done = true;
+                    return self.lines.finish().err().map(|e| Err(e.into()));
+                }
+                Ok(_) => self.lines.feed(self.buf.trim_end_matches(['\n', '\r'])),
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e.into()));
+                }
+            };
+            match read {
+                Ok(None) => continue,
+                Ok(Some(connection)) => return Some(Ok(connection)),
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e.into()));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Reads one connection line of `/proc/net/ip_vs_conn` (not the header).
 pub fn parse_connection_line(line: &str) -> Result<Connection, ConnParseErrorKind> {
+    parse_line_of(ConnectionFile::Connections, line)
+}
+
+/// Reads one connection line of the given file (not the header).
+pub fn parse_line_of(file: ConnectionFile, line: &str) -> Result<Connection, ConnParseErrorKind> {
     let mut columns = Columns { rest: line };
     let protocol = ConnectionProtocol::from_name(columns.expect("Pro")?);
     let client_ip = parse_ip(columns.expect("FromIP")?, "FromIP")?;
@@ -125,6 +256,10 @@ pub fn parse_connection_line(line: &str) -> Result<Connection, ConnParseErrorKin
     let dest_ip = parse_ip(columns.expect("DestIP")?, "DestIP")?;
     let dest_port = parse_port(columns.expect("DPrt")?, "DPrt")?;
     let state = ConnectionState::from_name(columns.expect("State")?);
+    let origin = match file {
+        ConnectionFile::WithOrigin => Some(ConnectionOrigin::from_name(columns.expect("Origin")?)),
+        ConnectionFile::Connections => None,
+    };
     let expires_secs = parse_expires(columns.expect("Expires")?)?;
 
     if client_ip.is_ipv4() != virtual_ip.is_ipv4() {
@@ -142,12 +277,15 @@ pub fn parse_connection_line(line: &str) -> Result<Connection, ConnParseErrorKin
         state,
         expires_secs,
     );
-    if let Some(pe_name) = columns.next() {
-        connection.pe_name = Some(pe_name.to_owned());
-        // The kernel writes one space, then the engine's data as it is.
-        let data = columns.rest.get(1..).unwrap_or_default();
-        if !data.is_empty() {
-            connection.pe_data = Some(data.to_owned());
+    connection.origin = origin;
+    if file == ConnectionFile::Connections {
+        if let Some(pe_name) = columns.next() {
+            connection.pe_name = Some(pe_name.to_owned());
+            // The kernel writes one space, then the engine's data as it is.
+            let data = columns.rest.get(1..).unwrap_or_default();
+            if !data.is_empty() {
+                connection.pe_data = Some(data.to_owned());
+            }
         }
     }
     Ok(connection)

@@ -54,6 +54,19 @@ impl ConnectionProtocol {
         }
     }
 
+    /// The protocol of an IP protocol number, named as the kernel names it (`IP_47`).
+    pub fn from_number(number: u16) -> ConnectionProtocol {
+        match number {
+            0 => ConnectionProtocol::Ip,
+            1 => ConnectionProtocol::Icmp,
+            6 => ConnectionProtocol::Tcp,
+            17 => ConnectionProtocol::Udp,
+            58 => ConnectionProtocol::Icmpv6,
+            132 => ConnectionProtocol::Sctp,
+            n => ConnectionProtocol::Other(format!("IP_{n}")),
+        }
+    }
+
     /// The IP protocol number, where the name tells it (`IP_47` gives 47).
     pub fn number(&self) -> Option<u8> {
         match self {
@@ -213,6 +226,49 @@ pub struct Connection {
     pub pe_name: Option<String>,
     /// The persistence engine's data, such as a SIP Call-ID.
     pub pe_data: Option<String>,
+    /// Whether this director made the entry or learned it from a sync daemon's master; only
+    /// the kernel's `/proc/net/ip_vs_conn_sync` tells (it has no persistence-engine
+    /// columns), so entries read from `/proc/net/ip_vs_conn` have `None`.
+    pub origin: Option<ConnectionOrigin>,
+}
+
+/// Where an entry of the connection table came from (the `Origin` column of
+/// `/proc/net/ip_vs_conn_sync`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConnectionOrigin {
+    /// `LOCAL`: this director scheduled it.
+    Local,
+    /// `SYNC`: a sync daemon's master sent it (the kernel's `IP_VS_CONN_F_SYNC` flag).
+    Sync,
+    /// Any other text, kept verbatim.
+    Other(String),
+}
+
+impl ConnectionOrigin {
+    /// The kernel's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ConnectionOrigin::Local => "LOCAL",
+            ConnectionOrigin::Sync => "SYNC",
+            ConnectionOrigin::Other(name) => name,
+        }
+    }
+
+    /// The origin of a kernel name; unknown names become [`ConnectionOrigin::Other`].
+    pub fn from_name(name: &str) -> ConnectionOrigin {
+        match name {
+            "LOCAL" => ConnectionOrigin::Local,
+            "SYNC" => ConnectionOrigin::Sync,
+            other => ConnectionOrigin::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ConnectionOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 impl Connection {
@@ -234,7 +290,18 @@ impl Connection {
             expires_secs,
             pe_name: None,
             pe_data: None,
+            origin: None,
         }
+    }
+
+    /// Whether this is a persistence template rather than a client's connection.
+    ///
+    /// The kernel's files do not show the template flag; a template is told by its client
+    /// port 0: the kernel makes every template with client port 0 (the persistence is per
+    /// client address), and a client's TCP, UDP or SCTP connection never has port 0.
+    /// Firewall-mark templates also have protocol `IP` and the mark as virtual address.
+    pub fn is_template(&self) -> bool {
+        self.client.port() == 0
     }
 
     /// Sets the persistence engine and its data.

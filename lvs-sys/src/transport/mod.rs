@@ -26,6 +26,9 @@ use crate::codec::consts::FAMILY_NAME;
 use crate::codec::message::{decode_family_id, Replies, Reply, Request, NLM_F_DUMP_INTR};
 use crate::error::Error;
 
+mod netns;
+pub(crate) use netns::Namespace;
+
 /// A reply payload: the command and attributes of one data message.
 pub(crate) type Payload = (u8, Vec<u8>);
 
@@ -582,29 +585,12 @@ fn new_socket() -> Result<NlSocket, Error> {
 /// Opens a socket inside the network namespace `ns` from a short-lived thread, so no thread
 /// of the caller ever changes namespace. A socket keeps the namespace it was created in.
 fn socket_in_netns(ns: &File) -> Result<NlSocket, Error> {
-    let fd = ns.as_raw_fd();
-    std::thread::scope(|scope| {
-        scope
-            .spawn(move || {
-                // SAFETY: `fd` is an open namespace file owned by `ns`, which outlives this
-                // scoped thread; setns only changes the namespace of the calling thread, which
-                // is this throw-away thread and ends right after the socket is made.
-                if unsafe { libc::setns(fd, libc::CLONE_NEWNET) } != 0 {
-                    return Err(Error::Io {
-                        op: "enter network namespace",
-                        source: std::io::Error::last_os_error(),
-                    });
-                }
-                new_socket()
-            })
-            .join()
-            .unwrap_or_else(|_| {
-                Err(Error::Io {
-                    op: "enter network namespace",
-                    source: std::io::Error::other("the namespace thread panicked"),
-                })
-            })
-    })
+    netns::in_namespace(ns, new_socket)
+        .map_err(|source| Error::Io {
+            op: "enter network namespace",
+            source,
+        })
+        .and_then(|socket| socket)
 }
 
 /// Waits until the socket is readable or `timeout` passes; `Ok(false)` on timeout.
