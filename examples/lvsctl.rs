@@ -7,6 +7,12 @@
 //!                                                 which loses what ipvsadm does not save
 //! lvsctl [--netns PATH] list [--stats|--rate] [--exact]
 //!                                                 print it like ipvsadm -L -n
+//! lvsctl [--netns PATH] list --connections [--persistent-conn] [--json] [--origin]
+//!                                                 print the connection table like
+//!                                                 ipvsadm -L -n -c [--persistent-conn];
+//!                                                 --json: one object per entry, in an
+//!                                                 array; --origin: with each entry's
+//!                                                 origin (LOCAL or SYNC)
 //! lvsctl [--netns PATH] diff FILE [SCOPE]         print the rules that would make it FILE's;
 //!                                                 exit 1 when there are any
 //! lvsctl [--netns PATH] apply FILE [SCOPE] [--dry-run] [--drain]
@@ -29,10 +35,13 @@
 //! `--drain` sets removed real servers to weight 0 instead of deleting them; run `apply`
 //! again later and the idle ones go.
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
-use lvs_core::listing::{format_table, ListFormat, ListOptions};
+use lvs_core::listing::{
+    format_table, write_connection, write_connection_json, ConnectionColumns, ConnectionFilter,
+    ListFormat, ListOptions,
+};
 use lvs_core::plan::{apply_plan, finish_drain, plan, PlanOptions, Scope};
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
 use lvs_core::{Ipvs, Table};
@@ -50,6 +59,10 @@ struct Args {
     format: Option<ListFormat>,
     exact: bool,
     ipvsadm: bool,
+    connections: bool,
+    persistent_conn: bool,
+    json: bool,
+    origin: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -73,6 +86,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--rate" => parsed.format = Some(ListFormat::Rate),
             "--exact" => parsed.exact = true,
             "--ipvsadm" => parsed.ipvsadm = true,
+            "--connections" | "-c" => parsed.connections = true,
+            "--persistent-conn" => parsed.persistent_conn = true,
+            "--json" => parsed.json = true,
+            "--origin" => parsed.origin = true,
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             _ => positional.push(arg),
@@ -86,6 +103,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     }
     if parsed.ipvsadm && parsed.command != "save" {
         return Err("--ipvsadm is an option of save".to_owned());
+    }
+    let connection_options = parsed.persistent_conn || parsed.json || parsed.origin;
+    if connection_options && !(parsed.command == "list" && parsed.connections) {
+        return Err(
+            "--persistent-conn, --json and --origin are options of list --connections".to_owned(),
+        );
     }
     let needs_file = matches!(parsed.command.as_str(), "diff" | "apply");
     if needs_file != parsed.file.is_some() {
@@ -141,6 +164,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             let state = ipvs.read_config().map_err(|e| e.to_string())?;
             print!("{}", save(&state).map_err(|e| e.to_string())?);
         }
+        "list" if args.connections => list_connections(&ipvs, &args)?,
         "list" => {
             let info = ipvs.info().map_err(|e| e.to_string())?;
             let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
@@ -204,6 +228,43 @@ fn run(args: Args) -> Result<ExitCode, String> {
         other => return Err(format!("unknown command {other}")),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the connection table as it is read, entry by entry, so that a table of millions
+/// of entries is never held whole.
+fn list_connections(ipvs: &NetlinkIpvs, args: &Args) -> Result<(), String> {
+    let mut filter = ConnectionFilter::all();
+    if args.origin {
+        filter = filter.with_origin();
+    }
+    let entries = ipvs.connections_iter(&filter).map_err(|e| e.to_string())?;
+    let columns = if args.persistent_conn {
+        ConnectionColumns::WithPersistence
+    } else {
+        ConnectionColumns::Standard
+    };
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut line = String::new();
+    let write = |out: &mut std::io::BufWriter<_>, text: &str| {
+        out.write_all(text.as_bytes())
+            .map_err(|e| format!("stdout: {e}"))
+    };
+    write(&mut out, if args.json { "[" } else { columns.header() })?;
+    for (i, entry) in entries.enumerate() {
+        let entry = entry.map_err(|e| e.to_string())?;
+        line.clear();
+        if args.json {
+            line.push_str(if i == 0 { "\n" } else { ",\n" });
+            write_connection_json(&mut line, &entry);
+        } else {
+            write_connection(&mut line, &entry, columns);
+        }
+        write(&mut out, &line)?;
+    }
+    if args.json {
+        write(&mut out, "\n]\n")?;
+    }
+    out.flush().map_err(|e| format!("stdout: {e}"))
 }
 
 fn main() -> ExitCode {

@@ -23,7 +23,7 @@ mod transport;
 
 pub use errno::model_errno;
 pub use error::Error;
-pub use netlink::{NetlinkIpvs, Options};
+pub use netlink::{Connections, NetlinkIpvs, Options};
 
 // README.md's Rust programs, compiled as doctests so that the first page cannot rot
 // (tests/suites/readme checks each of its blocks is exercised somewhere).

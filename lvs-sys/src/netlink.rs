@@ -34,6 +34,40 @@ use crate::transport::{Connection, Namespace, Payload};
 /// knowing whether the daemon runs).
 const DAEMON_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The entries of a connection table as they are read (see
+/// [`NetlinkIpvs::connections_iter`]); after an error it yields nothing more.
+#[derive(Debug)]
+pub struct Connections {
+    reader: ConnectionReader<BufReader<File>>,
+    filter: ConnectionFilter,
+}
+
+impl Iterator for Connections {
+    type Item = Result<ConnectionEntry, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let op = "read the connection table";
+        loop {
+            let entry = match self.reader.next()? {
+                Ok(entry) => entry,
+                Err(ConnReadError::Parse(source)) => {
+                    return Some(Err(Error::ConnectionTable { source }))
+                }
+                Err(ConnReadError::Io(source)) => return Some(Err(Error::Io { op, source })),
+                Err(other) => {
+                    return Some(Err(Error::Io {
+                        op,
+                        source: std::io::Error::other(other.to_string()),
+                    }))
+                }
+            };
+            if self.filter.matches(&entry) {
+                return Some(Ok(entry));
+            }
+        }
+    }
+}
+
 /// Whether an operation makes the kernel start or stop threads before it answers.
 fn waits_for_threads(op: &Operation) -> bool {
     matches!(op, Operation::StartDaemon(_) | Operation::StopDaemon(_))
@@ -176,6 +210,24 @@ impl NetlinkIpvs {
                 Some(libc::EACCES) | Some(libc::EPERM) => Error::PermissionDenied { op },
                 _ => Error::Io { op, source },
             })
+    }
+
+    /// The entries of the connection table that `filter` chooses, read as they are
+    /// iterated: the kernel's `/proc/net/ip_vs_conn` (or `ip_vs_conn_sync`, see
+    /// [`ConnectionFilter::with_origin`]) of the handle's network namespace, opened there
+    /// and read 64 KiB at a time, so memory stays that of one read whatever the table's
+    /// size. The iterator owns an open file, not the handle: it may outlive calls on it.
+    ///
+    /// The kernel writes the file as it walks its connection hash table, so a table that
+    /// changes meanwhile may show an entry twice or miss one, as `ipvsadm -L -c` does.
+    pub fn connections_iter(&self, filter: &ConnectionFilter) -> Result<Connections, Error> {
+        let op = "read the connection table";
+        let path = Path::new("/proc/thread-self/net").join(filter.file().proc_name());
+        let file = self.open_namespace_file(&path, false, op)?;
+        Ok(Connections {
+            reader: ConnectionReader::new(BufReader::with_capacity(64 * 1024, file)),
+            filter: filter.clone(),
+        })
     }
 
     /// Takes the main socket. A poisoned lock only means another thread panicked
@@ -613,29 +665,15 @@ impl Ipvs for NetlinkIpvs {
         self.run(&Operation::StopDaemon(role))
     }
 
-    /// Reads the kernel's `/proc/net/ip_vs_conn` (or `ip_vs_conn_sync`) of the handle's
-    /// network namespace, opened there and read 64 KiB at a time, one entry parsed and
-    /// handed on before the next: memory stays that of one read whatever the table's size.
-    /// Taking no lock of the handle, `visit` may use the handle.
+    /// Reads the connection table with [`NetlinkIpvs::connections_iter`]. Taking no lock
+    /// of the handle, `visit` may use the handle.
     fn for_each_connection(
         &self,
         filter: &ConnectionFilter,
         visit: &mut dyn FnMut(ConnectionEntry) -> ControlFlow<()>,
     ) -> Result<(), Error> {
-        let op = "read the connection table";
-        let path = Path::new("/proc/thread-self/net").join(filter.file().proc_name());
-        let file = self.open_namespace_file(&path, false, op)?;
-        let reader = ConnectionReader::new(BufReader::with_capacity(64 * 1024, file));
-        for entry in reader {
-            let entry = entry.map_err(|e| match e {
-                ConnReadError::Parse(source) => Error::ConnectionTable { source },
-                ConnReadError::Io(source) => Error::Io { op, source },
-                _ => Error::Io {
-                    op,
-                    source: std::io::Error::other(e.to_string()),
-                },
-            })?;
-            if filter.matches(&entry) && visit(entry).is_break() {
+        for entry in self.connections_iter(filter)? {
+            if visit(entry?).is_break() {
                 break;
             }
         }

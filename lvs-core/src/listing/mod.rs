@@ -16,6 +16,7 @@
 
 mod conn;
 mod inet;
+mod json;
 mod names;
 mod numbers;
 mod options;
@@ -24,9 +25,9 @@ mod settings;
 
 pub use conn::{
     format_connections, parse_connection_line, parse_connections, parse_line_of, write_connection,
-    ConnParseError, ConnParseErrorKind, ConnReadError, Connection, ConnectionColumns,
-    ConnectionFile, ConnectionFilter, ConnectionOrigin, ConnectionProtocol, ConnectionReader,
-    ConnectionState,
+    write_connection_json, ConnParseError, ConnParseErrorKind, ConnReadError, Connection,
+    ConnectionColumns, ConnectionFile, ConnectionFilter, ConnectionOrigin, ConnectionProtocol,
+    ConnectionReader, ConnectionState,
 };
 pub use options::{ListFormat, ListOptions};
 pub use services::{format_service, format_table};

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 
 use super::super::inet::addr_port_text;
+use super::super::json;
 use super::types::Connection;
 
 /// Which columns a connection listing has.
@@ -83,6 +84,49 @@ pub fn write_connection(out: &mut String, c: &Connection, columns: ConnectionCol
         }
         _ => writeln!(out, "{destination}"),
     };
+}
+
+/// Appends one connection as a JSON object (no newline) to `out`, the form of
+/// `lvsctl list --connections --json`:
+///
+/// ```json
+/// {"protocol":"TCP","client":{"address":"10.1.1.1","port":51000},
+///  "virtual":{"address":"10.0.0.1","port":80},"destination":{"address":"192.168.1.1","port":80},
+///  "state":"ESTABLISHED","expires":899,"template":false,"pe_name":null,"pe_data":null,"origin":null}
+/// ```
+///
+/// Names are the kernel's (`protocol`, `state`, `origin` as `/proc/net/ip_vs_conn` writes
+/// them); `expires` is in seconds; `origin` is `"LOCAL"`, `"SYNC"` or null when not read.
+pub fn write_connection_json(out: &mut String, c: &Connection) {
+    out.push_str("{\"protocol\":");
+    json::push_string(out, c.protocol.name());
+    for (name, addr) in [
+        ("client", &c.client),
+        ("virtual", &c.virtual_addr),
+        ("destination", &c.destination),
+    ] {
+        let _ = write!(
+            out,
+            ",\"{name}\":{{\"address\":\"{}\",\"port\":{}}}",
+            addr.ip(),
+            addr.port()
+        );
+    }
+    out.push_str(",\"state\":");
+    json::push_string(out, c.state.name());
+    let _ = write!(
+        out,
+        ",\"expires\":{},\"template\":{}",
+        c.expires_secs,
+        c.is_template()
+    );
+    out.push_str(",\"pe_name\":");
+    json::push_optional(out, c.pe_name.as_deref());
+    out.push_str(",\"pe_data\":");
+    json::push_optional(out, c.pe_data.as_deref());
+    out.push_str(",\"origin\":");
+    json::push_optional(out, c.origin.as_ref().map(|o| o.name()));
+    out.push('}');
 }
 
 impl Connection {

@@ -6,7 +6,7 @@ mod parse;
 mod types;
 
 pub use filter::ConnectionFilter;
-pub use format::{format_connections, write_connection, ConnectionColumns};
+pub use format::{format_connections, write_connection, write_connection_json, ConnectionColumns};
 pub use parse::{
     parse_connection_line, parse_connections, parse_line_of, ConnParseError, ConnParseErrorKind,
     ConnReadError, ConnectionFile, ConnectionReader,
