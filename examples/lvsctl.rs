@@ -42,7 +42,7 @@ use lvs_core::listing::{
     format_table, write_connection, write_connection_json, ConnectionColumns, ConnectionFilter,
     ListFormat, ListOptions,
 };
-use lvs_core::plan::{apply_plan, finish_drain, plan, PlanOptions, Scope};
+use lvs_core::plan::{apply_plan, plan, DrainTracker, DrainingServer, PlanOptions, Scope};
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
 use lvs_core::{Ipvs, Table};
 use lvs_sys::NetlinkIpvs;
@@ -185,15 +185,25 @@ fn run(args: Args) -> Result<ExitCode, String> {
                 PlanOptions::default()
             };
             let mut plan = plan(&current, &desired, &scope, &options).map_err(|e| e.to_string())?;
-            // Drained servers that are idle by now can go in the same run.
-            if args.drain {
-                let mut keys: Vec<_> = plan.draining.iter().map(|(k, _)| *k).collect();
-                keys.dedup();
-                for key in keys {
+            // Drained servers that are idle by now can go in the same run; the others are
+            // reported with what still holds them (counters and connection-table entries).
+            if args.drain && !plan.draining.is_empty() {
+                let mut tracker = DrainTracker::new(&plan.draining);
+                for key in tracker.services() {
                     let listed = ipvs.servers(&key).map_err(|e| e.to_string())?;
-                    let idle = finish_drain(&plan.draining, &key, &listed);
-                    plan.operations.extend(idle);
+                    tracker.record_listing(&key, &listed);
                 }
+                tracker.start_connection_count();
+                for entry in ipvs
+                    .connections_iter(&ConnectionFilter::all())
+                    .map_err(|e| e.to_string())?
+                {
+                    tracker.record_connection(&entry.map_err(|e| e.to_string())?);
+                }
+                for s in tracker.servers().iter().filter(|s| !s.is_idle()) {
+                    eprintln!("lvsctl: {}", drain_progress(s));
+                }
+                plan.operations.extend(tracker.finished());
             }
             if args.command == "diff" || args.dry_run {
                 print!("{}", plan.to_rules().map_err(|e| e.to_string())?);
@@ -228,6 +238,24 @@ fn run(args: Args) -> Result<ExitCode, String> {
         other => return Err(format!("unknown command {other}")),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on a draining real server that cannot go yet.
+fn drain_progress(s: &DrainingServer) -> String {
+    let counters = match &s.listed {
+        Some(e) => format!(
+            "weight {}, {} active, {} inactive, {} persistent",
+            e.server.weight, e.active_conns, e.inactive_conns, e.persistent_conns
+        ),
+        None => "not listed".to_owned(),
+    };
+    format!(
+        "draining {} -> {}: {counters}; {} connection entries, {} templates",
+        s.service,
+        s.server,
+        s.connections.unwrap_or(0),
+        s.templates.unwrap_or(0)
+    )
 }
 
 /// Writes the connection table as it is read, entry by entry, so that a table of millions

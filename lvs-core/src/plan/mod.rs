@@ -13,6 +13,7 @@
 //! is added (so a replacement never meets a stale one), services removed last.
 
 mod apply;
+mod drain;
 mod scope;
 #[cfg(test)]
 mod tests;
@@ -22,12 +23,11 @@ use std::fmt;
 use std::net::SocketAddr;
 
 pub use self::apply::{apply_plan, PlanApplyError, Rollback};
+pub use self::drain::{finish_drain, DrainTracker, DrainingServer};
 pub use self::scope::Scope;
 use crate::canonical;
 use crate::error::Error;
-use crate::model::{
-    DaemonRole, RealServer, RealServerEntry, Service, ServiceKey, SyncDaemon, Timeouts,
-};
+use crate::model::{DaemonRole, RealServer, Service, ServiceKey, SyncDaemon, Timeouts};
 use crate::ops::Operation;
 use crate::order::cmp_services;
 use crate::rules::{self, RuleError};
@@ -210,22 +210,6 @@ pub fn plan(
         operations,
         draining,
     })
-}
-
-/// The second step of a drain: deletes for the real servers of `draining` that are idle in
-/// `servers` (a fresh listing of their service: weight 0, no active or inactive
-/// connections). Servers that still have connections are left for a later call.
-pub fn finish_drain(
-    draining: &[(ServiceKey, SocketAddr)],
-    service: &ServiceKey,
-    servers: &[RealServerEntry],
-) -> Vec<Operation> {
-    servers
-        .iter()
-        .filter(|e| draining.contains(&(*service, e.server.addr)))
-        .filter(|e| e.server.weight == 0 && e.active_conns == 0 && e.inactive_conns == 0)
-        .map(|e| Operation::DeleteServer(*service, e.server.addr))
-        .collect()
 }
 
 /// A service as compared: what the kernel would list, keyed by what it files it under.

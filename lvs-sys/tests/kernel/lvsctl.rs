@@ -1,27 +1,9 @@
 //! The `lvsctl` example (examples/lvsctl.rs) against the kernel: apply, diff, scope, drain,
 //! cross-checked with ipvsadm.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use crate::support::{require_ipvs_kernel, run_ok, Netns};
-
-/// The example binary, built by `cargo test` next to this test binary's directory.
-fn lvsctl() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/lvsctl");
-    assert!(
-        path.exists(),
-        "{} is missing: build it with `cargo build -p lvs-sys --example lvsctl` (tests/run does)",
-        path.display()
-    );
-    path
-}
+use crate::support::{lvsctl, require_ipvs_kernel, run_ok, Netns};
 
 fn run(ns: &Netns, args: &[&str]) -> Output {
     Command::new(lvsctl())

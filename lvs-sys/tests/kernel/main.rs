@@ -6,6 +6,7 @@
 mod support;
 
 mod all_or_nothing;
+mod connections;
 mod coverage;
 mod differential;
 mod error_paths;

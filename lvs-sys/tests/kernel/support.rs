@@ -1,6 +1,7 @@
 //! Helpers for kernel tests: private network namespaces and running tools inside them.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -80,6 +81,23 @@ impl Drop for Netns {
             .args(["netns", "del", &self.name])
             .status();
     }
+}
+
+/// The example binary, built by `cargo test` next to this test binary's directory.
+pub fn lvsctl() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples/lvsctl");
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p lvs-sys --example lvsctl` (tests/run does)",
+        path.display()
+    );
+    path
 }
 
 /// Runs a command, panicking with its stderr unless it exits 0.
