@@ -244,8 +244,17 @@ fn run(args: Args) -> Result<ExitCode, String> {
 fn drain_progress(s: &DrainingServer) -> String {
     let counters = match &s.listed {
         Some(e) => format!(
-            "weight {}, {} active, {} inactive, {} persistent",
-            e.server.weight, e.active_conns, e.inactive_conns, e.persistent_conns
+            "weight {}{}, {} active, {} inactive, {} persistent",
+            e.server.weight,
+            // Listed before this run's changes: the plan sets 0.
+            if e.server.weight == 0 {
+                ""
+            } else {
+                " (the plan sets 0)"
+            },
+            e.active_conns,
+            e.inactive_conns,
+            e.persistent_conns
         ),
         None => "not listed".to_owned(),
     };

@@ -64,10 +64,21 @@ echo_line() {
   printf '%s\n' "$1" >&"${ECHO[1]}" 2> /dev/null || return 0
   read -r -t 20 ANSWER <&"${ECHO[0]}" || ANSWER="no answer"
 }
-# synced_conn HOST CLIENT_ADDR:PORT: the connection as the host's IPVS table has it (ipvsadm
-# reads it: lvs has no connection listing), "state" and "real server" fields.
+# synced_conn HOST CLIENT_ADDR:PORT: the connection as the host's IPVS table has it (lvsctl
+# lists it as ipvsadm -L -n -c does), "state" and "real server" fields.
 synced_conn() {
-  on "$1" ipvsadm -L -n -c | awk -v c="$2" -v v="$VIP:7" '$4 == c && $5 == v { print $1, $3, $6 }'
+  lvs_on "$1" list --connections | awk -v c="$2" -v v="$VIP:7" '$4 == c && $5 == v { print $1, $3, $6 }'
+}
+# origin_of HOST CLIENT_ADDR:PORT: where the host's entry of that connection came from
+# (LOCAL or SYNC; lvsctl reads the kernel's ip_vs_conn_sync file for it).
+origin_of() {
+  lvs_on "$1" list --connections --json --origin | python3 -c '
+import json, sys
+client, vip = sys.argv[1], sys.argv[2]
+for e in json.load(sys.stdin):
+    if "%s:%d" % (e["client"]["address"], e["client"]["port"]) == client and \
+            "%s:%d" % (e["virtual"]["address"], e["virtual"]["port"]) == vip:
+        print(e["origin"])' "$2" "$VIP:7"
 }
 # knows_conn HOST CLIENT_ADDR:PORT: the host's table has that connection.
 knows_conn() { [ -n "$(synced_conn "$1" "$2")" ]; }
@@ -167,10 +178,13 @@ say "client end $client_end, real server $server ($server_addr)"
 # The 3rd packet (the line) queued the connection for sync; the master sends its buffer
 # within a few seconds.
 wait_for "dir2 to learn the connection" 20 knows_conn dir2 "$client_end"
-say "\$ ipvsadm -L -n -c  (dir2, the backup, before the failure)"
-on dir2 ipvsadm -L -n -c | sed 's/^/    /'
+say "\$ lvsctl list --connections  (dir2, the backup, before the failure)"
+lvs_on dir2 list --connections | sed 's/^/    /'
 check_eq "dir2 holds the connection, synced from dir1" "TCP ESTABLISHED $server_addr:7" \
   "$(synced_conn dir2 "$client_end")"
+# The kernel marks what a backup learned from its master (the SYNC origin); dir1 made it.
+check_eq "dir2's entry came from the sync daemon, dir1's is its own" "SYNC LOCAL" \
+  "$(origin_of dir2 "$client_end") $(origin_of dir1 "$client_end")"
 wait_conns dir1 "$VIP:80" 4
 listing dir1 --stats
 listing dir2 --stats

@@ -378,7 +378,7 @@ fn drain_reports_connections(director: &Netns) {
     let said = String::from_utf8(out.stderr).unwrap();
     assert!(
         said.contains(&format!(
-            "-> 203.0.113.12:8080: weight 0, {PER_TARGET} active, 0 inactive, 0 persistent; \
+            "-> 203.0.113.12:8080: weight 1 (the plan sets 0), {PER_TARGET} active, 0 inactive, 0 persistent; \
              {PER_TARGET} connection entries, 0 templates"
         )),
         "{said}"
