@@ -190,7 +190,7 @@ fn readme_lvsctl_lines_run_as_written() {
         .lines()
         .filter(|line| line.starts_with("lvsctl "))
         .collect();
-    assert_eq!(lines.len(), 5, "README's lvsctl lines: {lines:?}");
+    assert_eq!(lines.len(), 6, "README's lvsctl lines: {lines:?}");
 
     let ns = Netns::new("readme-lvsctl");
     let dir = tempdir::Dir::new("readme-lvsctl");
@@ -215,8 +215,9 @@ fn readme_lvsctl_lines_run_as_written() {
     )
     .unwrap();
     let path = format!("{}:{}", dir.0.display(), std::env::var("PATH").unwrap());
-    // diff finds work (exit 1), the dry run changes nothing, then apply, save and list work.
-    let expected_status = [1, 0, 0, 0, 0];
+    // diff finds work (exit 1), the dry run changes nothing, then apply, save and the
+    // listings work.
+    let expected_status = [1, 0, 0, 0, 0, 0];
     for (line, expected) in lines.iter().zip(expected_status) {
         let out = Command::new("sh")
             .arg("-c")
