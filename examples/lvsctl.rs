@@ -17,6 +17,13 @@
 //!                                                 exit 1 when there are any
 //! lvsctl [--netns PATH] apply FILE [SCOPE] [--dry-run] [--drain]
 //!                                                 make it FILE's with the fewest operations
+//! lvsctl [--netns PATH] sync-role --interface IF [--sync-id N] STATE
+//! lvsctl [--netns PATH] sync-role --interface IF [--sync-id N] TYPE NAME STATE PRIORITY
+//!                                                 run the sync daemon a director in VRRP
+//!                                                 STATE runs: MASTER a master daemon,
+//!                                                 BACKUP or FAULT a backup one, STOP none;
+//!                                                 the second form is how keepalived calls
+//!                                                 a notify script
 //!
 //! SCOPE: --scope vip=ADDR | --scope fwmark=N (repeatable): touch only those services; the
 //! rest of the table belongs to someone else. Without it the whole table is FILE's.
@@ -42,9 +49,11 @@ use lvs_core::listing::{
     format_table, write_connection, write_connection_json, ConnectionColumns, ConnectionFilter,
     ListFormat, ListOptions,
 };
-use lvs_core::plan::{apply_plan, plan, DrainTracker, DrainingServer, PlanOptions, Scope};
+use lvs_core::plan::{
+    apply_plan, plan, sync_daemons_for, DrainTracker, DrainingServer, PlanOptions, Scope, VrrpState,
+};
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
-use lvs_core::{Ipvs, Table};
+use lvs_core::{DaemonRole, Ipvs, SyncDaemon, Table};
 use lvs_sys::NetlinkIpvs;
 
 /// What the command line asked for.
@@ -63,6 +72,9 @@ struct Args {
     persistent_conn: bool,
     json: bool,
     origin: bool,
+    interface: Option<String>,
+    sync_id: Option<u32>,
+    vrrp: Vec<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -90,6 +102,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--persistent-conn" => parsed.persistent_conn = true,
             "--json" => parsed.json = true,
             "--origin" => parsed.origin = true,
+            "--interface" => parsed.interface = Some(value("--interface")?),
+            "--sync-id" => {
+                let id = value("--sync-id")?;
+                parsed.sync_id = Some(
+                    id.parse()
+                        .ok()
+                        .filter(|n| *n <= 255)
+                        .ok_or(format!("bad --sync-id {id:?}: an integer 0..255"))?,
+                );
+            }
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             _ => positional.push(arg),
@@ -97,6 +119,19 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     }
     let mut positional = positional.into_iter();
     parsed.command = positional.next().ok_or("no command given")?;
+    if parsed.command == "sync-role" {
+        parsed.vrrp = positional.collect();
+        if parsed.interface.is_none() {
+            return Err("sync-role needs --interface".to_owned());
+        }
+        return match parsed.vrrp.len() {
+            1 | 4 => Ok(parsed),
+            _ => Err("sync-role takes STATE, or TYPE NAME STATE PRIORITY".to_owned()),
+        };
+    }
+    if parsed.interface.is_some() || parsed.sync_id.is_some() {
+        return Err("--interface and --sync-id are options of sync-role".to_owned());
+    }
     parsed.file = positional.next();
     if let Some(extra) = positional.next() {
         return Err(format!("unexpected argument {extra}"));
@@ -165,6 +200,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             print!("{}", save(&state).map_err(|e| e.to_string())?);
         }
         "list" if args.connections => list_connections(&ipvs, &args)?,
+        "sync-role" => sync_role(&ipvs, &args)?,
         "list" => {
             let info = ipvs.info().map_err(|e| e.to_string())?;
             let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
@@ -238,6 +274,42 @@ fn run(args: Args) -> Result<ExitCode, String> {
         other => return Err(format!("unknown command {other}")),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Makes the sync daemons what a director in the given VRRP state runs, and says what
+/// changed.
+fn sync_role(ipvs: &NetlinkIpvs, args: &Args) -> Result<(), String> {
+    let name = if args.vrrp.len() == 4 {
+        &args.vrrp[2]
+    } else {
+        &args.vrrp[0]
+    };
+    let state = VrrpState::from_name(name).ok_or(format!(
+        "unknown VRRP state {name:?}: MASTER, BACKUP, FAULT or STOP"
+    ))?;
+    let mut settings = SyncDaemon::new(
+        DaemonRole::Backup,
+        args.interface.clone().unwrap_or_default(),
+    );
+    settings.sync_id = args.sync_id.unwrap_or(0);
+    let running = ipvs.daemons().map_err(|e| e.to_string())?;
+    let operations = sync_daemons_for(state, &running, &settings);
+    for op in &operations {
+        ipvs.apply_one(op).map_err(|e| e.to_string())?;
+    }
+    let lines: Vec<String> = operations
+        .iter()
+        .map(|op| operation_line(op).unwrap_or_default())
+        .collect();
+    eprintln!(
+        "lvsctl: VRRP {state}: {}",
+        if lines.is_empty() {
+            "sync daemons already so".to_owned()
+        } else {
+            lines.join("; ")
+        }
+    );
+    Ok(())
 }
 
 /// One line on a draining real server that cannot go yet.

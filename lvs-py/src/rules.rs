@@ -1,69 +1,22 @@
 //! ipvsadm rule text for Python: parse it into operations, load it as a table, save a table.
 
-use lvs_core::rules::{self, Command};
+use lvs_core::rules;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::errors::{rule_error, syntax_error, RulePlace};
+use crate::errors::rule_error;
 use crate::values::{daemon_of, table_of, timeouts_of, Operation, VirtualService};
 
-/// The first token of a line as ipvsadm reads it (blanks are spaces, tabs and carriage
-/// returns; the word `ipvsadm` is dropped), with its column counted from 1 in characters.
-fn first_token(line: &str) -> (usize, &str) {
-    let mut column = 1;
-    let mut rest = line;
-    loop {
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\r']).len();
-        column += rest[..skipped].chars().count();
-        rest = &rest[skipped..];
-        let end = rest.find([' ', '\t', '\r']).unwrap_or(rest.len());
-        let token = &rest[..end];
-        if token != "ipvsadm" || end == 0 {
-            return (column, token);
-        }
-        column += token.chars().count();
-        rest = &rest[end..];
-    }
-}
-
-/// Reads rule text into the operations it asks for, refusing any line that does not change
-/// the table (listing, saving, restoring, help, version).
+/// Reads rule text into the operations it asks for (lvs-core's one reader of rule text to
+/// apply), refusing any line that does not change the table (listing, saving, restoring,
+/// help, version) as a `lvs.RuleSyntaxError` at its command.
 pub(crate) fn operations_from_text(
     py: Python<'_>,
     text: &str,
 ) -> PyResult<Vec<lvs_core::Operation>> {
-    let mut operations = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        match rules::parse_line(line) {
-            Err(mut error) => {
-                error.line = number;
-                return Err(rule_error(py, &error));
-            }
-            Ok(None) => {}
-            Ok(Some(Command::Operation(op))) => operations.push(op),
-            Ok(Some(other)) => {
-                let (column, token) = first_token(line);
-                let place = RulePlace {
-                    line: number,
-                    column,
-                    token,
-                };
-                let message = format!(
-                    "line {number}, column {column}: the '{}' command does not change the table",
-                    other.name()
-                );
-                return Err(syntax_error(
-                    py,
-                    &place,
-                    &message,
-                    "a command that changes the table (-A, -E, -D, -a, -e, -d, -C, -Z, --set, \
-                     --start-daemon, --stop-daemon)",
-                ));
-            }
-        }
-    }
-    Ok(operations)
+    rules::parse_operations(text)
+        .map(|ops| ops.into_iter().map(|(_, op)| op).collect())
+        .map_err(|error| rule_error(py, &error))
 }
 
 /// Parses ipvsadm rule text (what `ipvsadm -R` reads) into a list of `Operation`.

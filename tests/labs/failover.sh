@@ -4,7 +4,9 @@
 # connection-sync daemons, started through lvs, copy the master's connections to the backup.
 # The master then dies (keepalived killed, links down). The backup takes the VIP, a TCP
 # connection opened before the failure carries on through it to the same real server, and
-# new connections are balanced by it.
+# new connections are balanced by it. keepalived's notify script (`lvsctl sync-role`) moves
+# the sync daemons' roles with the VIP: the new master syncs to the old one once it is back,
+# and a fail-back to it keeps a connection opened through the new master.
 #
 #        ┌─────────────── switch (one segment, 198.51.100.0/24) ───────────────┐
 #   client .2        dir1 .1            dir2 .3          rs1 .11            rs2 .12
@@ -25,14 +27,25 @@ command -v keepalived > /dev/null || fatal "keepalived is missing (tests/vm/gues
 
 # has_vip HOST: the host has the VIP on its LAN interface.
 has_vip() { on "$1" ip -4 -o addr show dev eth0 | grep -q " $VIP/"; }
-# keepalived_on HOST STATE PRIORITY: keepalived in the host's namespace, VRRP only (-P: no
-# virtual_server blocks, IPVS stays lvs's), in the foreground (-n) with its own config, pid
-# files and log, so the two instances in this one guest know nothing of each other.
+# keepalived_on HOST STATE PRIORITY [LINE]: keepalived in the host's namespace, VRRP only (-P:
+# no virtual_server blocks, IPVS stays lvs's), in the foreground (-n) with its own config, pid
+# files and log, so the two instances in this one guest know nothing of each other. Its
+# notify script runs `lvsctl sync-role` on every state change (logged to notify-HOST.log);
+# LINE is one more line for the vrrp_instance block (e.g. nopreempt).
 keepalived_on() {
-  local h=$1 state=$2 prio=$3
+  local h=$1 state=$2 prio=$3 extra=${4:-}
+  cat > "$WORK/notify-$h" <<NOTIFY
+#!/bin/sh
+# keepalived appends: TYPE NAME STATE PRIORITY
+echo "\$(date +%T) \$*" >> "$WORK/notify-$h.log"
+exec "$LVSCTL" --netns /run/netns/$LAB-$h sync-role --interface sync0 --sync-id 7 "\$@" >> "$WORK/notify-$h.log" 2>&1
+NOTIFY
+  chmod +x "$WORK/notify-$h"
+  : > "$WORK/notify-$h.log"
   cat > "$WORK/keepalived-$h.conf" <<CONF
 global_defs {
     router_id $h
+    script_user root
 }
 vrrp_instance lvs {
     state $state
@@ -47,6 +60,8 @@ vrrp_instance lvs {
     virtual_ipaddress {
         $VIP/32 dev eth0
     }
+    notify $WORK/notify-$h
+    $extra
 }
 CONF
   spawn "$h" "$WORK/keepalived-$h.log" keepalived -n -P -l -D -G -f "$WORK/keepalived-$h.conf" \
@@ -80,6 +95,24 @@ for e in json.load(sys.stdin):
             "%s:%d" % (e["virtual"]["address"], e["virtual"]["port"]) == vip:
         print(e["origin"])' "$2" "$VIP:7"
 }
+# daemons_of HOST: the roles of the host's running sync daemons, as lvs saves them.
+daemons_of() { lvs_on "$1" save | awk '$1 == "--start-daemon" { print $2 }' | sort | xargs; }
+# echo2_open: a second long-lived connection to the echo service (busybox nc through two
+# FIFOs); echo2_line TEXT sends a line on it and sets ANSWER like echo_line.
+echo2_open() {
+  mkfifo "$WORK/echo2.in" "$WORK/echo2.out"
+  ip netns exec "$LAB-client" busybox nc $VIP 7 < "$WORK/echo2.in" > "$WORK/echo2.out" 2> /dev/null &
+  PIDS+=($!)
+  exec {E2W}> "$WORK/echo2.in"
+  exec {E2R}< "$WORK/echo2.out"
+}
+echo2_line() {
+  ANSWER="no answer"
+  printf '%s\n' "$1" >&"$E2W" 2> /dev/null || return 0
+  read -r -t 20 ANSWER <&"$E2R" || ANSWER="no answer"
+}
+# notified HOST STATE: the host's notify script has run lvsctl for that VRRP state.
+notified() { grep -q "lvsctl: VRRP $2" "$WORK/notify-$1.log" 2> /dev/null; }
 # knows_conn HOST CLIENT_ADDR:PORT: the host's table has that connection.
 knows_conn() { [ -n "$(synced_conn "$1" "$2")" ]; }
 
@@ -108,13 +141,6 @@ done
 web rs1 rs1 80
 web rs2 rs2 80
 say "one segment for the client, both directors and the real servers; a sync cable between the directors"
-
-step "keepalived on dir1, the VRRP master"
-# Started first and alone: it listens for about 3 advertisement intervals before claiming
-# the VIP, time the next two steps use. dir2's keepalived starts once dir1 is master, so that it never
-# claims the VIP itself.
-keepalived_on dir1 MASTER 150
-say "keepalived -n -P -f $WORK/keepalived-dir1.conf ... (VRRP only, priority 150, advert_int 1)"
 
 step "the same virtual services on both directors, through lvs"
 for d in dir1 dir2; do
@@ -150,6 +176,13 @@ check_eq "lvs reads back a master daemon on dir1 and a backup on dir2 (sync0, id
 # the client (then every 50): SYN, ACK and the first data segment.
 say "dir1: net.ipv4.vs.sync_version $(on dir1 sysctl -n net.ipv4.vs.sync_version)," \
   "sync_threshold $(on dir1 sysctl -n net.ipv4.vs.sync_threshold | xargs)"
+
+step "keepalived on dir1, the VRRP master"
+# Started alone, after the daemons: it listens for about 3 advertisement intervals before
+# claiming the VIP, and its notify script then finds the master daemon already running.
+# dir2's keepalived starts once dir1 is master, so that it never claims the VIP itself.
+keepalived_on dir1 MASTER 150
+say "keepalived -n -P -f $WORK/keepalived-dir1.conf ... (VRRP only, priority 150, advert_int 1)"
 
 step "VRRP: dir1 is the master, dir2 the backup"
 wait_for "dir1 to take the VIP" 30 has_vip dir1
@@ -229,4 +262,55 @@ check_eq "dir2 scheduled the 6 new connections (synced ones are not counted)" 6 
 listing dir2 --stats
 say "dir1 (dead, its table as it was):"
 listing dir1 --stats
+
+step "the sync roles follow the VIP: dir2 is now the sync master"
+# keepalived on dir2 ran its notify script on entering MASTER: lvsctl sync-role stopped the
+# backup daemon and started a master one (sync0, id 7).
+wait_for "dir2's notify script (MASTER)" 60 notified dir2 MASTER
+say "notify script on dir2:"; sed 's/^/    /' "$WORK/notify-dir2.log"
+check_eq "dir2 runs the master sync daemon only" "master" "$(daemons_of dir2)"
+
+step "dir1 comes back, as a backup"
+on dir1 ip link set eth0 up
+on dir1 ip link set sync0 up
+# nopreempt: dir1 (priority 150) stays backup while dir2 holds the VIP, until a planned
+# fail-back; its notify script makes it the sync backup meanwhile.
+keepalived_on dir1 BACKUP 150 nopreempt
+wait_for "keepalived on dir1 to settle as backup" 30 grep -q 'Entering BACKUP STATE' "$WORK/keepalived-dir1.log"
+wait_for "dir1's notify script (BACKUP)" 60 notified dir1 BACKUP
+say "notify script on dir1:"; sed 's/^/    /' "$WORK/notify-dir1.log"
+check_eq "dir1 runs the backup sync daemon only" "backup" "$(daemons_of dir1)"
+check "dir2 keeps the VIP" has_vip dir2
+
+step "a connection opened through dir2 is synced to dir1"
+echo2_open
+echo2_line "hello through dir2"
+through_dir2=$ANSWER
+say "on a new connection to $VIP:7, the client sent \"hello through dir2\" and got back \"$through_dir2\""
+check "the new connection answers through dir2" grep -Eq '^rs[12] hello through dir2$' <<< "$through_dir2"
+server2=${through_dir2%% *}
+server2_addr=198.51.100.1${server2#rs}
+client_end2=$(on client ss -H -t -n state established dst $VIP dport = :7 | awk '{print $3}' | grep -vx "$client_end")
+say "client end $client_end2, real server $server2 ($server2_addr)"
+wait_for "dir1 to learn the connection from dir2" 30 knows_conn dir1 "$client_end2"
+check_eq "dir1 holds the new connection, synced from dir2" "TCP ESTABLISHED $server2_addr:7" \
+  "$(synced_conn dir1 "$client_end2")"
+check_eq "dir1's entry came from the sync daemon, dir2's is its own" "SYNC LOCAL" \
+  "$(origin_of dir1 "$client_end2") $(origin_of dir2 "$client_end2")"
+
+step "fail-back: dir2 hands the VIP back to dir1"
+dir1_in_before=$(stat_of dir1 "$server2_addr:7" 4)
+# A planned hand-over: keepalived on dir2 stops, sending a priority-0 advertisement, and dir1
+# takes the VIP at once; its notify script makes it the sync master again.
+kill -TERM "$(cat "$WORK/keepalived-dir2.pid")"
+wait_for "dir1 to take the VIP" 30 has_vip dir1
+wait_for "dir1's notify script (MASTER)" 60 notified dir1 MASTER
+say "keepalived on dir1:"; vrrp_log dir1
+check_eq "dir1 runs the master sync daemon only" "master" "$(daemons_of dir1)"
+echo2_line "hello after the fail-back"
+say "on the connection opened through dir2, the client sent \"hello after the fail-back\" and got back \"$ANSWER\""
+check_eq "it answers through dir1, from the same real server" "$server2 hello after the fail-back" "$ANSWER"
+wait_for "dir1's counters" 10 grew dir1 "$server2_addr:7" 4 "$dir1_in_before"
+check "dir1 forwarded the connection's packets (InPkts of $server2:7 grew from $dir1_in_before)" \
+  grew dir1 "$server2_addr:7" 4 "$dir1_in_before"
 finish

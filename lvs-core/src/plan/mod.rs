@@ -14,6 +14,7 @@
 
 mod apply;
 mod drain;
+mod failover;
 mod scope;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ use std::net::SocketAddr;
 
 pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::drain::{finish_drain, DrainTracker, DrainingServer};
+pub use self::failover::{sync_daemons_for, VrrpState};
 pub use self::scope::Scope;
 use crate::canonical;
 use crate::error::Error;
@@ -287,7 +289,7 @@ fn timeouts_hold(have: &Timeouts, want: &Timeouts) -> bool {
 }
 
 /// Whether a running daemon is the desired one (see [`plan`]).
-fn daemon_matches(have: &SyncDaemon, want: &SyncDaemon) -> bool {
+pub(super) fn daemon_matches(have: &SyncDaemon, want: &SyncDaemon) -> bool {
     let defaulted = canonical::daemon_defaults(want);
     // A value the kernel does not report (older kernels leave out group, port, TTL and
     // length) matches anything.

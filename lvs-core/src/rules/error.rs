@@ -213,6 +213,9 @@ pub enum Problem {
     /// A command that does not describe a table (only `-A`, `-a`, `--set` and
     /// `--start-daemon` do).
     NotTableCommand(CommandName),
+    /// A command that does not change the table (`-L`, `-S`, `-R`, `-h`, `-v`) where only
+    /// changes are read.
+    NotAChange(CommandName),
     /// A second `-A` for the same service.
     DuplicateService(ServiceKey),
     /// `-a` for a service no earlier `-A` defined.
@@ -295,6 +298,10 @@ impl Problem {
             Problem::ReservedName(_) => "a name other than `ipvsadm`",
             Problem::NestedRestore => "no -R inside restore text",
             Problem::NotTableCommand(_) => "only -A, -a, --set and --start-daemon lines",
+            Problem::NotAChange(_) => {
+                "a command that changes the table (-A, -E, -D, -a, -e, -d, -C, -Z, --set, \
+                 --start-daemon, --stop-daemon)"
+            }
             Problem::DuplicateService(_) => "each service defined once",
             Problem::ServiceNotDefined(_) => "an -A line for the service before its -a lines",
             Problem::DuplicateServer(_) => "each real server added once",
@@ -402,6 +409,9 @@ impl fmt::Display for Problem {
             Problem::NestedRestore => f.write_str("-R inside restore text"),
             Problem::NotTableCommand(command) => {
                 write!(f, "the '{command}' command does not describe a table")
+            }
+            Problem::NotAChange(command) => {
+                write!(f, "the '{command}' command does not change the table")
             }
             Problem::DuplicateService(key) => write!(f, "Service already exists: {key}"),
             Problem::ServiceNotDefined(key) => write!(f, "Service not defined: {key}"),

@@ -79,6 +79,7 @@ mod scan;
 mod table;
 mod values;
 
+use crate::ops::Operation;
 pub use command::{Command, ListRequest, ListView};
 pub use error::{Problem, RuleError, TunnelTypeName};
 pub use names::{CommandName, OptionName};
@@ -90,6 +91,33 @@ pub use values::WELL_KNOWN_PORTS;
 /// `None`; a line ipvsadm refuses gives the error, and never part of a command.
 pub fn parse_line(line: &str) -> Result<Option<Command>, RuleError> {
     line::read_line(line, 1)
+}
+
+/// Reads rule text that changes a table (what `ipvsadm -R` reads, or a batch to apply) into
+/// its operations, each with its line number counted from 1, stopping at the first bad
+/// line. A line that parses but changes nothing (`-L`, `-S`, `-R`, `-h`, `-v`) is refused
+/// with [`Problem::NotAChange`], pointing at its command. Every face reads rule text to
+/// apply through this one function (lvs-ffi's `lvs_apply_rules`, lvs-py's `Ipvs.apply` and
+/// `lvs.rules.parse`).
+pub fn parse_operations(text: &str) -> Result<Vec<(usize, Operation)>, RuleError> {
+    let mut operations = Vec::new();
+    for (index, text_line) in text.split('\n').enumerate() {
+        let number = index + 1;
+        match line::read_line(text_line, number)? {
+            None => {}
+            Some(Command::Operation(op)) => operations.push((number, op)),
+            Some(other) => {
+                let first = scan::tokens(text_line)[0];
+                return Err(RuleError::new(
+                    number,
+                    first.column,
+                    first.text,
+                    Problem::NotAChange(other.name()),
+                ));
+            }
+        }
+    }
+    Ok(operations)
 }
 
 /// Reads restore text, one command per line, stopping at the first bad line.

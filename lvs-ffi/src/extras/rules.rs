@@ -3,7 +3,7 @@
 
 use std::os::raw::c_char;
 
-use lvs_core::rules::{self, Command};
+use lvs_core::rules::{self, Problem};
 use lvs_core::{Ipvs, Operation, Table, VirtualService};
 
 use super::handle::lvs_handle;
@@ -11,38 +11,17 @@ use super::last_error::{fail, fail_with, guarded, invalid_argument};
 use crate::errors::lvs_result;
 use crate::ffi;
 
-/// The table-changing operations of rule text, each with its line number.
+/// The table-changing operations of rule text, each with its line number (lvs-core's one
+/// reader of rule text to apply): a line that changes nothing is invalid input, any other
+/// refusal a syntax error.
 fn operations(text: &str) -> Result<Vec<(usize, Operation)>, lvs_result> {
-    let mut ops = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        match rules::parse_line(line) {
-            Ok(None) => {}
-            Ok(Some(Command::Operation(op))) => ops.push((number, op)),
-            Ok(Some(other)) => {
-                return Err(fail(
-                    lvs_result::LVS_ERR_INVALID_INPUT,
-                    libc::EINVAL,
-                    number,
-                    format!(
-                        "line {number}: `{}` does not change the table; only -A, -E, -D, -a, \
-                         -e, -d, -C, -Z, --set, --start-daemon and --stop-daemon can be applied",
-                        other.name()
-                    ),
-                ))
-            }
-            Err(mut e) => {
-                e.line = number;
-                return Err(fail(
-                    lvs_result::LVS_ERR_SYNTAX,
-                    libc::EINVAL,
-                    number,
-                    e.to_string(),
-                ));
-            }
-        }
-    }
-    Ok(ops)
+    rules::parse_operations(text).map_err(|e| {
+        let code = match e.problem {
+            Problem::NotAChange(_) => lvs_result::LVS_ERR_INVALID_INPUT,
+            _ => lvs_result::LVS_ERR_SYNTAX,
+        };
+        fail(code, libc::EINVAL, e.line, e.to_string())
+    })
 }
 
 /// Applies a block of ipvsadm rule text (what `ipvsadm-restore` reads: one command per line,
