@@ -50,7 +50,8 @@ use lvs_core::listing::{
     ListFormat, ListOptions,
 };
 use lvs_core::plan::{
-    apply_plan, plan, sync_daemons_for, DrainTracker, DrainingServer, PlanOptions, Scope, VrrpState,
+    apply_plan, plan_live, sync_daemons_for, DrainingServer, LivePlan, PlanOptions, Scope,
+    VrrpState,
 };
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
 use lvs_core::{DaemonRole, Ipvs, SyncDaemon, Table};
@@ -213,33 +214,22 @@ fn run(args: Args) -> Result<ExitCode, String> {
         }
         "diff" | "apply" => {
             let desired = desired.unwrap_or_default();
-            // With the timeouts and daemons, which FILE may state.
-            let current = ipvs.read_config().map_err(|e| e.to_string())?;
             let options = if args.drain {
                 PlanOptions::draining()
             } else {
                 PlanOptions::default()
             };
-            let mut plan = plan(&current, &desired, &scope, &options).map_err(|e| e.to_string())?;
-            // Drained servers that are idle by now can go in the same run; the others are
-            // reported with what still holds them (counters and connection-table entries).
-            if args.drain && !plan.draining.is_empty() {
-                let mut tracker = DrainTracker::new(&plan.draining);
-                for key in tracker.services() {
-                    let listed = ipvs.servers(&key).map_err(|e| e.to_string())?;
-                    tracker.record_listing(&key, &listed);
-                }
-                tracker.start_connection_count();
-                for entry in ipvs
-                    .connections_iter(&ConnectionFilter::all())
-                    .map_err(|e| e.to_string())?
-                {
-                    tracker.record_connection(&entry.map_err(|e| e.to_string())?);
-                }
-                for s in tracker.servers().iter().filter(|s| !s.is_idle()) {
-                    eprintln!("lvsctl: {}", drain_progress(s));
-                }
-                plan.operations.extend(tracker.finished());
+            // Read with the timeouts and daemons (which FILE may state); drained servers
+            // that are idle by now go in the same run, the others are reported with what
+            // still holds them (counters and connection-table entries).
+            let LivePlan {
+                current,
+                plan,
+                draining,
+                ..
+            } = plan_live(&ipvs, &desired, &scope, &options).map_err(|e| e.to_string())?;
+            for s in draining.iter().filter(|s| !s.is_idle()) {
+                eprintln!("lvsctl: {}", drain_progress(s));
             }
             if args.command == "diff" || args.dry_run {
                 print!("{}", plan.to_rules().map_err(|e| e.to_string())?);

@@ -532,6 +532,10 @@
 // The last.
 #define IPVS_INFO_ATTR_MAX (__IPVS_INFO_ATTR_MAX - 1)
 
+// `flags` bit of `lvs_plan_rules` and `lvs_apply_desired_rules`: drain real servers that
+// are to go (weight 0 now, deleted on a later run once idle) instead of deleting them.
+#define LVS_PLAN_DRAIN 1
+
 // The result codes of the `lvs_*` functions: 0 for success, one code per kind of error.
 // The calling thread's last error has the details (`lvs_last_error_message`).
 enum lvs_result {
@@ -576,6 +580,21 @@ enum lvs_result {
 // calls on it fail at once (`LVS_ERR_OTHER`, the message says why) instead of waiting:
 // open a new handle in the child.
 struct lvs_handle;
+
+// The services a plan may touch; the rest of the table belongs to someone else. A service
+// is in scope when its virtual address is one of `vips` (numeric IPv4 or IPv6 text) or its
+// firewall mark one of `fwmarks`. A scope with neither lets the plan touch nothing; pass
+// NULL instead of a scope to let it own the whole table.
+struct lvs_scope {
+  // `vip_count` NUL-terminated addresses, or NULL when `vip_count` is 0.
+  const char *const *vips;
+  // How many addresses `vips` has.
+  size_t vip_count;
+  // `fwmark_count` firewall marks, or NULL when `fwmark_count` is 0.
+  const uint32_t *fwmarks;
+  // How many marks `fwmarks` has.
+  size_t fwmark_count;
+};
 
 // An IPv4 or IPv6 address; IPv4 lives in the first 4 bytes (16 bytes, align 4).
 union nf_inet_addr {
@@ -1028,6 +1047,34 @@ int lvs_last_error_errno(void);
 // The rule-text line (from 1) of the calling thread's last `lvs_*` error, or 0 when it was
 // not about a line.
 size_t lvs_last_error_line(void);
+
+// Plans the fewest operations that make the handle's table what `desired` describes (rule
+// text as `lvs_save_rules` or `ipvsadm -S -n` writes it: `-A` and `-a` lines, and `--set`
+// and `--start-daemon` lines, applied only when the text has them), within `scope` (NULL:
+// the whole table), and writes them as ipvsadm rule lines into `buf`, NUL-terminated (an
+// empty string when the table is as wanted), with the length and the NUL in `*needed`
+// (when not NULL); `LVS_ERR_BUFFER_TOO_SMALL` when it does not fit, as for
+// `lvs_save_rules`. Services and real servers are edited in place, not deleted and added.
+//
+// With `LVS_PLAN_DRAIN` in `flags`, a real server to remove is set to weight 0 instead,
+// and deleted by the plan of a later call once it is idle (weight 0, no connections in the
+// kernel's counters or connection table). Changes nothing.
+//
+// # Safety
+// `handle` is NULL or an open handle; `desired` is NULL or a NUL-terminated string;
+// `scope` is NULL or points to an `lvs_scope` whose arrays hold their counts of entries;
+// `buf` points to `capacity` writable bytes or `capacity` is 0; `needed` is NULL or points
+// to a writable `size_t`.
+enum lvs_result lvs_plan_rules(struct lvs_handle *handle, const char *desired, const struct lvs_scope *scope, uint32_t flags, char *buf, size_t capacity, size_t *needed);
+
+// Plans as `lvs_plan_rules` does and applies the plan all or nothing: when an operation
+// fails, what was applied before it is undone (the message says whether the undo was
+// complete) and the result is the failed operation's. `*operations` (when not NULL) gets
+// the number of operations of the plan, applied on success.
+//
+// # Safety
+// As for `lvs_plan_rules`, with `operations` NULL or pointing to a writable `size_t`.
+enum lvs_result lvs_apply_desired_rules(struct lvs_handle *handle, const char *desired, const struct lvs_scope *scope, uint32_t flags, size_t *operations);
 
 // Applies a block of ipvsadm rule text (what `ipvsadm-restore` reads: one command per line,
 // `#` comments and blank lines skipped, a leading `ipvsadm` ignored) in one batched call.

@@ -15,6 +15,7 @@
 mod apply;
 mod drain;
 mod failover;
+mod live;
 mod scope;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::drain::{finish_drain, DrainTracker, DrainingServer};
 pub use self::failover::{sync_daemons_for, VrrpState};
+pub use self::live::{plan_live, LivePlan};
 pub use self::scope::Scope;
 use crate::canonical;
 use crate::error::Error;

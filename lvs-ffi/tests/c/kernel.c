@@ -786,6 +786,129 @@ TEST(lvs_handle_applies_and_saves_rule_text)
 	lvs_close(h);
 }
 
+/* The text of `lvsctl diff FILE ARGS...` in the test's namespace (lvs's Rust planner, the
+ * one lvs_plan_rules must agree with), malloc'd; the desired text goes through a file. */
+static char *lvsctl_diff(const char *desired, const char *args)
+{
+	const char *lvsctl = getenv("LVS_LVSCTL");
+	CHECK_T(lvsctl != NULL && access(lvsctl, X_OK) == 0);
+	char path[] = "/tmp/lvs-c-desired-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK_T(fd >= 0);
+	CHECK_T(write(fd, desired, strlen(desired)) == (ssize_t)strlen(desired));
+	close(fd);
+	char command[1024];
+	snprintf(command, sizeof command, "%s --netns %s diff %s %s", lvsctl, netns_path, path, args);
+	FILE *p = popen(command, "r");
+	CHECK_T(p != NULL);
+	size_t cap = 4096, len = 0;
+	char *out = malloc(cap);
+	CHECK_T(out != NULL);
+	size_t n;
+	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			cap *= 2;
+			out = realloc(out, cap);
+			CHECK_T(out != NULL);
+		}
+	}
+	out[len] = '\0';
+	pclose(p);
+	unlink(path);
+	return out;
+}
+
+/* lvs_plan_rules's text, malloc'd. */
+static char *plan_text(struct lvs_handle *h, const char *desired, const struct lvs_scope *scope,
+		       uint32_t flags)
+{
+	size_t needed = 0;
+	CHECK_INT_T(lvs_plan_rules(h, desired, scope, flags, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	char *buf = malloc(needed);
+	CHECK_T(buf != NULL);
+	CHECK_INT_T(lvs_plan_rules(h, desired, scope, flags, buf, needed, &needed), LVS_OK);
+	return buf;
+}
+
+TEST(lvs_handle_plans_and_applies_desired_rules_in_a_scope_with_drain)
+{
+	struct lvs_handle *h = NULL;
+	CHECK_INT(lvs_open_netns(netns_path, &h), LVS_OK);
+	CHECK_INT(lvs_apply_rules(h,
+				  "-A -t 192.0.2.60:80 -s rr\n"
+				  "-a -t 192.0.2.60:80 -r 198.51.100.61:80 -m -w 1\n"
+				  "-a -t 192.0.2.60:80 -r 198.51.100.62:80 -m -w 1\n"
+				  "-A -t 192.0.2.70:80 -s rr\n",
+				  NULL),
+		  LVS_OK);
+	/* The service at .60 is this program's; .70 belongs to someone else. */
+	const char *desired = "-A -t 192.0.2.60:80 -s wrr\n"
+			      "-a -t 192.0.2.60:80 -r 198.51.100.61:80 -m -w 3\n";
+	const char *vips[] = { "192.0.2.60" };
+	struct lvs_scope scope = { vips, 1, NULL, 0 };
+
+	/* Planning changes nothing, and says what the Rust planner says. */
+	char *ours = plan_text(h, desired, &scope, LVS_PLAN_DRAIN);
+	char *rust = lvsctl_diff(desired, "--scope vip=192.0.2.60 --drain");
+	CHECK_STR(ours, rust);
+	CHECK(strstr(ours, "-E -t 192.0.2.60:80 -s wrr") != NULL);
+	CHECK(strstr(ours, "-r 198.51.100.62:80 -m -w 0") != NULL);
+	free(ours);
+	free(rust);
+	CHECK_INT(count_services(), 2);
+
+	/* Applied: the removed server drains (weight 0), .70 stays. */
+	size_t operations = 0;
+	CHECK_INT(lvs_apply_desired_rules(h, desired, &scope, LVS_PLAN_DRAIN, &operations), LVS_OK);
+	CHECK_INT(operations, 3);
+	const char *draining = "-A -t 192.0.2.60:80 -s wrr\n"
+			       "-a -t 192.0.2.60:80 -r 198.51.100.61:80 -m -w 3\n"
+			       "-a -t 192.0.2.60:80 -r 198.51.100.62:80 -m -w 0\n"
+			       "-A -t 192.0.2.70:80 -s rr\n";
+	size_t needed = 0;
+	char saved[1024];
+	CHECK_INT(lvs_save_rules_ipvsadm(h, saved, sizeof saved, &needed), LVS_OK);
+	CHECK_STR(saved, draining);
+
+	/* The next run finds the drained server idle (no connections) and deletes it. */
+	ours = plan_text(h, desired, &scope, LVS_PLAN_DRAIN);
+	rust = lvsctl_diff(desired, "--scope vip=192.0.2.60 --drain");
+	CHECK_STR(ours, rust);
+	CHECK_STR(ours, "-d -t 192.0.2.60:80 -r 198.51.100.62:80\n");
+	free(ours);
+	free(rust);
+	CHECK_INT(lvs_apply_desired_rules(h, desired, &scope, LVS_PLAN_DRAIN, &operations), LVS_OK);
+	CHECK_INT(operations, 1);
+	ours = plan_text(h, desired, &scope, LVS_PLAN_DRAIN);
+	CHECK_STR(ours, "");
+	free(ours);
+
+	/* Without a scope the text owns the whole table: .70 would go. */
+	ours = plan_text(h, desired, NULL, 0);
+	rust = lvsctl_diff(desired, "");
+	CHECK_STR(ours, rust);
+	CHECK_STR(ours, "-D -t 192.0.2.70:80\n");
+	free(ours);
+	free(rust);
+	/* A scope of nothing touches nothing. */
+	struct lvs_scope none = { NULL, 0, NULL, 0 };
+	ours = plan_text(h, "", &none, 0);
+	CHECK_STR(ours, "");
+	free(ours);
+
+	/* Refusals: a bad scope address, unknown flags, bad text; nothing changes. */
+	const char *bad[] = { "not-an-address" };
+	struct lvs_scope bad_scope = { bad, 1, NULL, 0 };
+	CHECK_INT(lvs_apply_desired_rules(h, desired, &bad_scope, 0, NULL), LVS_ERR_INVALID_INPUT);
+	CHECK_INT(lvs_plan_rules(h, desired, NULL, 0x80, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(lvs_apply_desired_rules(h, "-A -t 192.0.2.60:80 --bogus\n", NULL, 0, NULL), LVS_ERR_SYNTAX);
+	CHECK_INT(lvs_last_error_line(), 1);
+	CHECK_INT(lvs_apply_desired_rules(NULL, desired, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(count_services(), 2);
+	lvs_close(h);
+}
+
 static void harness_setup(int argc, char **argv)
 {
 	if (argc != 3) {
