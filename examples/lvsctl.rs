@@ -5,8 +5,11 @@
 //!                                                 daemons as rule text that apply restores
 //!                                                 exactly; --ipvsadm: ipvsadm -S -n's text,
 //!                                                 which loses what ipvsadm does not save
-//! lvsctl [--netns PATH] list [--stats|--rate] [--exact]
-//!                                                 print it like ipvsadm -L -n
+//! lvsctl [--netns PATH] list [SERVICE] [--stats|--rate|--thresholds|--persistent-conn|
+//!                              --tun-info] [--exact]
+//!                                                 print it (or one service) like
+//!                                                 ipvsadm -L -n with the same options
+//! lvsctl [--netns PATH] list --timeout | --daemon  like ipvsadm -L --timeout / --daemon
 //! lvsctl [--netns PATH] list --connections [--persistent-conn] [--json] [--origin]
 //!                                                 print the connection table like
 //!                                                 ipvsadm -L -n -c [--persistent-conn];
@@ -24,6 +27,14 @@
 //!                                                 BACKUP or FAULT a backup one, STOP none;
 //!                                                 the second form is how keepalived calls
 //!                                                 a notify script
+//! lvsctl [--netns PATH] zero [SERVICE]           zero the counters of one service, or all
+//! lvsctl [--netns PATH] flush                     delete every service
+//! lvsctl --help | --version
+//!
+//! SERVICE: -t ADDR:PORT | -u ADDR:PORT | --sctp-service ADDR:PORT | -f MARK [-6]
+//! (IPv6 as [ADDR]:PORT).
+//! Exit status: 0 done; 1 diff found differences; 2 the command line or the operation
+//! failed (the reason on stderr). The command line is checked before the kernel is asked.
 //!
 //! SCOPE: --scope vip=ADDR | --scope fwmark=N (repeatable): touch only those services; the
 //! rest of the table belongs to someone else. Without it the whole table is FILE's.
@@ -46,16 +57,17 @@ use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
 use lvs_core::listing::{
-    format_table, write_connection, write_connection_json, ConnectionColumns, ConnectionFilter,
-    ListFormat, ListOptions,
+    format_daemons, format_service, format_table, format_timeouts, write_connection,
+    write_connection_json, ConnectionColumns, ConnectionFilter, ListFormat, ListOptions,
 };
 use lvs_core::plan::{
     apply_plan, plan_live, sync_daemons_for, DrainingServer, LivePlan, PlanOptions, Scope,
     VrrpState,
 };
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
-use lvs_core::{DaemonRole, Ipvs, SyncDaemon, Table};
+use lvs_core::{DaemonRole, Family, Ipvs, Protocol, ServiceKey, SyncDaemon, Table};
 use lvs_sys::NetlinkIpvs;
+use std::net::SocketAddr;
 
 /// What the command line asked for.
 #[derive(Default)]
@@ -76,9 +88,39 @@ struct Args {
     interface: Option<String>,
     sync_id: Option<u32>,
     vrrp: Vec<String>,
+    service: Option<ServiceSpec>,
+    ipv6: bool,
+    timeout: bool,
+    daemon: bool,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+/// A service named on the command line: the fwmark's family comes with `-6`, which may
+/// follow it.
+#[derive(Clone, Copy)]
+enum ServiceSpec {
+    Addr(Protocol, SocketAddr),
+    Fwmark(u32),
+}
+
+/// What the command line asked for besides running a command.
+enum Asked {
+    Run(Args),
+    Help,
+    Version,
+}
+
+/// The commands lvsctl has, checked before anything else is done.
+const COMMANDS: [&str; 7] = [
+    "save",
+    "list",
+    "diff",
+    "apply",
+    "sync-role",
+    "zero",
+    "flush",
+];
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
     let mut parsed = Args::default();
     let mut positional = Vec::new();
     while let Some(arg) = args.next() {
@@ -113,20 +155,74 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                         .ok_or(format!("bad --sync-id {id:?}: an integer 0..255"))?,
                 );
             }
-            "-h" | "--help" => return Err(String::new()),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            "--thresholds" => parsed.format = Some(ListFormat::Thresholds),
+            "--tun-info" => parsed.format = Some(ListFormat::TunInfo),
+            "--timeout" => parsed.timeout = true,
+            "--daemon" => parsed.daemon = true,
+            "-6" | "--ipv6" => parsed.ipv6 = true,
+            "-t" | "--tcp-service" | "-u" | "--udp-service" | "--sctp-service" => {
+                let protocol = match arg.as_str() {
+                    "-t" | "--tcp-service" => Protocol::Tcp,
+                    "-u" | "--udp-service" => Protocol::Udp,
+                    _ => Protocol::Sctp,
+                };
+                let text = value(&arg)?;
+                let addr = text
+                    .parse()
+                    .map_err(|_| format!("bad {arg} {text:?}: ADDR:PORT, IPv6 as [ADDR]:PORT"))?;
+                set_service(&mut parsed, ServiceSpec::Addr(protocol, addr))?;
+            }
+            "-f" | "--fwmark-service" => {
+                let text = value(&arg)?;
+                let mark = text
+                    .parse()
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .ok_or(format!("bad {arg} {text:?}: a firewall mark 1..4294967295"))?;
+                set_service(&mut parsed, ServiceSpec::Fwmark(mark))?;
+            }
+            "-h" | "--help" => return Ok(Asked::Help),
+            "-V" | "--version" => return Ok(Asked::Version),
+            flag if flag.starts_with('-') && flag != "-" => {
+                return Err(format!("unknown option {flag}"))
+            }
             _ => positional.push(arg),
         }
     }
     let mut positional = positional.into_iter();
     parsed.command = positional.next().ok_or("no command given")?;
+    if !COMMANDS.contains(&parsed.command.as_str()) {
+        return Err(format!(
+            "unknown command {:?} (commands: {})",
+            parsed.command,
+            COMMANDS.join(", ")
+        ));
+    }
+    if parsed.service.is_some() && !matches!(parsed.command.as_str(), "list" | "zero") {
+        return Err("a SERVICE is an argument of list and zero".to_owned());
+    }
+    if parsed.ipv6 && !matches!(parsed.service, Some(ServiceSpec::Fwmark(_))) {
+        return Err("-6 goes with -f MARK".to_owned());
+    }
+    let list_only = parsed.format.is_some() || parsed.exact || parsed.timeout || parsed.daemon;
+    if list_only && parsed.command != "list" {
+        return Err("--stats, --rate, --thresholds, --tun-info, --exact, --timeout and --daemon are options of list".to_owned());
+    }
+    if (parsed.timeout || parsed.daemon)
+        && (parsed.format.is_some()
+            || parsed.service.is_some()
+            || parsed.connections
+            || parsed.timeout && parsed.daemon)
+    {
+        return Err("list --timeout and list --daemon take no other option".to_owned());
+    }
     if parsed.command == "sync-role" {
         parsed.vrrp = positional.collect();
         if parsed.interface.is_none() {
             return Err("sync-role needs --interface".to_owned());
         }
         return match parsed.vrrp.len() {
-            1 | 4 => Ok(parsed),
+            1 | 4 => Ok(Asked::Run(parsed)),
             _ => Err("sync-role takes STATE, or TYPE NAME STATE PRIORITY".to_owned()),
         };
     }
@@ -140,11 +236,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     if parsed.ipvsadm && parsed.command != "save" {
         return Err("--ipvsadm is an option of save".to_owned());
     }
-    let connection_options = parsed.persistent_conn || parsed.json || parsed.origin;
-    if connection_options && !(parsed.command == "list" && parsed.connections) {
-        return Err(
-            "--persistent-conn, --json and --origin are options of list --connections".to_owned(),
-        );
+    if (parsed.json || parsed.origin) && !(parsed.command == "list" && parsed.connections) {
+        return Err("--json and --origin are options of list --connections".to_owned());
+    }
+    if parsed.persistent_conn && parsed.command != "list" {
+        return Err("--persistent-conn is an option of list".to_owned());
+    }
+    if parsed.persistent_conn && !parsed.connections {
+        parsed.format = Some(ListFormat::PersistentConn);
     }
     let needs_file = matches!(parsed.command.as_str(), "diff" | "apply");
     if needs_file != parsed.file.is_some() {
@@ -158,7 +257,32 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             }
         ));
     }
-    Ok(parsed)
+    Ok(Asked::Run(parsed))
+}
+
+fn set_service(parsed: &mut Args, spec: ServiceSpec) -> Result<(), String> {
+    if parsed.service.replace(spec).is_some() {
+        return Err("one SERVICE at most".to_owned());
+    }
+    Ok(())
+}
+
+impl Args {
+    /// The service named on the command line, with `-6` applied to a firewall mark.
+    fn service_key(&self) -> Option<ServiceKey> {
+        self.service.map(|spec| match spec {
+            ServiceSpec::Addr(protocol, addr) => ServiceKey::Addr { protocol, addr },
+            ServiceSpec::Fwmark(mark) => {
+                let family = if self.ipv6 {
+                    Family::Ipv6
+                } else {
+                    Family::Ipv4
+                };
+                // Marks were checked to be 1 or more, which try_fwmark accepts.
+                ServiceKey::try_fwmark(mark, family).unwrap_or(ServiceKey::Fwmark { mark, family })
+            }
+        })
+    }
 }
 
 fn parse_scope(spec: &str) -> Result<Scope, String> {
@@ -201,16 +325,37 @@ fn run(args: Args) -> Result<ExitCode, String> {
             print!("{}", save(&state).map_err(|e| e.to_string())?);
         }
         "list" if args.connections => list_connections(&ipvs, &args)?,
+        "list" if args.timeout => print!(
+            "{}",
+            format_timeouts(&ipvs.timeouts().map_err(|e| e.to_string())?)
+        ),
+        "list" if args.daemon => print!(
+            "{}",
+            format_daemons(&ipvs.daemons().map_err(|e| e.to_string())?)
+        ),
+        "zero" => ipvs
+            .zero(args.service_key().as_ref())
+            .map_err(|e| e.to_string())?,
+        "flush" => ipvs.flush().map_err(|e| e.to_string())?,
         "sync-role" => sync_role(&ipvs, &args)?,
         "list" => {
-            let info = ipvs.info().map_err(|e| e.to_string())?;
-            let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
             let mut options =
                 ListOptions::new().with_format(args.format.unwrap_or(ListFormat::Default));
             if args.exact {
                 options = options.exact();
             }
-            print!("{}", format_table(&info, &table, &options));
+            match args.service_key() {
+                Some(key) => {
+                    let entry = ipvs.service(&key).map_err(|e| e.to_string())?;
+                    let servers = ipvs.servers(&key).map_err(|e| e.to_string())?;
+                    print!("{}", format_service(&entry, &servers, &options));
+                }
+                None => {
+                    let info = ipvs.info().map_err(|e| e.to_string())?;
+                    let table = ipvs.table_with_stats().map_err(|e| e.to_string())?;
+                    print!("{}", format_table(&info, &table, &options));
+                }
+            }
         }
         "diff" | "apply" => {
             let desired = desired.unwrap_or_default();
@@ -372,18 +517,27 @@ fn main() -> ExitCode {
         .skip_while(|l| !l.starts_with("//! ```text"))
         .skip(1)
         .take_while(|l| !l.starts_with("//! ```"))
-        .map(|l| l.trim_start_matches("//!").trim_start_matches(' '))
+        .map(|l| {
+            let l = l.trim_start_matches("//!");
+            l.strip_prefix(' ').unwrap_or(l)
+        })
         .collect::<Vec<_>>()
         .join("\n");
     match parse_args(std::env::args().skip(1)) {
         Err(problem) => {
-            if !problem.is_empty() {
-                eprintln!("lvsctl: {problem}");
-            }
+            eprintln!("lvsctl: {problem}");
             eprintln!("{usage}");
             ExitCode::from(2)
         }
-        Ok(args) => run(args).unwrap_or_else(|problem| {
+        Ok(Asked::Help) => {
+            println!("{usage}");
+            ExitCode::SUCCESS
+        }
+        Ok(Asked::Version) => {
+            println!("lvsctl {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Ok(Asked::Run(args)) => run(args).unwrap_or_else(|problem| {
             eprintln!("lvsctl: {problem}");
             ExitCode::from(2)
         }),

@@ -404,3 +404,129 @@ fn lvsctl_save_flush_apply_restores_the_table_timeouts_and_daemons() {
     assert_eq!(after.1, before.1, "the timeouts");
     assert_eq!(after.2, before.2, "the daemons");
 }
+
+#[test]
+fn every_lvsctl_listing_equals_ipvsadms_byte_for_byte() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl-lists");
+    let dir = tempdir::Dir::new("lvsctl-lists");
+    // Persistence, thresholds, tunnels (GUE with a port, GRE), NAT, IPv6 and a fwmark
+    // service: every column each listing has.
+    let rules = "\
+--set 1000 100 200
+-A -t 192.0.2.20:80 -s wlc -p 300
+-a -t 192.0.2.20:80 -r 198.51.100.21:80 -m -w 2 -x 100 -y 50
+-a -t 192.0.2.20:80 -r 198.51.100.22:80 -i -w 1 --tun-type gue --tun-port 6080
+-a -t 192.0.2.20:80 -r 198.51.100.23:80 -i -w 1 --tun-type gre
+-A -u [2001:db8::20]:53 -s rr
+-a -u [2001:db8::20]:53 -r [2001:db8::21]:53 -m -w 1
+-A -f 7 -s sh -b sh-port
+-a -f 7 -r 198.51.100.24 -g -w 3
+";
+    let file = write(&dir, "rules", rules);
+    let out = run(&ns, &["apply", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["list"], &["-L", "-n"]),
+        (&["list", "--stats"], &["-L", "-n", "--stats"]),
+        (&["list", "--rate"], &["-L", "-n", "--rate"]),
+        (
+            &["list", "--stats", "--exact"],
+            &["-L", "-n", "--stats", "--exact"],
+        ),
+        (&["list", "--thresholds"], &["-L", "-n", "--thresholds"]),
+        (
+            &["list", "--persistent-conn"],
+            &["-L", "-n", "--persistent-conn"],
+        ),
+        (&["list", "--tun-info"], &["-L", "-n", "--tun-info"]),
+        (
+            &["list", "-t", "192.0.2.20:80"],
+            &["-L", "-n", "-t", "192.0.2.20:80"],
+        ),
+        (
+            &["list", "-t", "192.0.2.20:80", "--thresholds"],
+            &["-L", "-n", "-t", "192.0.2.20:80", "--thresholds"],
+        ),
+        (
+            &["list", "-u", "[2001:db8::20]:53"],
+            &["-L", "-n", "-u", "[2001:db8::20]:53"],
+        ),
+        (
+            &["list", "-f", "7", "--stats"],
+            &["-L", "-n", "-f", "7", "--stats"],
+        ),
+        (&["list", "--timeout"], &["-L", "--timeout"]),
+        (&["list", "--daemon"], &["-L", "--daemon"]),
+        (&["list", "--connections"], &["-L", "-n", "-c"]),
+        (
+            &["list", "--connections", "--persistent-conn"],
+            &["-L", "-n", "-c", "--persistent-conn"],
+        ),
+    ];
+    for (ours, theirs) in cases {
+        let out = run(&ns, ours);
+        assert!(
+            out.status.success(),
+            "lvsctl {ours:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            ns.ipvsadm(theirs),
+            "lvsctl {ours:?} against ipvsadm {theirs:?}"
+        );
+    }
+    // zero and flush act like ipvsadm's -Z and -C.
+    assert!(run(&ns, &["zero", "-t", "192.0.2.20:80"]).status.success());
+    assert!(run(&ns, &["zero"]).status.success());
+    assert!(run(&ns, &["flush"]).status.success());
+    assert_eq!(ns.ipvsadm(&["-Sn"]), "");
+    // A missing service is an error, exit 2, without output.
+    let out = run(&ns, &["list", "-t", "192.0.2.99:80"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn lvsctl_checks_its_command_line_before_the_kernel() {
+    // Runs anywhere: none of these reaches the kernel.
+    let lvsctl = || Command::new(lvsctl());
+    let help = lvsctl().arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let usage = String::from_utf8(help.stdout).unwrap();
+    assert!(usage.starts_with("lvsctl [--netns PATH] save"), "{usage}");
+    assert!(help.stderr.is_empty());
+    let version = lvsctl().arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8(version.stdout).unwrap(),
+        format!("lvsctl {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for bad in [
+        &["bogus"][..],
+        &["list", "--ipvsadm"],
+        &["save", "--stats"],
+        &["diff"],
+        &["list", "-t", "nonsense"],
+        &["list", "-f", "0"],
+        &["list", "--timeout", "--stats"],
+        &["flush", "-t", "192.0.2.1:80"],
+    ] {
+        let out = lvsctl()
+            .args(bad)
+            .arg("--netns")
+            .arg("/nonexistent")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(
+            !stderr.contains("nonexistent"),
+            "{bad:?} opened the namespace: {stderr}"
+        );
+    }
+}
