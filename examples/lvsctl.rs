@@ -104,7 +104,7 @@ enum ServiceSpec {
 
 /// What the command line asked for besides running a command.
 enum Asked {
-    Run(Args),
+    Run(Box<Args>),
     Help,
     Version,
 }
@@ -222,7 +222,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
             return Err("sync-role needs --interface".to_owned());
         }
         return match parsed.vrrp.len() {
-            1 | 4 => Ok(Asked::Run(parsed)),
+            1 | 4 => Ok(Asked::Run(Box::new(parsed))),
             _ => Err("sync-role takes STATE, or TYPE NAME STATE PRIORITY".to_owned()),
         };
     }
@@ -257,7 +257,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
             }
         ));
     }
-    Ok(Asked::Run(parsed))
+    Ok(Asked::Run(Box::new(parsed)))
 }
 
 fn set_service(parsed: &mut Args, spec: ServiceSpec) -> Result<(), String> {
@@ -537,7 +537,7 @@ fn main() -> ExitCode {
             println!("lvsctl {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Asked::Run(args)) => run(args).unwrap_or_else(|problem| {
+        Ok(Asked::Run(args)) => run(*args).unwrap_or_else(|problem| {
             eprintln!("lvsctl: {problem}");
             ExitCode::from(2)
         }),
