@@ -112,21 +112,42 @@ pub(crate) fn daemon_defaults(requested: &SyncDaemon) -> SyncDaemon {
     daemon
 }
 
+/// The IP and UDP headers of a sync message to `group` (the default group is IPv4): 20 + 8
+/// for IPv4, 40 + 8 for IPv6; the kernel takes them off the maximum length.
+fn sync_headers(group: Option<IpAddr>) -> u32 {
+    if group.is_some_and(|g| g.is_ipv6()) {
+        48
+    } else {
+        28
+    }
+}
+
+/// The maximum length the kernel uses for a daemon started with `requested`, where the
+/// request decides it: a length given (not 0) clamped to what the kernel takes (a backup
+/// takes at least 1024). `None` where the kernel takes it from the interface's MTU instead
+/// (no length, or 0).
+pub(crate) fn daemon_max_len(requested: &SyncDaemon) -> Option<u16> {
+    let len = requested.max_len.filter(|&len| len != 0)?;
+    let least = if requested.role == DaemonRole::Backup {
+        1024
+    } else {
+        1
+    };
+    let most = 65535 - sync_headers(requested.group);
+    // At most 65535 by construction.
+    Some(u16::try_from(u32::from(len).clamp(least, most)).unwrap_or(u16::MAX))
+}
+
 /// A sync daemon as the kernel lists it once started: defaults filled in, length clamped.
 ///
 /// `mtu` is the MTU of the daemon's interface; only a backup uses it.
 pub(crate) fn daemon(requested: &SyncDaemon, mtu: u32) -> SyncDaemon {
     let group = requested.group.unwrap_or(IpAddr::V4(SYNC_GROUP));
-    // IP and UDP headers: 20 + 8 for IPv4, 40 + 8 for IPv6.
-    let header: u32 = if group.is_ipv6() { 48 } else { 28 };
-    let backup = requested.role == DaemonRole::Backup;
-    let max_len = match requested.max_len {
-        Some(len) if len != 0 => {
-            let least = if backup { 1024 } else { 1 };
-            u32::from(len).clamp(least, 65535 - header)
-        }
-        _ if backup => mtu.clamp(1500, 65535) - header,
-        _ => 1500 - header,
+    let header = sync_headers(Some(group));
+    let max_len = match daemon_max_len(requested) {
+        Some(len) => u32::from(len),
+        None if requested.role == DaemonRole::Backup => mtu.clamp(1500, 65535) - header,
+        None => 1500 - header,
     };
     let mut listed = requested.clone();
     // Every value is at most 65535 by construction.

@@ -10,10 +10,11 @@
 
 #![deny(missing_docs)]
 
-// The codec is public only so that the benchmark (`examples/bench.rs`) and the byte-level
-// tests (`tests/decode_random.rs`, `tests/public_inputs.rs`) can reach it: it is not part
-// of lvs-sys's API, may change in any release, and is hidden from the documentation so
-// that the API users see is `NetlinkIpvs` and its errors.
+// The codec is public only so that the benchmark (`examples/bench.rs`), the byte-level
+// tests (`tests/decode_random.rs`, `tests/public_inputs.rs`) and the fuzz targets
+// (`tests/fuzz`) can reach it: it is not part of lvs-sys's API, may change in any release,
+// and is hidden from the documentation so that the API users see is `NetlinkIpvs` and its
+// errors.
 #[doc(hidden)]
 pub mod codec;
 mod errno;

@@ -113,8 +113,10 @@ impl fmt::Display for Plan {
 /// unknown `None` current gets one); a desired daemon is started unless `current.daemons`
 /// has the same one running, after stopping another daemon of its role. Daemons of roles
 /// `desired` does not list are left alone. A daemon matches when role, interface and sync
-/// id are equal and each optional value the desired one gives is equal (one left `None`
-/// matches the kernel's default for group, port and TTL, and any maximum length). Read the
+/// id are equal and each optional value the desired one gives is equal as the kernel keeps
+/// it: one left `None` (or 0, for port, TTL and maximum length) matches the kernel's default
+/// for group, port and TTL, and any maximum length; a maximum length the kernel clamps
+/// matches the clamped value. Read the
 /// current state with [`crate::Ipvs::read_config`] to plan settings.
 pub fn plan(
     current: &Table,
@@ -298,9 +300,9 @@ pub(super) fn daemon_matches(have: &SyncDaemon, want: &SyncDaemon) -> bool {
     have.role == want.role
         && have.interface == want.interface
         && have.sync_id == want.sync_id
-        && want
-            .max_len
-            .is_none_or(|len| have.max_len.is_none_or(|h| h == len))
+        // A length the kernel clamps matches its clamped value, and 0 (the kernel's
+        // default) any, like `None`.
+        && canonical::daemon_max_len(want).is_none_or(|len| have.max_len.is_none_or(|h| h == len))
         && have.group.is_none_or(|g| Some(g) == defaulted.group)
         && have.port.is_none_or(|p| Some(p) == defaulted.port)
         && have.ttl.is_none_or(|t| Some(t) == defaulted.ttl)

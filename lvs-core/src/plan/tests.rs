@@ -373,6 +373,43 @@ fn undoing_restores_timeouts_and_daemons_the_plan_changed() {
     assert_eq!((ipvs.timeouts().unwrap(), ipvs.daemons().unwrap()), before);
 }
 
+/// Found by fuzzing (tests/fuzz, plan_apply): a desired daemon with a maximum length of 0
+/// (the kernel's default) or one the kernel clamps was never the running one, so every plan
+/// stopped and restarted it.
+#[test]
+fn a_running_daemon_with_a_defaulted_or_clamped_length_is_not_restarted() {
+    use crate::model::{DaemonRole, SyncDaemon};
+    let wanted = [
+        SyncDaemon::new(DaemonRole::Master, "eth0").with_max_len(0),
+        SyncDaemon::new(DaemonRole::Backup, "eth0").with_max_len(0),
+        // The least a backup takes is 1024; the most is 65535 less the headers.
+        SyncDaemon::new(DaemonRole::Backup, "eth0").with_max_len(1),
+        SyncDaemon::new(DaemonRole::Master, "eth0").with_max_len(65535),
+        SyncDaemon::new(DaemonRole::Master, "eth0")
+            .with_max_len(65535)
+            .with_group("ff02::81".parse().unwrap()),
+    ];
+    for want in wanted {
+        let ipvs = MemoryIpvs::new().with_interface("eth0", 9000);
+        ipvs.start_daemon(&want).unwrap();
+        let current = ipvs.read_config().unwrap();
+        assert_ne!(current.daemons[0].max_len, want.max_len);
+        let desired = Table::default().with_daemons(vec![want.clone()]);
+        let plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
+        assert!(plan.is_empty(), "{want:?}: {plan}");
+    }
+    // A different length still restarts the daemon.
+    let ipvs = MemoryIpvs::new().with_interface("eth0", 9000);
+    ipvs.start_daemon(&SyncDaemon::new(DaemonRole::Master, "eth0").with_max_len(1200))
+        .unwrap();
+    let desired = Table::default().with_daemons(vec![
+        SyncDaemon::new(DaemonRole::Master, "eth0").with_max_len(1300)
+    ]);
+    let current = ipvs.read_config().unwrap();
+    let plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
+    assert_eq!(plan.operations.len(), 2, "{plan}");
+}
+
 #[test]
 fn a_plan_that_flushed_before_failing_says_nothing_could_be_undone() {
     let current = crate::rules::table_from_rules("-A -t 192.0.2.1:80 -s rr\n").unwrap();

@@ -1,6 +1,7 @@
 //! The IPVS generic-netlink codec: pure encoding and decoding of messages, no sockets.
 //!
-//! Unstable and hidden from the documentation: public only for the benchmark and the tests.
+//! Unstable and hidden from the documentation: public only for the benchmark, the tests and
+//! the fuzz targets (`tests/fuzz`).
 //!
 //! [`message`] frames requests and splits replies (data, acks, errors with the kernel's
 //! extended-ack text); [`service`], [`dest`], [`daemon`] and [`config`] encode and decode the
@@ -15,7 +16,9 @@ pub mod dest;
 pub mod message;
 pub mod nla;
 pub mod service;
-mod stats;
+// Public, like the rest of the codec, for the fuzz targets (tests/fuzz), which decode stats
+// nests on their own as well as inside services and real servers.
+pub mod stats;
 
 use std::fmt;
 
