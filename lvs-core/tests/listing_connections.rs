@@ -300,6 +300,7 @@ fn arb_connection() -> impl Strategy<Value = Connection> {
 
 proptest! {
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), with_header in any::<bool>()) {
         let body = String::from_utf8_lossy(&bytes);
         let text = if with_header { format!("{HEADER}{body}") } else { body.into_owned() };
@@ -310,6 +311,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn shuffled_columns_never_panic(tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..14)) {
         let line = tokens.join(" ");
         let _ = parse_connection_line(&line);
@@ -317,6 +319,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn truncated_text_never_panics(cut in 0..PROC.len()) {
         if let Some(prefix) = PROC.get(..cut) {
             match parse_connections(prefix) {
@@ -327,6 +330,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn every_line_cut_short_is_an_error_or_a_shorter_row(line in 1usize..12, cut in 0usize..200) {
         let row = PROC.lines().nth(line).unwrap();
         let prefix = row.get(..cut.min(row.len())).unwrap_or(row);
@@ -340,6 +344,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn kernel_lines_round_trip(conn in arb_connection()) {
         let line = conn.proc_line();
         prop_assert_eq!(parse_connection_line(&line), Ok(conn));

@@ -122,6 +122,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn save_then_read_is_the_identity(ipvs in held_state()) {
         let state = ipvs.read_config().unwrap();
         let text = save(&state).map_err(|e| TestCaseError::fail(format!("{e}")))?;
@@ -144,6 +145,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn every_dry_run_line_reads_back_as_its_operation(op in operation()) {
         let line = operation_line(&op).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         prop_assert!(!line.contains('\n'));

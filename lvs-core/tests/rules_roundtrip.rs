@@ -303,6 +303,7 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn saved_tables_read_back(t in table()) {
         let text = save(&t);
         let back = table_from_rules(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
@@ -311,6 +312,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn truncated_lines_never_panic(t in table()) {
         let text = save(&t);
         for line in text.lines() {
@@ -324,6 +326,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn corrupted_tokens_give_structured_errors(
         t in table(),
         picks in proptest::collection::vec((any::<proptest::sample::Index>(), 0u8..4, junk()), 1..4),
@@ -352,11 +355,13 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn any_text_never_panics(text in "\\PC{0,80}(\n\\PC{0,80}){0,3}") {
         check_any(&text);
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn any_bytes_cut_anywhere_never_panic(t in table(), cut in any::<proptest::sample::Index>()) {
         let text = save(&t);
         let mut at = cut.index(text.len() + 1);

@@ -26,6 +26,8 @@ use crate::codec::message::{attrs, find_attr, Request};
 use crate::codec::{config, daemon, dest, service, DecodeError};
 use crate::errno::{error_for, Context};
 use crate::error::Error;
+#[cfg(feature = "kernel-tests")]
+pub use crate::transport::TransportStats;
 use crate::transport::{Connection, Namespace, Payload};
 
 /// The least wait for the answer to starting or stopping a sync daemon, whatever the
@@ -262,6 +264,60 @@ impl NetlinkIpvs {
     pub fn set_sequence_for_tests(&self, seq: u32) -> Result<(), Error> {
         self.lock("set sequence")?.set_seq(seq);
         Ok(())
+    }
+
+    /// The main socket's receive buffer as the kernel counts it (`SO_RCVBUF`, twice what
+    /// was granted). Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn recv_buffer_for_tests(&self) -> Result<usize, Error> {
+        self.lock("read the receive buffer size")?.recv_buffer()
+    }
+
+    /// Sets the main socket's receive buffer with `SO_RCVBUF` (capped by
+    /// `net.core.rmem_max`, at least the kernel's minimum) and says what it became, so a
+    /// test can measure with the default cap or make the kernel drop answers. A socket
+    /// that replaces it gets the usual size again. Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn set_recv_buffer_for_tests(&self, bytes: usize) -> Result<usize, Error> {
+        self.lock("set the receive buffer size")?
+            .set_recv_buffer(bytes)
+    }
+
+    /// Makes the main socket's next dump, once its first part is read, send `requests`
+    /// requests whose answers no one reads (with a small receive buffer, an overrun while
+    /// the dump runs). Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn flood_next_dump_for_tests(&self, requests: usize) -> Result<(), Error> {
+        self.lock("flood the next dump")?.flood_next_dump(requests);
+        Ok(())
+    }
+
+    /// What the handle's sockets (the main one and the kept read sockets) went through:
+    /// overruns, dumps read again, sockets replaced, answers lost. Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn transport_stats_for_tests(&self) -> Result<TransportStats, Error> {
+        let mut stats = self.lock("read transport stats")?.stats();
+        let readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        for reader in readers.iter() {
+            stats += reader.stats();
+        }
+        Ok(stats)
+    }
+
+    /// [`Ipvs::apply`] with `group` requests per system call instead of
+    /// [`APPLY_GROUP`], to measure what larger batches would do. Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn apply_in_groups_for_tests(
+        &self,
+        operations: &[Operation],
+        group: usize,
+    ) -> Result<(), ApplyError<Error>> {
+        self.apply_in_groups(operations, group)
     }
 
     fn exchange(&self, request: &Request, context: Context<'_>) -> Result<Vec<Payload>, Error> {
@@ -700,6 +756,17 @@ impl Ipvs for NetlinkIpvs {
     /// kernel could not even parse (a name too long for its attribute) is refused here with
     /// the kernel's meaning and not sent; the rest of its group is.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
+        self.apply_in_groups(operations, APPLY_GROUP)
+    }
+}
+
+impl NetlinkIpvs {
+    /// [`Ipvs::apply`] with `group` requests per system call.
+    fn apply_in_groups(
+        &self,
+        operations: &[Operation],
+        group_size: usize,
+    ) -> Result<(), ApplyError<Error>> {
         let mut outcomes: Vec<Outcome<Error>> = Vec::with_capacity(operations.len());
         let mut conn = match self.lock("apply") {
             Ok(conn) => conn,
@@ -713,7 +780,7 @@ impl Ipvs for NetlinkIpvs {
             }
         };
         let mut failed = false;
-        for group in operations.chunks(APPLY_GROUP) {
+        for group in operations.chunks(group_size.max(1)) {
             if failed {
                 outcomes.extend(group.iter().map(|_| Outcome::NotSent));
                 continue;
@@ -749,10 +816,15 @@ impl Ipvs for NetlinkIpvs {
                 Ok(answers) => {
                     for (&i, answer) in sendable.iter().zip(answers) {
                         outcomes[first + i] = match answer {
-                            Ok(_) => Outcome::Applied,
-                            Err((errno, message)) => {
+                            Some(Ok(_)) => Outcome::Applied,
+                            Some(Err((errno, message))) => {
                                 failed = true;
                                 Outcome::Failed(error_for(Context::Op(&group[i]), errno, message))
+                            }
+                            // Lost to an overrun: it may or may not have taken effect.
+                            None => {
+                                failed = true;
+                                Outcome::Unknown
                             }
                         };
                     }

@@ -111,6 +111,7 @@ fn observe(
 
 proptest! {
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn a_refused_operation_changes_nothing(ops in proptest::collection::vec(operations(), 1..40)) {
         let ipvs = MemoryIpvs::new();
         for op in &ops {
@@ -122,6 +123,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn a_table_read_back_restores_to_itself(ops in proptest::collection::vec(operations(), 1..40)) {
         let ipvs = MemoryIpvs::new();
         for op in &ops {

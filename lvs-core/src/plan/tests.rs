@@ -156,6 +156,7 @@ fn differences(current: &Table, desired: &Table) -> usize {
 
 proptest! {
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn a_plan_reaches_the_desired_table_and_touches_nothing_else(
         current in table(),
         desired in table(),
@@ -187,6 +188,7 @@ proptest! {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn a_draining_plan_zeroes_weights_instead_of_deleting(
         current in table(),
         desired in table(),
@@ -298,6 +300,7 @@ proptest! {
     /// A plan that fails anywhere leaves the table exactly as it was: every operation
     /// applied before the failure (and after it, in the same group) is undone.
     #[test]
+    #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn a_failed_plan_leaves_the_table_as_it_was(
         current in table(),
         desired in table(),
@@ -316,6 +319,7 @@ proptest! {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "750 operations: too slow for Miri")]
 fn a_failure_in_the_middle_of_a_long_plan_is_undone_across_groups() {
     // 150 services with 4 real servers each: 750 operations, the failure at 400 (group 7).
     let rules: String = (0..150)

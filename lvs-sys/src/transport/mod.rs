@@ -13,6 +13,28 @@
 //! Every wait is bounded by the timeout: a blocked send (`SO_SNDTIMEO`), each wait for an
 //! answer, and a dump the kernel keeps interrupting is read again at most
 //! [`DUMP_ATTEMPTS`] times.
+//!
+//! # The receive buffer, and answers lost to it
+//!
+//! Each socket asks for a receive buffer of [`SOCKET_BUFFER`] (4 MiB) with `SO_RCVBUFFORCE`,
+//! which may exceed `net.core.rmem_max` for a caller with CAP_NET_ADMIN in the socket's
+//! user namespace (every caller that changes IPVS has it); without it, with `SO_RCVBUF`,
+//! which the kernel caps at `rmem_max` (208 KiB by default). The kernel doubles the value
+//! for its bookkeeping, so `SO_RCVBUF` then reads 8 MiB, or twice `rmem_max`.
+//!
+//! The kernel queues every answer to a batch inside the call that sends it, and drops those
+//! that do not fit (the socket then reports `ENOBUFS` once, an overrun). A dump is flow
+//! controlled: the kernel makes its next part only when the reader has made room, so a dump
+//! never overruns on its own, but its socket can still overrun while it runs (answers to
+//! other requests queued beside it). What lvs does then:
+//! - a dump is read again from the start, on a new socket in the same network namespace
+//!   (the kernel still runs the old dump on the old one, and would refuse a new dump there
+//!   with `EBUSY`); what the sink was given is forgotten first, so the caller gets one
+//!   whole listing without repeats, or [`Error::Interrupted`] after [`DUMP_ATTEMPTS`] reads;
+//! - a batch takes the answers that were queued (without waiting: the kernel queued all it
+//!   could before the send returned), and each request whose answer was lost is reported as
+//!   lost (`None`, an unknown outcome), never as done or refused;
+//! - a single request whose answer was lost fails with `ENOBUFS` (its outcome unknown).
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -54,6 +76,35 @@ pub(crate) struct Connection {
     pid: u32,
     /// The port id answers must come from: 0, the kernel (another in tests).
     peer: u32,
+    /// What this connection went through (overruns, re-reads, new sockets).
+    stats: TransportStats,
+    /// Requests to flood the socket with on the next dump, after its first part (tests).
+    flood: usize,
+}
+
+/// What a connection went through: a count of each way answers were lost or read again.
+/// For tests and measurements; not part of the API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransportStats {
+    /// Times the socket reported `ENOBUFS`: the kernel dropped answers for want of room.
+    pub overruns: u64,
+    /// Dumps read again from the start (interrupted by a change, or answers lost).
+    pub dump_retries: u64,
+    /// Sockets replaced by a new one after a dump lost part of its answer.
+    pub reopened: u64,
+    /// Requests of a batch, or single requests, whose answer was lost to an overrun.
+    pub lost_answers: u64,
+}
+
+impl std::ops::AddAssign for TransportStats {
+    fn add_assign(&mut self, other: TransportStats) {
+        self.overruns += other.overruns;
+        self.dump_retries += other.dump_retries;
+        self.reopened += other.reopened;
+        self.lost_answers += other.lost_answers;
+    }
 }
 
 impl std::fmt::Debug for Connection {
@@ -71,8 +122,9 @@ impl std::fmt::Debug for Connection {
 /// The receive buffer: larger than any datagram the kernel sends us (dump parts are capped
 /// at 32 KiB), so nothing needs peeking at first; it grows if one ever was larger.
 const INITIAL_BUFFER: usize = 64 * 1024;
-/// The socket receive buffer asked for, so big dumps and batches of acks fit.
-const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
+/// The socket receive buffer asked for, so that the answers to big batches fit (see the
+/// module's documentation).
+pub(crate) const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
 
 /// How many times one request is read again because the kernel said its dump was
 /// interrupted (the table changed meanwhile) or the answer was lost to an overrun, before
@@ -105,6 +157,8 @@ impl Connection {
             timeout,
             pid: std::process::id(),
             peer: 0,
+            stats: TransportStats::default(),
+            flood: 0,
         })
     }
 
@@ -138,7 +192,14 @@ impl Connection {
         if self.pid == me {
             return Ok(());
         }
-        let op = "reopen the socket after fork";
+        self.replace_socket("reopen the socket after fork")?;
+        self.pid = me;
+        Ok(())
+    }
+
+    /// Replaces the socket with a new one in the same network namespace (the old socket's,
+    /// found from the socket itself); the old one closes, with whatever it still held.
+    fn replace_socket(&mut self, op: &'static str) -> Result<(), Error> {
         // SAFETY: SIOCGSKNS takes no argument and returns a new descriptor (close-on-exec)
         // or -1; the socket's descriptor is open for the life of `self.socket`.
         let fd = unsafe { libc::ioctl(self.socket.as_raw_fd(), SIOCGSKNS as _) };
@@ -152,10 +213,43 @@ impl Connection {
         let netns = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
         let socket = socket_in_netns(&netns)?;
         set_send_timeout(&socket, self.timeout)?;
-        // The inherited socket closes here, in this process only.
         self.socket = socket;
-        self.pid = me;
         Ok(())
+    }
+
+    /// What this connection went through.
+    #[cfg(any(test, feature = "kernel-tests"))]
+    pub(crate) fn stats(&self) -> TransportStats {
+        self.stats
+    }
+
+    /// The socket's receive buffer as the kernel counts it (`SO_RCVBUF`: twice what was
+    /// granted).
+    #[cfg(any(test, feature = "kernel-tests"))]
+    pub(crate) fn recv_buffer(&self) -> Result<usize, Error> {
+        recv_buffer(&self.socket).map_err(|source| Error::Io {
+            op: "read the receive buffer size",
+            source,
+        })
+    }
+
+    /// Sets the socket's receive buffer with `SO_RCVBUF` (capped by `net.core.rmem_max`,
+    /// at least the kernel's minimum) and says what it became, so a test can make the
+    /// kernel drop answers.
+    #[cfg(any(test, feature = "kernel-tests"))]
+    pub(crate) fn set_recv_buffer(&mut self, bytes: usize) -> Result<usize, Error> {
+        set_int_option(&self.socket, libc::SO_RCVBUF, bytes).map_err(|source| Error::Io {
+            op: "set the receive buffer size",
+            source,
+        })?;
+        self.recv_buffer()
+    }
+
+    /// Makes the next dump, once its first part is read, send `requests` requests in one
+    /// datagram and read none of their answers, which overrun a small receive buffer.
+    #[cfg(any(test, feature = "kernel-tests"))]
+    pub(crate) fn flood_next_dump(&mut self, requests: usize) {
+        self.flood = requests;
     }
 
     /// Sets the sequence counter (the next request gets `seq + 1`, or 1 after a wrap).
@@ -224,14 +318,15 @@ impl Connection {
         for attempt in 0..DUMP_ATTEMPTS {
             if attempt > 0 {
                 sink(true, None)?;
+                self.stats.dump_retries += 1;
             }
             match self.try_exchange(request, op, sink) {
-                Err(Retry) if request.is_dump() => continue,
-                Err(Retry) => {
-                    return Err(Error::Io {
-                        op,
-                        source: std::io::Error::from_raw_os_error(libc::ENOBUFS),
-                    })
+                Err(Retry::Interrupted) => continue,
+                Err(Retry::Lost) => {
+                    // The kernel still runs the dump on this socket and would refuse a new
+                    // one there (EBUSY): start over on a socket of its own.
+                    self.replace_socket("replace a socket that lost part of a dump")?;
+                    self.stats.reopened += 1;
                 }
                 Ok(answer) => return answer,
             }
@@ -271,18 +366,37 @@ impl Connection {
         }
         let mut interrupted = false;
         let mut refused: Option<Error> = None;
+        // Set once the socket overran: what is queued is read without waiting.
+        let mut overran = false;
         let finish = |refused: Option<Error>, answer| match refused {
             Some(e) => Ok(Err(e)),
             None => Ok(Ok(answer)),
         };
         loop {
-            let len = match self.recv(op) {
+            let len = match self.recv(op, !overran) {
                 Ok(len) => len,
-                Err(RecvError::Overrun) => return Err(Retry),
-                Err(RecvError::Truncated) if request.is_dump() => return Err(Retry),
+                Err(RecvError::Overrun) => {
+                    self.stats.overruns += 1;
+                    if request.is_dump() {
+                        return Err(Retry::Lost);
+                    }
+                    // The answer may still be queued: the kernel answered before the send
+                    // returned.
+                    overran = true;
+                    continue;
+                }
+                Err(RecvError::Empty) => {
+                    self.stats.lost_answers += 1;
+                    return Ok(Err(Error::Io {
+                        op,
+                        source: std::io::Error::from_raw_os_error(libc::ENOBUFS),
+                    }));
+                }
+                Err(RecvError::Truncated) if request.is_dump() => return Err(Retry::Lost),
                 Err(RecvError::Truncated) => return Ok(Err(truncated(op))),
                 Err(RecvError::Failed(e)) => return Ok(Err(e)),
             };
+            let mut flood = false;
             for reply in Replies::new(&self.buf[..len]) {
                 let reply = match reply {
                     Ok(r) => r,
@@ -299,6 +413,7 @@ impl Connection {
                         if refused.is_none() && !interrupted {
                             refused = sink(false, Some((cmd, attrs))).err();
                         }
+                        flood = self.flood > 0 && request.is_dump();
                     }
                     Reply::Ack { .. } => return finish(refused, Ok(())),
                     Reply::Error { errno, message, .. } => {
@@ -306,7 +421,7 @@ impl Connection {
                     }
                     Reply::Done { errno, flags, .. } => {
                         if flags & NLM_F_DUMP_INTR != 0 || interrupted {
-                            return Err(Retry);
+                            return Err(Retry::Interrupted);
                         }
                         return finish(
                             refused,
@@ -320,12 +435,31 @@ impl Connection {
                     Reply::Other { .. } => {}
                 }
             }
+            if flood {
+                self.send_flood(op);
+            }
         }
+    }
+
+    /// Sends the requests [`Connection::flood_next_dump`] asked for, once: answers no one
+    /// reads, queued beside the dump being read (their numbers are not the dump's).
+    fn send_flood(&mut self, op: &'static str) {
+        let requests = std::mem::take(&mut self.flood);
+        let mut out = Vec::new();
+        for _ in 0..requests {
+            let seq = self.next_seq();
+            Request::get_family("nlctrl").encode_into(&mut out, self.family, seq);
+        }
+        let _ = self.send(&out, op);
     }
 
     /// Sends several requests in one system call and collects one answer per request, in
     /// order. The kernel handles every message of the call, whatever the others' results.
-    pub(crate) fn exchange_batch(&mut self, requests: &[Request]) -> Result<Vec<Answer>, Error> {
+    /// An answer lost to an overrun is `None`: whether that request took effect is unknown.
+    pub(crate) fn exchange_batch(
+        &mut self,
+        requests: &[Request],
+    ) -> Result<Vec<Option<Answer>>, Error> {
         self.own_socket()?;
         let mut out = Vec::new();
         let seqs = batch_seqs(&mut self.seq, requests.len());
@@ -336,15 +470,20 @@ impl Connection {
         let mut answers: Vec<Option<Answer>> = vec![None; requests.len()];
         let mut pending = requests.len();
         let mut data: Vec<Vec<Payload>> = vec![Vec::new(); requests.len()];
+        // Set once the socket overran: the kernel queued every answer it could before the
+        // send returned, so what is queued is read without waiting, and the rest is lost.
+        let mut overran = false;
         while pending > 0 {
-            let len = match self.recv("apply") {
+            let len = match self.recv("apply", !overran) {
                 Ok(len) => len,
                 Err(RecvError::Overrun) => {
-                    // Acks were lost: what happened to the unanswered requests is unknown.
-                    return Err(Error::Io {
-                        op: "apply (acknowledgements lost)",
-                        source: std::io::Error::from_raw_os_error(libc::ENOBUFS),
-                    });
+                    self.stats.overruns += 1;
+                    overran = true;
+                    continue;
+                }
+                Err(RecvError::Empty) => {
+                    self.stats.lost_answers += pending as u64;
+                    break;
                 }
                 Err(RecvError::Truncated) => return Err(truncated("apply (answer truncated)")),
                 Err(RecvError::Failed(e)) => return Err(e),
@@ -374,10 +513,7 @@ impl Connection {
                 }
             }
         }
-        Ok(answers
-            .into_iter()
-            .map(|a| a.expect("every request answered"))
-            .collect())
+        Ok(answers)
     }
 
     /// Runs `f` with the wait for each answer raised to at least `floor`, then restores
@@ -402,8 +538,9 @@ impl Connection {
     /// nothing (one system call per datagram instead of a poll, a peek and a read). A
     /// datagram larger than the buffer (none is expected: dump parts are at most 32 KiB,
     /// acknowledgements echo at most a small request) is reported as truncated after
-    /// growing the buffer, so a dump can be read again.
-    fn recv(&mut self, op: &'static str) -> Result<usize, RecvError> {
+    /// growing the buffer, so a dump can be read again. Without `wait`, an empty queue is
+    /// [`RecvError::Empty`] at once.
+    fn recv(&mut self, op: &'static str, wait: bool) -> Result<usize, RecvError> {
         // A timeout too long for the clock (such as `Duration::MAX`) has no deadline: it
         // waits as long as the caller asked, which is longer than anyone will wait.
         let deadline = Instant::now().checked_add(self.timeout);
@@ -417,6 +554,9 @@ impl Connection {
                 Ok((len, _)) => return Ok(len),
                 Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
                     return Err(RecvError::Overrun)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !wait => {
+                    return Err(RecvError::Empty)
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -439,14 +579,21 @@ impl Connection {
     }
 }
 
-/// The socket dropped messages (ENOBUFS); a dump must be read again.
+/// Why a dump must be read again.
 #[derive(Debug)]
-struct Retry;
+enum Retry {
+    /// The kernel said the table changed while it was listed (`NLM_F_DUMP_INTR`).
+    Interrupted,
+    /// Part of the answer was lost (an overrun, or a datagram too large for the buffer).
+    Lost,
+}
 
 #[derive(Debug)]
 enum RecvError {
     /// The socket dropped messages.
     Overrun,
+    /// Nothing was queued (only when asked not to wait).
+    Empty,
     /// A datagram did not fit the buffer (now grown) and its tail was lost.
     Truncated,
     Failed(Error),
@@ -576,10 +723,56 @@ fn new_socket() -> Result<NlSocket, Error> {
     })?;
     // Best effort: the kernel's error text helps, but old kernels lack the option.
     let _ = socket.enable_ext_ack(true);
-    if socket.set_recv_buffer_size(SOCKET_BUFFER).is_err() {
-        // Keep the default size; dumps still work, ENOBUFS is recovered by re-reading.
+    // Past net.core.rmem_max with CAP_NET_ADMIN, else up to it. If neither works the
+    // default stays: answers lost to it are reported (see the module's documentation).
+    if set_int_option(&socket, libc::SO_RCVBUFFORCE, SOCKET_BUFFER).is_err() {
+        let _ = set_int_option(&socket, libc::SO_RCVBUF, SOCKET_BUFFER);
     }
     Ok(socket)
+}
+
+/// Sets a `SOL_SOCKET` option whose value is an int (saturated to `c_int::MAX`).
+fn set_int_option(socket: &NlSocket, option: libc::c_int, value: usize) -> std::io::Result<()> {
+    let value = libc::c_int::try_from(value).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `value` is an int whose size we pass; the descriptor is open for the life of
+    // `socket`.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            option,
+            (&raw const value).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// The socket's receive buffer as the kernel counts it (`SO_RCVBUF`).
+#[cfg(any(test, feature = "kernel-tests"))]
+fn recv_buffer(socket: &NlSocket) -> std::io::Result<usize> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` and `len` describe a writable int; the descriptor is open for the life
+    // of `socket`.
+    let rc = unsafe {
+        libc::getsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&raw mut value).cast(),
+            &mut len,
+        )
+    };
+    if rc == 0 {
+        Ok(usize::try_from(value).unwrap_or(0))
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 /// Opens a socket inside the network namespace `ns` from a short-lived thread, so no thread
@@ -639,8 +832,9 @@ mod tests {
             .collect()
     }
 
-    fn check_mixed(answers: &[Answer]) {
+    fn check_mixed(answers: &[Option<Answer>]) {
         for (i, answer) in answers.iter().enumerate() {
+            let answer = answer.as_ref().expect("an answer");
             if i % 2 == 0 {
                 let payloads = answer.as_ref().expect("nlctrl is known");
                 assert_eq!(
@@ -877,5 +1071,115 @@ mod tests {
             started.elapsed()
         );
         fake.finish();
+    }
+
+    /// Whether this process has CAP_NET_ADMIN (in its user namespace), from
+    /// /proc/self/status.
+    fn has_net_admin() -> bool {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let effective = status
+            .lines()
+            .find_map(|l| l.strip_prefix("CapEff:"))
+            .map(|v| u64::from_str_radix(v.trim(), 16).unwrap())
+            .unwrap();
+        effective & (1 << 12) != 0 // CAP_NET_ADMIN
+    }
+
+    #[test]
+    fn the_receive_buffer_is_the_size_asked_for_or_as_much_as_rmem_max_allows() {
+        let granted = ctrl().recv_buffer().unwrap();
+        // The kernel doubles what it grants for its bookkeeping.
+        if has_net_admin() {
+            assert_eq!(granted, 2 * SOCKET_BUFFER, "forced past rmem_max");
+        } else {
+            let rmem_max: usize = std::fs::read_to_string("/proc/sys/net/core/rmem_max")
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            assert_eq!(
+                granted,
+                2 * SOCKET_BUFFER.min(rmem_max),
+                "capped by rmem_max"
+            );
+        }
+    }
+
+    #[test]
+    fn a_batch_whose_answers_overran_the_socket_says_which_were_lost() {
+        let mut conn = ctrl();
+        // The smallest buffer the kernel allows holds two or three of nlctrl's answers.
+        let small = conn.set_recv_buffer(1).unwrap();
+        assert!(small < 16 * 1024, "{small}");
+        let answers = conn.exchange_batch(&mixed_batch(64)).expect("the batch");
+        let lost = answers.iter().filter(|a| a.is_none()).count();
+        assert!(lost > 0, "nothing was lost: the test proves nothing");
+        assert!(lost < answers.len(), "every answer was lost");
+        // What came back is each request's own answer.
+        for (i, answer) in answers.iter().enumerate() {
+            let Some(answer) = answer else { continue };
+            if i % 2 == 0 {
+                let payloads = answer.as_ref().expect("nlctrl is known");
+                assert_eq!(
+                    decode_family_id(&payloads[0].1).unwrap(),
+                    0x10,
+                    "answer {i}"
+                );
+            } else {
+                assert_eq!(answer.as_ref().unwrap_err().0, libc::ENOENT, "answer {i}");
+            }
+        }
+        let stats = conn.stats();
+        assert_eq!((stats.overruns, stats.lost_answers), (1, lost as u64));
+        // The socket is clean for the next request.
+        let answer = conn.exchange(&Request::get_family("nlctrl"), "get nlctrl");
+        assert_eq!(
+            decode_family_id(&answer.unwrap().unwrap()[0].1).unwrap(),
+            0x10
+        );
+    }
+
+    /// Every family nlctrl lists, as raw payloads, read by one dump on `conn`.
+    fn dump_families(conn: &mut Connection) -> Vec<Vec<u8>> {
+        let mut dump = Request::get_family("");
+        dump.attrs.clear();
+        dump.flags = crate::codec::message::NLM_F_DUMP | crate::codec::message::NLM_F_ACK;
+        let mut families = Vec::new();
+        let verdict = conn
+            .exchange_each(&dump, "list families", &mut |restart, data| {
+                if restart {
+                    families.clear();
+                }
+                if let Some((_, attrs)) = data {
+                    families.push(attrs.to_vec());
+                }
+                Ok(())
+            })
+            .expect("the dump");
+        verdict.expect("nlctrl lists its families");
+        families
+    }
+
+    #[test]
+    fn a_dump_whose_socket_overran_is_read_again_whole_on_a_new_socket() {
+        let mut want = dump_families(&mut ctrl());
+        want.sort();
+        let mut conn = ctrl();
+        conn.set_recv_buffer(1).unwrap();
+        // Once the dump's first part is read, 64 answers no one reads overrun the socket
+        // while the kernel still has the rest of the dump to send.
+        conn.flood_next_dump(64);
+        let mut got = dump_families(&mut conn);
+        let stats = conn.stats();
+        assert!(stats.overruns >= 1, "no overrun: the test proves nothing");
+        assert_eq!((stats.reopened, stats.dump_retries), (1, 1), "{stats:?}");
+        let listed = got.len();
+        got.sort();
+        got.dedup();
+        assert_eq!(got.len(), listed, "a family listed twice");
+        assert_eq!(got, want, "the families listed");
+        // The new socket has the usual buffer and answers the next request.
+        assert!(conn.recv_buffer().unwrap() > 16 * 1024);
+        assert_eq!(dump_families(&mut conn).len(), want.len());
     }
 }

@@ -15,6 +15,7 @@ mod ipvsadm_smoke;
 mod lossless_save;
 mod lvsctl;
 mod netlink_basics;
+mod overrun;
 mod parallel_read;
 mod reliability;
 mod robustness;

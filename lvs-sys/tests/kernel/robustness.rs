@@ -193,6 +193,35 @@ fn a_table_of_ten_thousand_services_with_four_real_servers_each_reads_back_whole
     ipvs.apply(&ops).expect("create the table");
 
     let read = ipvs.read_table().expect("dump the table");
+    let stats = ipvs.transport_stats_for_tests().unwrap();
+    println!(
+        "10,000 services x 4 real servers, created in groups of 64 and read with the forced \
+         buffer ({} bytes): {stats:?}",
+        ipvs.recv_buffer_for_tests().unwrap()
+    );
+    // Dumps are flow controlled and every group's acknowledgements fit: nothing was lost.
+    assert_eq!((stats.overruns, stats.lost_answers), (0, 0), "{stats:?}");
+    // And the same read over the main socket alone, its buffer as rmem_max caps it and
+    // then as small as the kernel allows.
+    for asked in [4 << 20, 1] {
+        let size = ipvs.set_recv_buffer_for_tests(asked).unwrap();
+        let before = ipvs.transport_stats_for_tests().unwrap();
+        let services = ipvs.services().unwrap();
+        let servers: usize = services[..100]
+            .iter()
+            .map(|s| ipvs.servers(&s.service.key).unwrap().len())
+            .sum();
+        let stats = ipvs.transport_stats_for_tests().unwrap();
+        println!(
+            "read over one socket with a {size}-byte buffer: {} services and the {servers} \
+             real servers of 100, {} overruns, {} dumps read again",
+            services.len(),
+            stats.overruns - before.overruns,
+            stats.dump_retries - before.dump_retries
+        );
+        assert_eq!((services.len(), servers), (10_000, 400));
+        assert_eq!(stats.overruns, before.overruns, "a dump overran on its own");
+    }
     assert_eq!(read.services.len(), 10_000);
     assert!(read.services.iter().all(|vs| vs.servers.len() == 4));
     let written = Table::new(services);
