@@ -130,6 +130,10 @@ const READ_CLAIM: usize = 16;
 /// several services' real servers at a time (a socket runs one dump at a time, and the
 /// kernel answers one dump per service).
 ///
+/// Each socket asks for a 4 MiB receive buffer, past `net.core.rmem_max` when the caller
+/// has CAP_NET_ADMIN, so that the answers to a batch fit; a dump that loses answers all
+/// the same is read again whole on a new socket.
+///
 /// # After `fork()`
 ///
 /// A handle belongs to the process that opened it. Used in a child made by `fork()`, it
@@ -754,7 +758,10 @@ impl Ipvs for NetlinkIpvs {
     /// outcomes (applied or failed); after a group in which one failed, nothing more is
     /// sent ([`Ipvs::apply`]'s rule, which `MemoryIpvs` follows too). An operation the
     /// kernel could not even parse (a name too long for its attribute) is refused here with
-    /// the kernel's meaning and not sent; the rest of its group is.
+    /// the kernel's meaning and not sent; the rest of its group is. An operation whose
+    /// answer the kernel dropped (a receive buffer too small for the group's answers,
+    /// which lvs sizes so that a group's fit) is [`Outcome::Unknown`]: read the table to
+    /// learn whether it took effect.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
         self.apply_in_groups(operations, APPLY_GROUP)
     }
