@@ -181,3 +181,17 @@ fn a_stream_that_is_not_text_is_an_io_error() {
     assert!(matches!(reader.next(), Some(Err(ConnReadError::Io(_)))));
     assert!(reader.next().is_none());
 }
+
+#[test]
+fn the_reader_ends_lines_as_the_whole_text_parser_does() {
+    // Found by the conn_parse fuzz target: an engine's data ending in carriage returns lost
+    // all of them in the reader but only the one before the newline in parse_connections.
+    let text = "Pro FromIP\r\nTCP 0A010101 C738 0A000001 0050 C0A80101 0050 NONE 1 sip a\r\r\r\nTCP 0A010101 C738 0A000001 0050 C0A80101 0050 NONE 1 sip b\r";
+    let whole = parse_connections(text).unwrap();
+    let streamed: Vec<_> = ConnectionReader::new(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(whole, streamed);
+    assert_eq!(whole[0].pe_data.as_deref(), Some("a\r\r"));
+    assert_eq!(whole[1].pe_data.as_deref(), Some("b\r"));
+}

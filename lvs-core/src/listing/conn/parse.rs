@@ -221,7 +221,7 @@ impl<R: std::io::BufRead> Iterator for ConnectionReader<R> {
                     self.done = true;
                     return self.lines.finish().err().map(|e| Err(e.into()));
                 }
-                Ok(_) => self.lines.feed(self.buf.trim_end_matches(['\n', '\r'])),
+                Ok(_) => self.lines.feed(line_text(&self.buf)),
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e.into()));
@@ -237,6 +237,16 @@ impl<R: std::io::BufRead> Iterator for ConnectionReader<R> {
             }
         }
         None
+    }
+}
+
+/// A line read with its ending, without it: `\n` or `\r\n`, as [`str::lines`] splits (so
+/// [`ConnectionReader`] and [`parse_connections`] read the same text alike; other carriage
+/// returns belong to the line, e.g. to an engine's data).
+fn line_text(line: &str) -> &str {
+    match line.strip_suffix('\n') {
+        Some(text) => text.strip_suffix('\r').unwrap_or(text),
+        None => line,
     }
 }
 
