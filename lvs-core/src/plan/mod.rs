@@ -300,9 +300,11 @@ pub(super) fn daemon_matches(have: &SyncDaemon, want: &SyncDaemon) -> bool {
     have.role == want.role
         && have.interface == want.interface
         && have.sync_id == want.sync_id
-        // A length the kernel clamps matches its clamped value, and 0 (the kernel's
-        // default) any, like `None`.
-        && canonical::daemon_max_len(want).is_none_or(|len| have.max_len.is_none_or(|h| h == len))
+        // Lengths compare as the kernel clamps them, on both sides (`current` may be a table
+        // read from text rather than a listing); 0, the kernel's default, matches any, like
+        // `None`.
+        && canonical::daemon_max_len(want)
+            .is_none_or(|len| canonical::daemon_max_len(have).is_none_or(|h| h == len))
         && have.group.is_none_or(|g| Some(g) == defaulted.group)
         && have.port.is_none_or(|p| Some(p) == defaulted.port)
         && have.ttl.is_none_or(|t| Some(t) == defaulted.ttl)

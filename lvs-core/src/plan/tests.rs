@@ -402,6 +402,13 @@ fn a_running_daemon_with_a_defaulted_or_clamped_length_is_not_restarted() {
         let plan = plan(&current, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
         assert!(plan.is_empty(), "{want:?}: {plan}");
     }
+    // Found by fuzzing too (rules_roundtrip): two tables stating the same backup daemon with
+    // a length the kernel raises to 1024 plan nothing.
+    let backup = Table::default().with_daemons(vec![
+        SyncDaemon::new(DaemonRole::Backup, "eth0").with_max_len(400)
+    ]);
+    let same = plan(&backup, &backup, &Scope::all(), &PlanOptions::default()).unwrap();
+    assert!(same.is_empty(), "{same}");
     // A different length still restarts the daemon.
     let ipvs = MemoryIpvs::new().with_interface("eth0", 9000);
     ipvs.start_daemon(&SyncDaemon::new(DaemonRole::Master, "eth0").with_max_len(1200))
