@@ -13,7 +13,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use lvs_core::listing::{
-    format_connections, parse_connection_line, parse_connections, ConnectionColumns,
+    format_connections, parse_connection_line, parse_connections, ConnectionColumns, ConnectionFile,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -41,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
             }
             // The reader takes CRLF line ends, so a row that ends in `\r` (a last line
             // without its newline can) reads shorter once it has one: only the rest compare.
-            if !written.contains("\r\n") {
+            // `proc_line` writes `ip_vs_conn`'s columns: a text whose header makes it the
+            // origin file (`ip_vs_conn_sync`, with an Origin column) is not written back.
+            let plain = text.lines().next().map(ConnectionFile::from_header)
+                == Some(Ok(ConnectionFile::Connections));
+            if plain && !written.contains("\r\n") {
                 assert_eq!(parse_connections(&written).as_ref(), Ok(&connections));
             }
             for columns in [
