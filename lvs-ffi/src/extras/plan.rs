@@ -11,6 +11,7 @@ use lvs_core::Table;
 
 use super::handle::lvs_handle;
 use super::last_error::{fail, fail_with, guarded, invalid_argument};
+use super::rules::text_out;
 use crate::errors::lvs_result;
 use crate::ffi;
 
@@ -184,22 +185,8 @@ pub unsafe extern "C" fn lvs_plan_rules(
                 )
             }
         };
-        // SAFETY: the caller's promise about needed.
-        unsafe { ffi::write_out(needed, text.len() + 1) };
-        if text.len() + 1 > capacity {
-            return fail(
-                lvs_result::LVS_ERR_BUFFER_TOO_SMALL,
-                libc::ERANGE,
-                0,
-                format!(
-                    "the plan needs {} bytes, the buffer has {capacity}",
-                    text.len() + 1
-                ),
-            );
-        }
-        // SAFETY: buf has capacity >= text.len() + 1 writable bytes (the caller's promise).
-        unsafe { ffi::copy_to_buffer(text.as_bytes(), buf, capacity) };
-        lvs_result::LVS_OK
+        // SAFETY: the caller's promises about buf, capacity and needed.
+        unsafe { text_out(&text, "the plan needs", buf, capacity, needed) }
     })
 }
 

@@ -222,21 +222,37 @@ unsafe fn save_rules(
                 }
             }
         };
-        // SAFETY: the caller's promise about needed.
-        unsafe { ffi::write_out(needed, text.len() + 1) };
-        if text.len() + 1 > capacity {
-            return fail(
-                lvs_result::LVS_ERR_BUFFER_TOO_SMALL,
-                libc::ERANGE,
-                0,
-                format!(
-                    "the rules need {} bytes, the buffer has {capacity}",
-                    text.len() + 1
-                ),
-            );
-        }
-        // SAFETY: buf has capacity >= text.len() + 1 writable bytes (the caller's promise).
-        unsafe { ffi::copy_to_buffer(text.as_bytes(), buf, capacity) };
-        lvs_result::LVS_OK
+        // SAFETY: the caller's promises about buf, capacity and needed.
+        unsafe { text_out(&text, "the rules need", buf, capacity, needed) }
     })
+}
+
+/// Hands rule text to a caller's buffer, the contract of `lvs_save_rules` and
+/// `lvs_plan_rules`: its length with the NUL into `*needed` (when not NULL), then the text,
+/// NUL-terminated, if it fits in `capacity` bytes, else `LVS_ERR_BUFFER_TOO_SMALL` naming
+/// `what` (`"the rules need"`) and nothing written to `buf`.
+///
+/// # Safety
+/// `buf` points to `capacity` writable bytes or `capacity` is 0; `needed` is NULL or points
+/// to a writable `size_t`.
+pub(super) unsafe fn text_out(
+    text: &str,
+    what: &str,
+    buf: *mut c_char,
+    capacity: usize,
+    needed: *mut usize,
+) -> lvs_result {
+    // SAFETY: the caller's promise about needed.
+    unsafe { ffi::write_out(needed, text.len() + 1) };
+    if text.len() + 1 > capacity {
+        return fail(
+            lvs_result::LVS_ERR_BUFFER_TOO_SMALL,
+            libc::ERANGE,
+            0,
+            format!("{what} {} bytes, the buffer has {capacity}", text.len() + 1),
+        );
+    }
+    // SAFETY: buf has capacity >= text.len() + 1 writable bytes (the caller's promise).
+    unsafe { ffi::copy_to_buffer(text.as_bytes(), buf, capacity) };
+    lvs_result::LVS_OK
 }
