@@ -17,4 +17,5 @@ mod netlink_basics;
 mod parallel_read;
 mod reliability;
 mod robustness;
+mod sysctls;
 mod traffic;
