@@ -1,5 +1,6 @@
 //! The `lvs_*` functions for new C code: an explicit handle instead of libipvs's
-//! process-wide one, rule text in and out, and errors with messages.
+//! process-wide one, rule text in and out, the namespace's `net.ipv4.vs` sysctls, and
+//! errors with messages.
 //!
 //! Every function that can fail returns an `lvs_result` (0 for success); on failure the
 //! calling thread's last error holds a message, the errno and, for rule text, the line
@@ -9,9 +10,11 @@
 mod handle;
 mod last_error;
 mod rules;
+mod sysctl;
 mod version;
 
 pub use handle::*;
 pub use last_error::*;
 pub use rules::*;
+pub use sysctl::*;
 pub use version::*;
