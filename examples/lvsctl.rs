@@ -1,10 +1,12 @@
 //! lvsctl: keep an IPVS table in the state a rule file describes, changing only what differs.
 //!
 //! ```text
-//! lvsctl [--netns PATH] save [--ipvsadm]          print the table, its timeouts and sync
+//! lvsctl [--netns PATH] save [--ipvsadm|--sysctls] print the table, its timeouts and sync
 //!                                                 daemons as rule text that apply restores
-//!                                                 exactly; --ipvsadm: ipvsadm -S -n's text,
-//!                                                 which loses what ipvsadm does not save
+//!                                                 exactly; --sysctls: every net.ipv4.vs
+//!                                                 sysctl too, as --lvs-sysctl lines;
+//!                                                 --ipvsadm: ipvsadm -S -n's text, which
+//!                                                 loses what ipvsadm does not save
 //! lvsctl [--netns PATH] list [SERVICE] [--stats|--rate|--thresholds|--persistent-conn|
 //!                              --tun-info] [--exact]
 //!                                                 print it (or one service) like
@@ -20,6 +22,11 @@
 //!                                                 exit 1 when there are any
 //! lvsctl [--netns PATH] apply FILE [SCOPE] [--dry-run] [--drain]
 //!                                                 make it FILE's with the fewest operations
+//! lvsctl [--netns PATH] sysctl                    list every net.ipv4.vs sysctl of the
+//!                                                 namespace, as NAME = VALUE
+//! lvsctl [--netns PATH] sysctl NAME               print one sysctl's value
+//! lvsctl [--netns PATH] sysctl NAME=VALUE         set it (checked first against what the
+//!                                                 kernel takes; see lvs_core::sysctl)
 //! lvsctl [--netns PATH] sync-role --interface IF [--sync-id N] STATE
 //! lvsctl [--netns PATH] sync-role --interface IF [--sync-id N] TYPE NAME STATE PRIORITY
 //!                                                 run the sync daemon a director in VRRP
@@ -38,14 +45,22 @@
 //!
 //! SCOPE: --scope vip=ADDR | --scope fwmark=N (repeatable): touch only those services; the
 //! rest of the table belongs to someone else. Without it the whole table is FILE's.
-//! FILE is rule text (what `save` or `ipvsadm -S -n` prints: `-A`/`-a` lines, and `--set`
-//! and `--start-daemon` lines, applied only when FILE has them); - reads stdin.
+//! FILE is rule text (what `save` or `ipvsadm -S -n` prints: `-A`/`-a` lines, and `--set`,
+//! `--start-daemon` and `--lvs-sysctl NAME=VALUE` lines, applied only when FILE has them);
+//! - reads stdin. NAME is a knob under /proc/sys/net/ipv4/vs, with or without its
+//! `net.ipv4.vs.` prefix.
 //! ```
 //!
 //! `save` writes ipvsadm's syntax where ipvsadm can say a value, and lvs's `--lvs-...`
 //! options where it cannot (see `lvs_core::rules`): ipvsadm refuses those lines instead of
 //! misreading them. `save --ipvsadm` is byte for byte `ipvsadm -S -n`, and `apply` of it
 //! can change what ipvsadm does not save (thresholds, `Local` forwarding, ...).
+//!
+//! Sysctls are part of a FILE only as far as it states them: `save` writes none (a
+//! namespace has some thirty, and a rule file should say the ones it means), `save
+//! --sysctls` writes every one, machine-dependent defaults (`est_cpulist`, `sync_qlen_max`)
+//! included, and `diff`/`apply` read and set only the knobs FILE names, before anything
+//! else (a sync daemon reads `sync_ports` when it starts).
 //!
 //! Unlike `ipvsadm-restore`, which flushes the table and adds everything again (dropping
 //! every connection's scheduling state for a moment), `apply` edits services and real
@@ -65,6 +80,7 @@ use lvs_core::plan::{
     VrrpState,
 };
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
+use lvs_core::sysctl::{self, SysctlValue};
 use lvs_core::{DaemonRole, Family, Ipvs, Protocol, ServiceKey, SyncDaemon, Table};
 use lvs_sys::NetlinkIpvs;
 use std::net::SocketAddr;
@@ -92,6 +108,7 @@ struct Args {
     ipv6: bool,
     timeout: bool,
     daemon: bool,
+    sysctls: bool,
 }
 
 /// A service named on the command line: the fwmark's family comes with `-6`, which may
@@ -110,11 +127,12 @@ enum Asked {
 }
 
 /// The commands lvsctl has, checked before anything else is done.
-const COMMANDS: [&str; 7] = [
+const COMMANDS: [&str; 8] = [
     "save",
     "list",
     "diff",
     "apply",
+    "sysctl",
     "sync-role",
     "zero",
     "flush",
@@ -141,6 +159,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
             "--rate" => parsed.format = Some(ListFormat::Rate),
             "--exact" => parsed.exact = true,
             "--ipvsadm" => parsed.ipvsadm = true,
+            "--sysctls" => parsed.sysctls = true,
             "--connections" | "-c" => parsed.connections = true,
             "--persistent-conn" => parsed.persistent_conn = true,
             "--json" => parsed.json = true,
@@ -233,8 +252,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
     if let Some(extra) = positional.next() {
         return Err(format!("unexpected argument {extra}"));
     }
-    if parsed.ipvsadm && parsed.command != "save" {
-        return Err("--ipvsadm is an option of save".to_owned());
+    if (parsed.ipvsadm || parsed.sysctls) && parsed.command != "save" {
+        return Err("--ipvsadm and --sysctls are options of save".to_owned());
+    }
+    if parsed.ipvsadm && parsed.sysctls {
+        return Err("ipvsadm's text has no sysctls: give --ipvsadm or --sysctls".to_owned());
     }
     if (parsed.json || parsed.origin) && !(parsed.command == "list" && parsed.connections) {
         return Err("--json and --origin are options of list --connections".to_owned());
@@ -245,8 +267,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
     if parsed.persistent_conn && !parsed.connections {
         parsed.format = Some(ListFormat::PersistentConn);
     }
+    if let Some((name, value)) = parsed
+        .file
+        .as_deref()
+        .filter(|_| parsed.command == "sysctl")
+        .and_then(|arg| arg.split_once('='))
+    {
+        // Read as the knob's kind, its range checked, before the kernel is asked.
+        sysctl::parse(name, value).map_err(|e| e.to_string())?;
+    }
     let needs_file = matches!(parsed.command.as_str(), "diff" | "apply");
-    if needs_file != parsed.file.is_some() {
+    // `sysctl` takes NAME or NAME=VALUE, or nothing.
+    if parsed.command != "sysctl" && needs_file != parsed.file.is_some() {
         return Err(format!(
             "{} {}",
             parsed.command,
@@ -306,9 +338,31 @@ fn read_rules(file: &str) -> Result<Table, String> {
     table_from_rules(&text).map_err(|e| format!("{file}: {e}"))
 }
 
+/// `lvsctl sysctl [NAME[=VALUE]]`: list, print or set the namespace's sysctls.
+fn sysctl_command(ipvs: &NetlinkIpvs, arg: Option<&str>) -> Result<(), String> {
+    let text = |e: lvs_sys::Error| e.to_string();
+    match arg.map(|a| (a, a.split_once('='))) {
+        None => {
+            for setting in ipvs.sysctls().map_err(text)? {
+                println!("{}{} = {}", sysctl::PREFIX, setting.name, setting.value);
+            }
+        }
+        Some((name, None)) => println!("{}", ipvs.sysctl(name).map_err(text)?),
+        Some((_, Some((name, value)))) => {
+            // Read as the knob's kind, its range checked, before anything is written.
+            let value: SysctlValue = sysctl::parse(name, value).map_err(|e| e.to_string())?;
+            ipvs.set_sysctl(name, &value).map_err(text)?;
+        }
+    }
+    Ok(())
+}
+
 fn run(args: Args) -> Result<ExitCode, String> {
     // A bad file is reported before anything else is tried.
-    let desired = args.file.as_deref().map(read_rules).transpose()?;
+    let desired = match args.command.as_str() {
+        "sysctl" => None,
+        _ => args.file.as_deref().map(read_rules).transpose()?,
+    };
     let ipvs = match &args.netns {
         Some(path) => NetlinkIpvs::open_in_netns(path),
         None => NetlinkIpvs::open(),
@@ -321,7 +375,10 @@ fn run(args: Args) -> Result<ExitCode, String> {
             save_ipvsadm(&ipvs.read_table().map_err(|e| e.to_string())?)
         ),
         "save" => {
-            let state = ipvs.read_config().map_err(|e| e.to_string())?;
+            let mut state = ipvs.read_config().map_err(|e| e.to_string())?;
+            if args.sysctls {
+                state.sysctls = ipvs.sysctls().map_err(|e| e.to_string())?;
+            }
             print!("{}", save(&state).map_err(|e| e.to_string())?);
         }
         "list" if args.connections => list_connections(&ipvs, &args)?,
@@ -338,6 +395,7 @@ fn run(args: Args) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?,
         "flush" => ipvs.flush().map_err(|e| e.to_string())?,
         "sync-role" => sync_role(&ipvs, &args)?,
+        "sysctl" => sysctl_command(&ipvs, args.file.as_deref())?,
         "list" => {
             let mut options =
                 ListOptions::new().with_format(args.format.unwrap_or(ListFormat::Default));

@@ -1102,10 +1102,11 @@ enum lvs_result lvs_apply_rules(struct lvs_handle *handle, const char *text, siz
 // settings. The text is ipvsadm's syntax where ipvsadm can say a value, with lvs's
 // `--lvs-...` options where it cannot (ipvsadm refuses those lines instead of misreading
 // them): first a `--set` line with the timeouts, `--start-daemon` lines for the running
-// daemons, then the services. A scheduler, engine or interface name the text cannot carry
-// (with a blank or a control character, ...) fails with `LVS_ERR_INVALID_INPUT`, the
-// message naming the field. For `ipvsadm -S -n`'s own text, use
-// `lvs_save_rules_ipvsadm`.
+// daemons, then the services. The `net.ipv4.vs` sysctls are not part of it (read them
+// with `lvs_sysctl_list`; `--lvs-sysctl NAME=VALUE` lines given to `lvs_apply_rules` set
+// them). A scheduler, engine or interface name the text cannot carry (with a blank or a
+// control character, ...) fails with `LVS_ERR_INVALID_INPUT`, the message naming the
+// field. For `ipvsadm -S -n`'s own text, use `lvs_save_rules_ipvsadm`.
 //
 // Services and real servers come in numeric order: services by firewall mark (address
 // services, mark 0, first), family, protocol, address and port; real servers by family,
@@ -1129,6 +1130,49 @@ enum lvs_result lvs_save_rules(struct lvs_handle *handle, char *buf, size_t capa
 // # Safety
 // As for `lvs_save_rules`.
 enum lvs_result lvs_save_rules_ipvsadm(struct lvs_handle *handle, char *buf, size_t capacity, size_t *needed);
+
+// Writes the value of the sysctl `net.ipv4.vs.NAME` of the handle's network namespace
+// (`name` with or without the `net.ipv4.vs.` prefix) into `buf` as text, NUL-terminated,
+// and its length with the NUL into `*needed` (when not NULL): an integer, two integers
+// separated by a space for `sync_threshold`, a CPU list, or the kernel's text of a knob
+// lvs does not know. When it does not fit in `capacity` bytes, nothing is written to
+// `buf` and the result is `LVS_ERR_BUFFER_TOO_SMALL` (`buf` may be NULL when `capacity`
+// is 0).
+//
+// A knob the namespace does not have (too old or too new a kernel, a scheduler module not
+// loaded) fails with `LVS_ERR_UNSUPPORTED` and errno `ENOENT`; a name that cannot be a
+// knob (empty, with a `/`, ...) with `LVS_ERR_INVALID_INPUT`. The knobs, their ranges and
+// meanings are listed in lvs's documentation (`lvs_core::sysctl`, README "Sysctls").
+//
+// # Safety
+// `handle` is NULL or an open handle; `name` is NULL or a NUL-terminated string; `buf`
+// points to `capacity` writable bytes or `capacity` is 0; `needed` is NULL or points to a
+// writable `size_t`.
+enum lvs_result lvs_sysctl_get(struct lvs_handle *handle, const char *name, char *buf, size_t capacity, size_t *needed);
+
+// Sets the sysctl `net.ipv4.vs.NAME` of the handle's network namespace to `value`, text
+// read as the knob's kind (`"1"`, `"3 50"` or `"3,50"` for `sync_threshold`, `"0-3"` for a
+// CPU list; a knob lvs does not know gets the text as it is).
+//
+// For a knob lvs knows, the value is checked against what the kernel takes before anything
+// is written: outside its range it fails with `LVS_ERR_OUT_OF_RANGE` (errno `ERANGE`),
+// not of its kind with `LVS_ERR_INVALID_INPUT` (`EINVAL`), the message naming the knob and
+// what it takes. A knob the namespace does not have fails with `LVS_ERR_UNSUPPORTED`
+// (`ENOENT`); a value the kernel itself refuses (a CPU the machine lacks) with
+// `LVS_ERR_INVALID_INPUT` and the kernel's errno.
+//
+// # Safety
+// `handle` is NULL or an open handle; `name` and `value` are NULL or NUL-terminated
+// strings.
+enum lvs_result lvs_sysctl_set(struct lvs_handle *handle, const char *name, const char *value);
+
+// Writes every `net.ipv4.vs` sysctl of the handle's network namespace into `buf` as lines
+// `NAME=VALUE\n` (in name order, names without the prefix, values as `lvs_sysctl_get`
+// writes them), NUL-terminated, with the same buffer contract as `lvs_sysctl_get`.
+//
+// # Safety
+// As for `lvs_sysctl_get`, without `name`.
+enum lvs_result lvs_sysctl_list(struct lvs_handle *handle, char *buf, size_t capacity, size_t *needed);
 
 // The version of lvs this library is, such as `"0.1.0"` (the header it came with defines
 // the same text as `LVS_VERSION_STRING`, and its parts as `LVS_VERSION_MAJOR`, `_MINOR`

@@ -126,6 +126,50 @@ pub enum Error {
     /// The kernel or this backend does not support the request.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// The network namespace has no such `net.ipv4.vs` sysctl (kernel: ENOENT on opening
+    /// `/proc/sys/net/ipv4/vs/NAME`): the kernel is older or newer than the knob, was built
+    /// without it, or the scheduler module that brings it is not loaded (see
+    /// [`crate::sysctl`]).
+    #[error("net.ipv4.vs.{name} is not available in this kernel{}", unavailable_detail(.name, .kernel.as_deref()))]
+    SysctlUnavailable {
+        /// The knob's name, without the `net.ipv4.vs.` prefix.
+        name: String,
+        /// The running kernel's release, when the backend knows it.
+        kernel: Option<String>,
+    },
+    /// The kernel refused a value lvs let through for a sysctl (kernel: EINVAL or ERANGE on
+    /// the write; for a knob lvs knows, only what depends on the machine, such as a CPU it
+    /// does not have).
+    #[error("the kernel refused net.ipv4.vs.{name} = {value}: {reason}")]
+    SysctlRefused {
+        /// The knob's name, without the `net.ipv4.vs.` prefix.
+        name: String,
+        /// The value, as written.
+        value: String,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// The rest of a [`Error::SysctlUnavailable`] message: the kernel, and what lvs knows of
+/// when the knob is there.
+fn unavailable_detail(name: &str, kernel: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(release) = kernel {
+        parts.push(format!("Linux {release}"));
+    }
+    match crate::sysctl::knob_named(name) {
+        Some(knob) => {
+            if let Some((major, minor)) = knob.since {
+                parts.push(format!("it came in Linux {major}.{minor}"));
+            }
+            if let Some(needs) = knob.requires {
+                parts.push(format!("it needs {needs}"));
+            }
+        }
+        None => parts.push("a knob lvs does not know".to_owned()),
+    }
+    format!(" ({})", parts.join("; "))
 }
 
 impl Error {
@@ -158,9 +202,9 @@ impl Classify for Error {
             Error::ServiceExists(_) | Error::ServerExists { .. } | Error::DaemonRunning(_) => {
                 ErrorKind::AlreadyExists
             }
-            Error::Invalid { .. } => ErrorKind::InvalidInput,
+            Error::Invalid { .. } | Error::SysctlRefused { .. } => ErrorKind::InvalidInput,
             Error::OutOfRange { .. } => ErrorKind::OutOfRange,
-            Error::Unsupported(_) => ErrorKind::Unsupported,
+            Error::Unsupported(_) | Error::SysctlUnavailable { .. } => ErrorKind::Unsupported,
         }
     }
 }

@@ -1,9 +1,9 @@
 //! The pure core of lvs: everything about Linux IPVS that needs no kernel.
 //!
 //! This crate holds the typed model of IPVS (virtual services, real servers, forwarding
-//! methods, schedulers, persistence, timeouts, sync daemons), its validation with the
-//! kernel's meaning, the ipvsadm rule-text codec, the `ipvsadm -L` formatter, planning of
-//! minimal changes and the in-memory backend. The kernel transport (`lvs-sys`), the C
+//! methods, schedulers, persistence, timeouts, sync daemons, the `net.ipv4.vs` sysctls),
+//! its validation with the kernel's meaning, the ipvsadm rule-text codec, the
+//! `ipvsadm -L` formatter, planning of minimal changes and the in-memory backend. The kernel transport (`lvs-sys`), the C
 //! drop-in (`lvs-ffi`) and the Python package (`lvs-py`) are faces of this one model.
 //!
 //! It must never contain I/O of any kind: no sockets, no files, no processes, no `libc`,
@@ -67,9 +67,11 @@ pub mod memory;
 pub mod order;
 pub mod plan;
 pub mod rules;
+pub mod sysctl;
 pub mod validate;
 
 pub use memory::MemoryIpvs;
+pub use sysctl::{SysctlSetting, SysctlValue};
 
 // The README's example is a doctest too, so that it keeps compiling (and, in lvs-core,
 // passing).

@@ -10,6 +10,7 @@ use crate::model::{
     DaemonRole, KernelInfo, RealServer, RealServerEntry, Service, ServiceEntry, ServiceKey,
     SyncDaemon, Timeouts,
 };
+use crate::sysctl::{SysctlSetting, SysctlValue};
 use crate::table::{Table, VirtualService};
 
 /// How many operations [`Ipvs::apply`] sends at once: the kernel backend sends each group in
@@ -42,6 +43,9 @@ pub enum Operation {
     StartDaemon(SyncDaemon),
     /// Stop the sync daemon of a role (`--stop-daemon`).
     StopDaemon(DaemonRole),
+    /// Set a `net.ipv4.vs` sysctl of the namespace (`--lvs-sysctl NAME=VALUE`): a write of
+    /// its `/proc/sys` file, not a netlink request.
+    SetSysctl(SysctlSetting),
 }
 
 /// Writes [`OperationKind`] with its names from one table of (kind, name, description),
@@ -101,6 +105,8 @@ operation_kinds! {
     StartDaemon => "start_daemon", "start daemon";
     /// [`Operation::StopDaemon`].
     StopDaemon => "stop_daemon", "stop daemon";
+    /// [`Operation::SetSysctl`].
+    SetSysctl => "set_sysctl", "set sysctl";
 }
 
 impl Operation {
@@ -120,6 +126,7 @@ impl Operation {
             Operation::SetTimeouts(_) => OperationKind::SetTimeouts,
             Operation::StartDaemon(_) => OperationKind::StartDaemon,
             Operation::StopDaemon(_) => OperationKind::StopDaemon,
+            Operation::SetSysctl(_) => OperationKind::SetSysctl,
         }
     }
 }
@@ -157,6 +164,8 @@ pub trait OperationVisitor {
     fn start_daemon(&mut self, daemon: &SyncDaemon) -> Self::Output;
     /// [`Operation::StopDaemon`].
     fn stop_daemon(&mut self, role: DaemonRole) -> Self::Output;
+    /// [`Operation::SetSysctl`].
+    fn set_sysctl(&mut self, setting: &SysctlSetting) -> Self::Output;
 }
 
 impl Operation {
@@ -176,6 +185,7 @@ impl Operation {
             Operation::SetTimeouts(t) => visitor.set_timeouts(t),
             Operation::StartDaemon(d) => visitor.start_daemon(d),
             Operation::StopDaemon(r) => visitor.stop_daemon(*r),
+            Operation::SetSysctl(s) => visitor.set_sysctl(s),
         }
     }
 }
@@ -316,6 +326,29 @@ pub trait Ipvs {
     /// The running sync daemons, master first.
     fn daemons(&self) -> Result<Vec<SyncDaemon>, Self::Error>;
 
+    /// The value of the sysctl `net.ipv4.vs.NAME` of the backend's network namespace (the
+    /// handle's, not the caller's); `name` with or without the `net.ipv4.vs.` prefix.
+    ///
+    /// A knob lvs knows comes in its kind ([`crate::sysctl`]); one it does not know, as the
+    /// kernel's text. A knob the namespace does not have is
+    /// [`Error::SysctlUnavailable`].
+    fn sysctl(&self, name: &str) -> Result<SysctlValue, Self::Error>;
+
+    /// Sets the sysctl `net.ipv4.vs.NAME` of the backend's network namespace.
+    ///
+    /// For a knob lvs knows, the value (or text, read as the knob's kind) is checked
+    /// against what the kernel takes before anything is written ([`crate::sysctl::check`]:
+    /// [`Error::OutOfRange`] or [`Error::Invalid`] naming the knob); a knob lvs does not
+    /// know is written as given. Then a knob the namespace does not have is
+    /// [`Error::SysctlUnavailable`], and a value the kernel refuses
+    /// [`Error::SysctlRefused`]. Some knobs act on being written (see the module's table):
+    /// the defense modes are re-evaluated at once, `run_estimation` and `est_*` restart
+    /// the estimator.
+    fn set_sysctl(&self, name: &str, value: &SysctlValue) -> Result<(), Self::Error>;
+
+    /// Every `net.ipv4.vs` sysctl the namespace has, known to lvs or not, in name order.
+    fn sysctls(&self) -> Result<Vec<SysctlSetting>, Self::Error>;
+
     /// Hands `visit` each entry of the connection table (client connections and
     /// persistence templates) that `filter` chooses, in the kernel's order, one at a time:
     /// the table is never held whole, so memory does not grow with it. `visit` returns
@@ -367,6 +400,20 @@ pub trait Ipvs {
             .with_daemons(self.daemons()?))
     }
 
+    /// What a plan towards `desired` needs to know of this table: [`Ipvs::read_config`],
+    /// plus the current value of each sysctl `desired` states (a sysctl it does not state
+    /// is not read; one the namespace lacks fails the read with
+    /// [`Error::SysctlUnavailable`], as applying it would).
+    fn read_config_for(&self, desired: &Table) -> Result<Table, Self::Error> {
+        let mut current = self.read_config()?;
+        current.sysctls = desired
+            .sysctls
+            .iter()
+            .map(|s| Ok(SysctlSetting::new(&s.name, self.sysctl(&s.name)?)))
+            .collect::<Result<_, Self::Error>>()?;
+        Ok(current)
+    }
+
     /// Applies operations in order, in groups of [`APPLY_GROUP`]: every operation of the
     /// group in which one fails is still attempted, and no later group is sent.
     ///
@@ -414,6 +461,7 @@ pub trait Ipvs {
             Operation::SetTimeouts(t) => self.set_timeouts(t),
             Operation::StartDaemon(d) => self.start_daemon(d),
             Operation::StopDaemon(r) => self.stop_daemon(*r),
+            Operation::SetSysctl(s) => self.set_sysctl(&s.name, &s.value),
         }
     }
 }

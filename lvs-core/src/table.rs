@@ -1,6 +1,7 @@
 //! A whole IPVS configuration: services with their real servers, as rule text saves it.
 
 use crate::model::{RealServer, Service, SyncDaemon, Timeouts};
+use crate::sysctl::SysctlSetting;
 
 /// One virtual service with its real servers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23,11 +24,14 @@ impl VirtualService {
 /// [`crate::plan::plan`] restores.
 ///
 /// The services (with every property the kernel keeps, thresholds included) always are part
-/// of it. The connection timeouts and the sync daemons are global settings that a table may
-/// state or leave out: `timeouts: None` and an empty `daemons` say nothing about them, and
-/// a plan towards such a table leaves them as they are. [`crate::Ipvs::read_table`] reads
-/// only the services; [`crate::Ipvs::read_config`] reads the settings too. Counters are
-/// never part of it.
+/// of it. The connection timeouts, the sync daemons and the `net.ipv4.vs` sysctls are
+/// global settings that a table may state or leave out: `timeouts: None`, an empty
+/// `daemons` and an empty `sysctls` say nothing about them, and a plan towards such a table
+/// leaves them as they are. [`crate::Ipvs::read_table`] reads only the services;
+/// [`crate::Ipvs::read_config`] reads the timeouts and daemons too (not the sysctls: a
+/// namespace has some thirty, and a saved table states only those it means to set);
+/// [`crate::Ipvs::read_config_for`] also reads the sysctls a desired table states.
+/// Counters are never part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct Table {
@@ -39,6 +43,9 @@ pub struct Table {
     /// The sync daemons the table states (`--start-daemon`), at most one per role. A daemon
     /// of a role not listed is left alone: it is neither started nor stopped.
     pub daemons: Vec<SyncDaemon>,
+    /// The sysctls the table states (`--lvs-sysctl`), at most one per knob. A knob not
+    /// listed is left as it is.
+    pub sysctls: Vec<SysctlSetting>,
 }
 
 impl Table {
@@ -48,6 +55,7 @@ impl Table {
             services,
             timeouts: None,
             daemons: Vec::new(),
+            sysctls: Vec::new(),
         }
     }
 
@@ -66,6 +74,12 @@ impl Table {
     /// The same table, stating the sync daemons (at most one per role).
     pub fn with_daemons(mut self, daemons: Vec<SyncDaemon>) -> Table {
         self.daemons = daemons;
+        self
+    }
+
+    /// The same table, stating sysctls (at most one per knob).
+    pub fn with_sysctls(mut self, sysctls: Vec<SysctlSetting>) -> Table {
+        self.sysctls = sysctls;
         self
     }
 }

@@ -19,6 +19,7 @@ use crate::model::{
     DaemonRole, Family, ForwardMethod, Netmask, Protocol, RealServer, Scheduler, Service,
     ServiceFlags, ServiceKey, SyncDaemon, Timeouts, Tunnel, TunnelChecksum, TunnelKind,
 };
+use crate::sysctl::{SysctlKind, SysctlSetting, SysctlValue, KNOBS};
 use crate::table::VirtualService;
 use crate::validate::{MAX_CONNECTION_TIMEOUT, MAX_PERSISTENCE_TIMEOUT};
 
@@ -261,4 +262,54 @@ pub fn daemon(interfaces: &[&'static str]) -> impl Strategy<Value = SyncDaemon> 
 pub fn timeouts() -> impl Strategy<Value = Timeouts> {
     let one = prop_oneof![Just(0u32), 1u32..=2_678_400, 0u32..=MAX_CONNECTION_TIMEOUT];
     (one.clone(), one.clone(), one).prop_map(|(a, b, c)| Timeouts::new(a, b, c))
+}
+
+/// The name of a knob lvs does not know, which [`sysctl_setting`] also draws.
+pub const UNKNOWN_KNOB: &str = "future_knob";
+
+/// A value of a knob's kind that the kernel takes, as [`crate::sysctl::check`] returns it.
+pub fn sysctl_value(kind: SysctlKind) -> BoxedStrategy<SysctlValue> {
+    let c_int = || prop_oneof![Just(0i64), Just(1), any::<i32>().prop_map(i64::from)];
+    match kind {
+        SysctlKind::Switch | SysctlKind::Bitmap => c_int().prop_map(SysctlValue::Integer).boxed(),
+        SysctlKind::DefenseMode => (0i64..=3).prop_map(SysctlValue::Integer).boxed(),
+        SysctlKind::Integer { min, max } => prop_oneof![Just(min), Just(max), min..=max]
+            .prop_map(SysctlValue::Integer)
+            .boxed(),
+        SysctlKind::Unsigned => any::<u64>().prop_map(SysctlValue::Unsigned).boxed(),
+        SysctlKind::Seconds => {
+            let max = i64::from(MAX_CONNECTION_TIMEOUT);
+            (-max..=max).prop_map(SysctlValue::Integer).boxed()
+        }
+        SysctlKind::PowerOfTwo => (0u32..=30)
+            .prop_map(|k| SysctlValue::Integer(1 << k))
+            .boxed(),
+        SysctlKind::ThresholdPeriod => (0i64..=i64::from(i32::MAX), any::<bool>())
+            .prop_flat_map(|(period, once)| {
+                let threshold = if once || period == 0 {
+                    (0i64..=i64::from(i32::MAX)).boxed()
+                } else {
+                    (0..period).boxed()
+                };
+                let period = if once { 0 } else { period };
+                threshold.prop_map(move |t| SysctlValue::Pair(t, period))
+            })
+            .boxed(),
+        SysctlKind::CpuList => proptest::sample::select(vec![
+            "", "0", "1", "0-1", "0,2-3", "all", "0-N", "N", "0-7:1/2",
+        ])
+        .prop_map(|t| SysctlValue::Text(t.to_owned()))
+        .boxed(),
+    }
+}
+
+/// A setting the kernel takes, as [`crate::sysctl::check`] returns it: any knob of lvs's
+/// table with a value of its kind, or [`UNKNOWN_KNOB`] with words as its text.
+pub fn sysctl_setting() -> impl Strategy<Value = SysctlSetting> {
+    let known = proptest::sample::select(KNOBS.to_vec()).prop_flat_map(|knob| {
+        sysctl_value(knob.kind).prop_map(move |v| SysctlSetting::new(knob.name, v))
+    });
+    let unknown = proptest::collection::vec("[a-z0-9]{1,6}", 1..3)
+        .prop_map(|words| SysctlSetting::new(UNKNOWN_KNOB, words.join(" ")));
+    prop_oneof![6 => known, 1 => unknown]
 }

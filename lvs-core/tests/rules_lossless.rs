@@ -1,5 +1,5 @@
 //! The lossless save: for every table `MemoryIpvs` (standing in for the kernel) can hold,
-//! with its timeouts and sync daemons, the saved text reads back as the same table and a
+//! with its timeouts, sync daemons and sysctls, the saved text reads back as the same table and a
 //! plan between the two is empty; applying the text to a fresh namespace gives the same
 //! state. Every dry-run line reads back as its operation. Names the text cannot carry are
 //! refused with a typed error.
@@ -12,7 +12,9 @@ use lvs_core::rules::{
     operation_line, parse, parse_line, save, save_ipvsadm, table_from_rules, Command, Problem,
     RuleError,
 };
-use lvs_core::testing::{daemon, key, server_for, service, timeouts, virtual_service};
+use lvs_core::testing::{
+    daemon, key, server_for, service, sysctl_setting, timeouts, virtual_service, UNKNOWN_KNOB,
+};
 use lvs_core::validate::MAX_PERSISTENCE_TIMEOUT;
 use lvs_core::{
     DaemonRole, Family, ForwardMethod, Ipvs, MemoryIpvs, Netmask, Operation, Protocol, RealServer,
@@ -24,20 +26,29 @@ use proptest::prelude::*;
 /// The interfaces every simulated namespace has, for the sync daemons.
 const INTERFACES: [&str; 3] = ["lo", "eth0", "bond0.100"];
 
+/// A namespace of a machine with 8 CPUs that has, besides lvs's knobs, one lvs does not
+/// know.
 fn namespace() -> MemoryIpvs {
-    MemoryIpvs::new().with_interfaces(INTERFACES[1..].iter().copied())
+    MemoryIpvs::new()
+        .with_interfaces(INTERFACES[1..].iter().copied())
+        .with_cpus(8)
+        .with_sysctl(UNKNOWN_KNOB, "0")
 }
 
-/// A namespace filled with what it accepted of random services, servers, timeouts and
-/// daemons (what it refuses is skipped, as the kernel would refuse it).
+/// A namespace filled with what it accepted of random services, servers, timeouts,
+/// daemons and sysctls (what it refuses is skipped, as the kernel would refuse it).
 fn held_state() -> impl Strategy<Value = MemoryIpvs> {
     (
         proptest::collection::vec(virtual_service(), 0..6),
         proptest::option::of(timeouts()),
         proptest::collection::vec(daemon(&INTERFACES), 0..3),
+        proptest::collection::vec(sysctl_setting(), 0..4),
     )
-        .prop_map(|(services, timeouts, daemons)| {
+        .prop_map(|(services, timeouts, daemons, sysctls)| {
             let ipvs = namespace();
+            for s in &sysctls {
+                let _ = ipvs.set_sysctl(&s.name, &s.value);
+            }
             if let Some(t) = timeouts {
                 let _ = ipvs.set_timeouts(&t);
             }
@@ -115,6 +126,7 @@ fn operation() -> impl Strategy<Value = Operation> {
             .prop_map(Operation::StartDaemon),
         prop_oneof![Just(DaemonRole::Master), Just(DaemonRole::Backup)]
             .prop_map(Operation::StopDaemon),
+        sysctl_setting().prop_map(Operation::SetSysctl),
     ]
 }
 
@@ -124,7 +136,8 @@ proptest! {
     #[test]
     #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
     fn save_then_read_is_the_identity(ipvs in held_state()) {
-        let state = ipvs.read_config().unwrap();
+        // With every sysctl, as `lvsctl save --sysctls` saves them.
+        let state = ipvs.read_config().unwrap().with_sysctls(ipvs.sysctls().unwrap());
         let text = save(&state).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         let back = table_from_rules(&text)
             .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
@@ -135,7 +148,7 @@ proptest! {
         let fresh = namespace();
         fresh.apply(&operations_of(&text)).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
         prop_assert_eq!(
-            as_saved(fresh.read_config().unwrap()),
+            as_saved(fresh.read_config().unwrap().with_sysctls(fresh.sysctls().unwrap())),
             as_saved(state),
             "{}",
             text

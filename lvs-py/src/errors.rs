@@ -87,7 +87,7 @@ const KINDS: [(ErrorKind, &str, &str); 10] = [
 const OTHER_KIND: (&str, &str) = ("other", "LvsError");
 
 /// The classes of `lvs/_errors.py` for the model's error variants (see [`build`]).
-const MODEL_CLASSES: [&str; 9] = [
+const MODEL_CLASSES: [&str; 11] = [
     "ServiceNotFound",
     "ServiceExists",
     "SchedulerNotFound",
@@ -97,6 +97,8 @@ const MODEL_CLASSES: [&str; 9] = [
     "DaemonNotRunning",
     "InterfaceNotFound",
     "Unsupported",
+    "SysctlUnavailable",
+    "SysctlRefused",
 ];
 
 /// The `lvs.Outcome` members, by value: applied, failed, not sent, unknown.
@@ -211,6 +213,17 @@ fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> P
             class_of_kind(ErrorKind::OutOfRange)
         }
         Some(E::Unsupported(_)) => MODEL_CLASSES[8],
+        Some(E::SysctlUnavailable { name, kernel }) => {
+            extra.set_item("name", name)?;
+            extra.set_item("kernel", kernel)?;
+            MODEL_CLASSES[9]
+        }
+        Some(E::SysctlRefused { name, value, .. }) => {
+            extra.set_item("field", name)?;
+            extra.set_item("name", name)?;
+            extra.set_item("value", value)?;
+            MODEL_CLASSES[10]
+        }
         _ => class_of_kind(failure.kind),
     };
     let kwargs = extra;

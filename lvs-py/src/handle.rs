@@ -12,14 +12,15 @@ use lvs_core::{Ipvs as _, MemoryIpvs as CoreMemory, Table};
 use lvs_sys::{NetlinkIpvs, Options};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString, PyType};
 
 use crate::convert::{string, type_name};
 use crate::errors::{invalid_input, BatchFailure, Failure};
 use crate::rules::operations_from_text;
 use crate::values::{
-    daemon_of, key_of, role, server_addr_of, server_of, timeouts_of, KernelInfo, Operation,
-    RealServerEntry, Service, ServiceEntry, SyncDaemon, Timeouts, VirtualService,
+    daemon_of, key_of, py_value, role, server_addr_of, server_of, timeouts_of, value_of,
+    KernelInfo, Operation, RealServerEntry, Service, ServiceEntry, SyncDaemon, Timeouts,
+    VirtualService,
 };
 
 /// The table behind a handle.
@@ -322,6 +323,40 @@ impl IpvsHandle {
             .collect())
     }
 
+    /// The value of the sysctl `net.ipv4.vs.NAME` of the handle's network namespace
+    /// (`name` with or without the prefix): an int, a `(threshold, period)` tuple for
+    /// `sync_threshold`, or a str (a CPU list, or a knob lvs does not know, as the kernel
+    /// prints it). Raises `SysctlUnavailable` when the namespace has no such knob.
+    fn sysctl<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let name = name.to_owned();
+        let value = self.call(py, move |b| on_backend!(b, Failure, i => i.sysctl(&name)))?;
+        py_value(py, &value)
+    }
+
+    /// Sets the sysctl `net.ipv4.vs.NAME` of the handle's network namespace: an int (or
+    /// bool), a `(threshold, period)` tuple, or a str read as the knob's kind. A knob lvs
+    /// knows is checked against what the kernel takes first (`OutOfRange` or
+    /// `InvalidInput`, whose `field` is the knob); then `SysctlUnavailable` when the
+    /// namespace lacks it, `SysctlRefused` when the kernel refuses the value.
+    fn set_sysctl(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (name, value) = (name.to_owned(), value_of(value)?);
+        self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => i.set_sysctl(&name, &value)),
+        )
+    }
+
+    /// Every `net.ipv4.vs` sysctl of the handle's network namespace, as a dict from name
+    /// (without the prefix) to value, in name order.
+    fn sysctls<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let all = self.call(py, |b| on_backend!(b, Failure, i => i.sysctls()))?;
+        let dict = PyDict::new(py);
+        for setting in all {
+            dict.set_item(setting.name, py_value(py, &setting.value)?)?;
+        }
+        Ok(dict)
+    }
+
     /// Applies operations in order: an iterable of `Operation`, or a block of ipvsadm rule
     /// text (`ipvsadm -R` input).
     ///
@@ -351,14 +386,28 @@ impl IpvsHandle {
 
     /// The table as rule text. By default lossless, with the timeouts and sync daemons:
     /// applying the text to this table changes nothing (see `lvs.rules.save`). With
-    /// `ipvsadm=True`, only the services, exactly as `ipvsadm -S -n` prints them.
-    #[pyo3(signature = (*, ipvsadm = false))]
-    fn save(&self, py: Python<'_>, ipvsadm: bool) -> PyResult<String> {
+    /// `sysctls=True`, every `net.ipv4.vs` sysctl too, as `--lvs-sysctl` lines (without it
+    /// none: a rule file states the knobs it means to set). With `ipvsadm=True`, only the
+    /// services, exactly as `ipvsadm -S -n` prints them.
+    #[pyo3(signature = (*, ipvsadm = false, sysctls = false))]
+    fn save(&self, py: Python<'_>, ipvsadm: bool, sysctls: bool) -> PyResult<String> {
         if ipvsadm {
+            if sysctls {
+                return Err(PyValueError::new_err(
+                    "the ipvsadm form saves only services: leave out sysctls",
+                ));
+            }
             let table = self.call(py, |b| on_backend!(b, Failure, i => read_table(i)))?;
             return Ok(lvs_core::rules::save_ipvsadm(&table));
         }
-        let table = self.call(py, |b| on_backend!(b, Failure, i => read_config(i)))?;
+        let table = self.call(py, move |b| {
+            on_backend!(b, Failure, i => read_config(i).and_then(|mut t| {
+                if sysctls {
+                    t.sysctls = i.sysctls()?;
+                }
+                Ok(t)
+            }))
+        })?;
         lvs_core::rules::save(&table).map_err(|e| crate::errors::rule_error(py, &e))
     }
 
@@ -453,8 +502,13 @@ impl Ipvs {
 /// An in-memory IPVS table that answers like the kernel's (same defaults, same errors, same
 /// errnos), for dry runs and tests without root.
 ///
-/// `MemoryIpvs(*, interfaces=())`: a fresh namespace with the interface `lo`, plus the named
-/// interfaces (MTU 1500) for sync daemons. Counters are always zero.
+/// `MemoryIpvs(*, interfaces=(), kernel=None, cpus=1, sysctls=None)`: a fresh namespace with
+/// the interface `lo`, plus the named interfaces (MTU 1500) for sync daemons. Counters are
+/// always zero. Its `net.ipv4.vs` sysctls are Linux 6.12's with their defaults, or those of
+/// `kernel` (a `(major, minor)` tuple: knobs that came later are missing), on a machine of
+/// `cpus` CPUs; `sysctls` (a mapping from name to value) declares values as the kernel
+/// has them, unchecked: a default the kernel computes from the machine, or a knob lvs does
+/// not know.
 #[pyclass(module = "lvs", extends = IpvsHandle, frozen)]
 #[derive(Debug)]
 pub struct MemoryIpvs;
@@ -462,8 +516,13 @@ pub struct MemoryIpvs;
 #[pymethods]
 impl MemoryIpvs {
     #[new]
-    #[pyo3(signature = (*, interfaces = None))]
-    fn new(interfaces: Option<&Bound<'_, PyAny>>) -> PyResult<PyClassInitializer<MemoryIpvs>> {
+    #[pyo3(signature = (*, interfaces = None, kernel = None, cpus = 1, sysctls = None))]
+    fn new(
+        interfaces: Option<&Bound<'_, PyAny>>,
+        kernel: Option<(u32, u32)>,
+        cpus: u32,
+        sysctls: Option<&Bound<'_, PyMapping>>,
+    ) -> PyResult<PyClassInitializer<MemoryIpvs>> {
         let mut names = Vec::new();
         if let Some(items) = interfaces {
             if items.is_instance_of::<PyString>() {
@@ -475,7 +534,16 @@ impl MemoryIpvs {
                 names.push(string(&item?, "interface")?);
             }
         }
-        let memory = CoreMemory::new().with_interfaces(names);
+        let mut memory = CoreMemory::new().with_interfaces(names).with_cpus(cpus);
+        if let Some((major, minor)) = kernel {
+            memory = memory.for_kernel(major, minor);
+        }
+        if let Some(declared) = sysctls {
+            for item in declared.items()?.iter() {
+                let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+                memory = memory.with_sysctl(&string(&name, "sysctl name")?, value_of(&value)?);
+            }
+        }
         Ok(
             PyClassInitializer::from(IpvsHandle::new(Backend::Memory(memory)))
                 .add_subclass(MemoryIpvs),

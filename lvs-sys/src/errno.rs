@@ -57,6 +57,8 @@ pub fn model_errno(error: &lvs_core::Error) -> i32 {
         E::ServiceNotFound(_) | E::DaemonNotRunning(_) => libc::ESRCH,
         E::ServiceExists(_) | E::ServerExists { .. } | E::DaemonRunning(_) => libc::EEXIST,
         E::SchedulerNotFound { .. } | E::ServerNotFound { .. } => libc::ENOENT,
+        // No such file under /proc/sys/net/ipv4/vs.
+        E::SysctlUnavailable { .. } => libc::ENOENT,
         E::InterfaceNotFound(_) => libc::ENODEV,
         E::OutOfRange { .. } => libc::ERANGE,
         E::Unsupported(_) => libc::EOPNOTSUPP,

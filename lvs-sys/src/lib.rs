@@ -3,7 +3,9 @@
 //! The codec (messages and attributes of the `IPVS` generic-netlink family) is pure and
 //! tested on bytes; the transport (socket, family resolution, acks, dumps, batching,
 //! timeouts, network namespaces) sits in its own module (`transport`, with `netns`) and is
-//! the only place here that may use `unsafe`, each block with a `SAFETY:` comment.
+//! the only place here that may use `unsafe`, each block with a `SAFETY:` comment. The
+//! `net.ipv4.vs` sysctls are files of the handle's namespace (`sysctl`), opened through the
+//! transport's namespace-bound open.
 //!
 //! It must never contain model logic of its own (types, validation and rule text live in
 //! `lvs-core`), C exports (those are `lvs-ffi`'s) or Python bindings (`lvs-py`'s).
@@ -20,6 +22,7 @@ pub mod codec;
 mod errno;
 pub mod error;
 pub mod netlink;
+mod sysctl;
 mod transport;
 
 pub use errno::model_errno;

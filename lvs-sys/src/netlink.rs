@@ -18,13 +18,14 @@ use lvs_core::ops::APPLY_GROUP;
 use lvs_core::validate::validate_request_limits;
 use lvs_core::{
     ApplyError, DaemonRole, Ipvs, KernelInfo, Operation, Outcome, RealServer, RealServerEntry,
-    Service, ServiceEntry, ServiceKey, SyncDaemon, Table, Timeouts, VirtualService,
+    Service, ServiceEntry, ServiceKey, SyncDaemon, SysctlSetting, SysctlValue, Table, Timeouts,
+    VirtualService,
 };
 
 use crate::codec::consts::attr;
 use crate::codec::message::{attrs, find_attr, Request};
 use crate::codec::{config, daemon, dest, service, DecodeError};
-use crate::errno::{error_for, Context};
+use crate::errno::{error_for, op_name as errno_name, Context};
 use crate::error::Error;
 #[cfg(feature = "kernel-tests")]
 pub use crate::transport::TransportStats;
@@ -207,15 +208,9 @@ impl NetlinkIpvs {
         write: bool,
         op: &'static str,
     ) -> Result<File, Error> {
-        let home = self.home.as_ref().ok_or_else(|| Error::Io {
-            op,
-            source: std::io::Error::other("/proc did not tell the handle's network namespace"),
-        })?;
-        home.open(path, write)
-            .map_err(|source| match source.raw_os_error() {
-                Some(libc::EACCES) | Some(libc::EPERM) => Error::PermissionDenied { op },
-                _ => Error::Io { op, source },
-            })
+        self.home(op)?
+            .open(path, write)
+            .map_err(namespace_io_error(op))
     }
 
     /// The entries of the connection table that `filter` chooses, read as they are
@@ -234,6 +229,41 @@ impl NetlinkIpvs {
             reader: ConnectionReader::new(BufReader::with_capacity(64 * 1024, file)),
             filter: filter.clone(),
         })
+    }
+
+    /// The names in one of the kernel's per-namespace directories (`/proc/sys/net/...`) as
+    /// the handle's network namespace has it, from any thread.
+    pub(crate) fn list_namespace_dir(
+        &self,
+        path: &Path,
+        op: &'static str,
+    ) -> Result<Vec<std::ffi::OsString>, Error> {
+        self.home(op)?
+            .read_dir(path)
+            .map_err(namespace_io_error(op))
+    }
+
+    /// The handle's network namespace, for reaching its files from any thread.
+    fn home(&self, op: &'static str) -> Result<&Namespace, Error> {
+        self.home.as_ref().ok_or_else(|| Error::Io {
+            op,
+            source: std::io::Error::other("/proc did not tell the handle's network namespace"),
+        })
+    }
+
+    /// The kernel's own text of the sysctl `net.ipv4.vs.NAME` of the handle's namespace
+    /// (its final newline removed), for any name: what `sysctl -n` prints, without lvs's
+    /// reading of it ([`Ipvs::sysctl`] gives the typed value).
+    pub fn sysctl_text(&self, name: &str) -> Result<String, Error> {
+        crate::sysctl::read_text(self, name)
+    }
+
+    /// Writes text to the sysctl `net.ipv4.vs.NAME` of the handle's namespace as it is,
+    /// for any name, without lvs's check of the value: what `sysctl -w` does, so the kernel
+    /// alone decides (a refusal is [`lvs_core::Error::SysctlRefused`] with its errno).
+    /// [`Ipvs::set_sysctl`] checks first.
+    pub fn set_sysctl_text(&self, name: &str, text: &str) -> Result<(), Error> {
+        crate::sysctl::write_text(self, name, text)
     }
 
     /// Takes the main socket. A poisoned lock only means another thread panicked
@@ -337,8 +367,14 @@ impl NetlinkIpvs {
 
     fn run(&self, op: &Operation) -> Result<(), Error> {
         validate_request_limits(op)?;
-        self.exchange(&Request::from_operation(op), Context::Op(op))
-            .map(drop)
+        match (op, Request::from_operation(op)) {
+            (_, Some(request)) => self.exchange(&request, Context::Op(op)).map(drop),
+            (Operation::SetSysctl(s), None) => crate::sysctl::write(self, &s.name, &s.value),
+            (_, None) => Err(Error::Io {
+                op: errno_name(op),
+                source: std::io::Error::other("an operation with no request"),
+            }),
+        }
     }
 
     /// One dump of the services, without repeated keys; says whether there were any.
@@ -740,6 +776,24 @@ impl Ipvs for NetlinkIpvs {
         Ok(())
     }
 
+    /// Reads `/proc/sys/net/ipv4/vs/NAME` as the handle's network namespace has it (opened
+    /// there, read from the calling thread).
+    fn sysctl(&self, name: &str) -> Result<SysctlValue, Error> {
+        crate::sysctl::read(self, name)
+    }
+
+    /// Checks the value ([`lvs_core::sysctl::check`]), then writes it to
+    /// `/proc/sys/net/ipv4/vs/NAME` of the handle's network namespace, with a newline.
+    fn set_sysctl(&self, name: &str, value: &SysctlValue) -> Result<(), Error> {
+        crate::sysctl::write(self, name, value)
+    }
+
+    /// Lists `/proc/sys/net/ipv4/vs/` inside the handle's network namespace and reads each
+    /// knob.
+    fn sysctls(&self) -> Result<Vec<SysctlSetting>, Error> {
+        crate::sysctl::list(self)
+    }
+
     fn daemons(&self) -> Result<Vec<SyncDaemon>, Error> {
         let op = "list daemons";
         let replies = self.exchange(&Request::dump_daemons(), Context::Read(op))?;
@@ -807,51 +861,101 @@ impl NetlinkIpvs {
                     }
                 }
             }
-            if sendable.is_empty() {
-                continue;
-            }
-            let requests: Vec<Request> = sendable
-                .iter()
-                .map(|&i| Request::from_operation(&group[i]))
-                .collect();
-            let answers = if sendable.iter().any(|&i| waits_for_threads(&group[i])) {
-                conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange_batch(&requests))
-            } else {
-                conn.exchange_batch(&requests)
-            };
-            match answers {
-                Ok(answers) => {
-                    for (&i, answer) in sendable.iter().zip(answers) {
-                        outcomes[first + i] = match answer {
-                            Some(Ok(_)) => Outcome::Applied,
-                            Some(Err((errno, message))) => {
-                                failed = true;
-                                Outcome::Failed(error_for(Context::Op(&group[i]), errno, message))
+            // In order: runs of netlink requests, one system call each, between the sysctl
+            // writes (files, not requests), so every operation of the group is attempted
+            // in its place, as in one batch.
+            let mut run: Vec<(usize, Request)> = Vec::new();
+            let mut broken = false;
+            for &i in &sendable {
+                match Request::from_operation(&group[i]) {
+                    Some(request) => run.push((i, request)),
+                    None => {
+                        if !send_run(&mut conn, group, &mut run, &mut outcomes[first..]) {
+                            broken = true;
+                            break;
+                        }
+                        outcomes[first + i] = match &group[i] {
+                            Operation::SetSysctl(s) => {
+                                match crate::sysctl::write(self, &s.name, &s.value) {
+                                    Ok(()) => Outcome::Applied,
+                                    Err(e) => Outcome::Failed(e),
+                                }
                             }
-                            // Lost to an overrun: it may or may not have taken effect.
-                            None => {
-                                failed = true;
-                                Outcome::Unknown
-                            }
+                            other => Outcome::Failed(Error::Io {
+                                op: errno_name(other),
+                                source: std::io::Error::other("an operation with no request"),
+                            }),
                         };
                     }
                 }
-                Err(e) => {
-                    // The group was sent but its answers were not all read: report the
-                    // error on its first sent operation and the rest as unknown.
-                    failed = true;
-                    outcomes[first + sendable[0]] = Outcome::Failed(e);
-                    for &i in &sendable[1..] {
-                        outcomes[first + i] = Outcome::Unknown;
-                    }
-                }
             }
+            if !broken && !send_run(&mut conn, group, &mut run, &mut outcomes[first..]) {
+                broken = true;
+            }
+            // A broken exchange leaves the rest of the group unsent.
+            failed = failed
+                || broken
+                || outcomes[first..]
+                    .iter()
+                    .any(|o| matches!(o, Outcome::Failed(_) | Outcome::Unknown));
         }
         drop(conn);
         if failed {
             Err(ApplyError { outcomes })
         } else {
             Ok(())
+        }
+    }
+}
+
+/// The error of a file of the handle's namespace that could not be opened or listed.
+fn namespace_io_error(op: &'static str) -> impl Fn(std::io::Error) -> Error {
+    move |source| match source.raw_os_error() {
+        Some(libc::EACCES) | Some(libc::EPERM) => Error::PermissionDenied { op },
+        _ => Error::Io { op, source },
+    }
+}
+
+/// Sends a run of requests of one group in one system call and records each answer in
+/// `outcomes` (the group's, by index in the group; an answer the kernel dropped is
+/// unknown); empties the run. Returns false when the exchange broke: the run's first
+/// operation then has the error and the others are unknown.
+fn send_run(
+    conn: &mut Connection,
+    group: &[Operation],
+    run: &mut Vec<(usize, Request)>,
+    outcomes: &mut [Outcome<Error>],
+) -> bool {
+    if run.is_empty() {
+        return true;
+    }
+    let (indices, requests): (Vec<usize>, Vec<Request>) = std::mem::take(run).into_iter().unzip();
+    let answers = if indices.iter().any(|&i| waits_for_threads(&group[i])) {
+        conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange_batch(&requests))
+    } else {
+        conn.exchange_batch(&requests)
+    };
+    match answers {
+        Ok(answers) => {
+            for (&i, answer) in indices.iter().zip(answers) {
+                outcomes[i] = match answer {
+                    Some(Ok(_)) => Outcome::Applied,
+                    Some(Err((errno, message))) => {
+                        Outcome::Failed(error_for(Context::Op(&group[i]), errno, message))
+                    }
+                    // Lost to an overrun: it may or may not have taken effect.
+                    None => Outcome::Unknown,
+                };
+            }
+            true
+        }
+        Err(e) => {
+            // The run was sent but its answers were not all read.
+            outcomes[indices[0]] = Outcome::Failed(e);
+            for &i in &indices[1..] {
+                outcomes[i] = Outcome::Unknown;
+            }
+            false
         }
     }
 }

@@ -174,8 +174,11 @@ check_eq "lvs reads back a master daemon on dir1 and a backup on dir2 (sync0, id
   "dir1 MASTER sync0 7|dir2 BACKUP sync0 7" "$(awk '{print $1, $2, $3, $4}' <<< "$daemons" | paste -sd '|')"
 # The kernel syncs a TCP connection once it is established and has brought 3 packets from
 # the client (then every 50): SYN, ACK and the first data segment.
-say "dir1: net.ipv4.vs.sync_version $(on dir1 sysctl -n net.ipv4.vs.sync_version)," \
-  "sync_threshold $(on dir1 sysctl -n net.ipv4.vs.sync_threshold | xargs)"
+say "\$ lvsctl sysctl sync_version; lvsctl sysctl sync_threshold  (dir1)"
+threshold=$(lvs_on dir1 sysctl sync_threshold)
+say "dir1: net.ipv4.vs.sync_version $(lvs_on dir1 sysctl sync_version), sync_threshold $threshold"
+check_eq "dir1 syncs a connection at its 3rd packet, then every 50th (sync_threshold, read by lvs)" \
+  "3 50" "$threshold"
 
 step "keepalived on dir1, the VRRP master"
 # Started alone, after the daemons: it listens for about 3 advertisement intervals before

@@ -19,12 +19,21 @@
 //!   [`MemoryIpvs::with_interface`]. A backup daemon started without a maximum length gets
 //!   the kernel's `clamp(MTU, 1500, 65535)` minus the IP and UDP headers, a master 1500 minus
 //!   the headers;
+//! * the `net.ipv4.vs` sysctls are those of Linux 6.12 with every scheduler module loaded
+//!   (all 31 knobs of [`crate::sysctl::KNOBS`]; [`MemoryIpvs::for_kernel`] keeps an older
+//!   kernel's), with their defaults, on a machine of one CPU ([`MemoryIpvs::with_cpus`])
+//!   with [`MODEL_FREE_PAGES`] of free memory; a write is checked like the kernel's
+//!   ([`crate::sysctl::check`], then CPUs the machine lacks are refused), a CPU list is
+//!   kept as the kernel prints it, and an automatic defense mode reads 2 while
+//!   `amemthresh` is above the free memory, else 1 (as the kernel has it once its
+//!   once-a-second evaluation ran);
 //! * counters and rates are always zero, and no connections exist.
 //!
 //! [`Ipvs::services`] lists in lvs's order ([`crate::order`]); the kernel lists in the order
 //! of its hash table, which depends on kernel memory addresses and cannot be reproduced.
 
 mod state;
+mod sysctls;
 
 #[cfg(test)]
 mod props;
@@ -36,6 +45,7 @@ use std::ops::ControlFlow;
 use std::sync::{Mutex, MutexGuard};
 
 use self::state::State;
+pub use self::sysctls::MODEL_FREE_PAGES;
 use crate::error::Error;
 use crate::listing::{Connection, ConnectionFilter};
 use crate::model::{
@@ -44,6 +54,7 @@ use crate::model::{
 };
 use crate::ops::Ipvs;
 use crate::order;
+use crate::sysctl::{SysctlSetting, SysctlValue};
 use crate::table::{Table, VirtualService};
 
 /// The MTU [`MemoryIpvs::with_interfaces`] gives an interface: Ethernet's 1500.
@@ -71,6 +82,33 @@ impl MemoryIpvs {
     /// that a sync daemon can use it.
     pub fn with_interface(self, name: impl Into<String>, mtu: u32) -> MemoryIpvs {
         self.lock().set_interface(name.into(), mtu);
+        self
+    }
+
+    /// The sysctls of Linux `major.minor`: the knobs of lvs's table that came later are
+    /// missing ([`crate::sysctl::knobs_of`]), as in that kernel.
+    pub fn for_kernel(self, major: u32, minor: u32) -> MemoryIpvs {
+        self.lock().sysctls.for_kernel(major, minor);
+        self
+    }
+
+    /// A machine of `cpus` CPUs (at least one): `est_cpulist` starts with all of them, and
+    /// names no other.
+    pub fn with_cpus(self, cpus: u32) -> MemoryIpvs {
+        self.lock().sysctls.set_cpus(cpus);
+        self
+    }
+
+    /// Declares a sysctl with its value, unchecked, as the kernel has it: a default the
+    /// kernel computes from the machine (`sync_qlen_max`), or a knob lvs does not know.
+    pub fn with_sysctl(self, name: &str, value: impl Into<SysctlValue>) -> MemoryIpvs {
+        self.lock().sysctls.declare(name, &value.into());
+        self
+    }
+
+    /// Removes a sysctl, as from a kernel without it (a scheduler module not loaded).
+    pub fn without_sysctl(self, name: &str) -> MemoryIpvs {
+        self.lock().sysctls.remove(name);
         self
     }
 
@@ -236,6 +274,18 @@ impl Ipvs for MemoryIpvs {
 
     fn daemons(&self) -> Result<Vec<SyncDaemon>, Error> {
         Ok(self.lock().daemons())
+    }
+
+    fn sysctl(&self, name: &str) -> Result<SysctlValue, Error> {
+        self.lock().sysctls.get(name)
+    }
+
+    fn set_sysctl(&self, name: &str, value: &SysctlValue) -> Result<(), Error> {
+        self.lock().sysctls.set(name, value)
+    }
+
+    fn sysctls(&self) -> Result<Vec<SysctlSetting>, Error> {
+        Ok(self.lock().sysctls.list())
     }
 
     /// No packets pass through a model, so its connection table is always empty (what a

@@ -84,18 +84,26 @@ fn operations() -> impl Strategy<Value = Operation> {
         daemons().prop_map(Operation::StartDaemon),
         prop_oneof![Just(DaemonRole::Master), Just(DaemonRole::Backup)]
             .prop_map(Operation::StopDaemon),
+        crate::testing::sysctl_setting().prop_map(Operation::SetSysctl),
+        // Values the kernel refuses, which must change nothing.
+        (0i64..10).prop_map(|n| Operation::SetSysctl(crate::sysctl::SysctlSetting::new(
+            "sync_retries",
+            n
+        ))),
     ]
 }
 
-/// Everything a caller can observe.
-fn observe(
-    ipvs: &MemoryIpvs,
-) -> (
+/// What [`observe`] sees: services, their servers, timeouts, daemons, sysctls.
+type Observed = (
     Vec<ServiceEntry>,
     Vec<Vec<RealServerEntry>>,
     Timeouts,
     Vec<SyncDaemon>,
-) {
+    Vec<crate::sysctl::SysctlSetting>,
+);
+
+/// Everything a caller can observe.
+fn observe(ipvs: &MemoryIpvs) -> Observed {
     let services = ipvs.services().unwrap();
     let servers = services
         .iter()
@@ -106,6 +114,7 @@ fn observe(
         servers,
         ipvs.timeouts().unwrap(),
         ipvs.daemons().unwrap(),
+        ipvs.sysctls().unwrap(),
     )
 }
 

@@ -13,6 +13,8 @@ use crate::model::{
 };
 use crate::validate;
 
+use super::sysctls::Sysctls;
+
 /// A network interface the sync daemon can use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Interface {
@@ -35,6 +37,7 @@ pub(super) struct State {
     pub(super) master: Option<SyncDaemon>,
     pub(super) backup: Option<SyncDaemon>,
     pub(super) interfaces: Vec<Interface>,
+    pub(super) sysctls: Sysctls,
 }
 
 impl State {
@@ -49,6 +52,7 @@ impl State {
                 name: "lo".to_owned(),
                 mtu: 65536,
             }],
+            sysctls: Sysctls::new(),
         }
     }
 

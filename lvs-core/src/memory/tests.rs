@@ -976,3 +976,167 @@ fn a_whole_session_adds_edits_lists_deletes_readds_and_flushes() {
     ipvs.add_service(&Service::new(web)).unwrap();
     assert_eq!(ipvs.servers(&web), Ok(vec![]));
 }
+
+mod sysctls {
+    use super::*;
+    use crate::error::{Classify, ErrorKind};
+    use crate::sysctl::{self, SysctlSetting, SysctlValue};
+
+    fn unavailable(result: Result<impl std::fmt::Debug, Error>) -> String {
+        match result {
+            Err(Error::SysctlUnavailable { name, kernel: None }) => name,
+            other => panic!("expected SysctlUnavailable, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_fresh_namespace_has_every_knob_at_its_default() {
+        let ipvs = MemoryIpvs::new();
+        let listed = ipvs.sysctls().unwrap();
+        let expected: Vec<SysctlSetting> = sysctl::KNOBS
+            .iter()
+            .map(|k| SysctlSetting::new(k.name, k.default_value()))
+            .collect();
+        assert_eq!(listed, expected);
+        assert_eq!(
+            ipvs.sysctl("net.ipv4.vs.sync_threshold"),
+            Ok((3, 50).into())
+        );
+        assert_eq!(ipvs.sysctl("conn_reuse_mode"), Ok(1.into()));
+    }
+
+    #[test]
+    fn an_older_kernel_lacks_the_newer_knobs() {
+        let ipvs = MemoryIpvs::new().for_kernel(6, 1);
+        assert_eq!(ipvs.sysctls().unwrap().len(), 29);
+        assert_eq!(unavailable(ipvs.sysctl("est_nice")), "est_nice");
+        assert_eq!(
+            unavailable(ipvs.set_sysctl("est_nice", &5.into())),
+            "est_nice"
+        );
+        // lvs's check comes first, as in the kernel backend.
+        let e = ipvs.set_sysctl("est_nice", &50.into()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::OutOfRange);
+        let text = Error::SysctlUnavailable {
+            name: "est_nice".into(),
+            kernel: Some("6.1.0-57-amd64".into()),
+        }
+        .to_string();
+        assert_eq!(
+            text,
+            "net.ipv4.vs.est_nice is not available in this kernel (Linux 6.1.0-57-amd64; \
+             it came in Linux 6.2)"
+        );
+    }
+
+    #[test]
+    fn values_are_set_and_read_back_and_refusals_change_nothing() {
+        let ipvs = MemoryIpvs::new();
+        ipvs.set_sysctl("sync_threshold", &"2 10".into()).unwrap();
+        assert_eq!(ipvs.sysctl("sync_threshold"), Ok((2, 10).into()));
+        ipvs.set_sysctl("sync_qlen_max", &SysctlValue::Integer(77))
+            .unwrap();
+        assert_eq!(ipvs.sysctl("sync_qlen_max"), Ok(77u64.into()));
+        ipvs.set_sysctl("conntrack", &true.into()).unwrap();
+        assert_eq!(ipvs.sysctl("conntrack"), Ok(1.into()));
+        let before = ipvs.sysctls().unwrap();
+        for (name, bad) in [
+            ("sync_retries", SysctlValue::Integer(4)),
+            ("sync_ports", 3.into()),
+            ("sync_threshold", (9, 9).into()),
+            ("est_cpulist", "0-".into()),
+            ("conntrack", "yes".into()),
+        ] {
+            assert!(ipvs.set_sysctl(name, &bad).is_err(), "{name}={bad}");
+        }
+        assert_eq!(ipvs.sysctls().unwrap(), before);
+    }
+
+    #[test]
+    fn cpu_lists_name_only_the_machines_cpus_and_read_as_the_kernel_prints() {
+        let ipvs = MemoryIpvs::new().with_cpus(2);
+        assert_eq!(ipvs.sysctl("est_cpulist"), Ok("0-1".into()));
+        ipvs.set_sysctl("est_cpulist", &"1,0".into()).unwrap();
+        assert_eq!(ipvs.sysctl("est_cpulist"), Ok("0-1".into()));
+        ipvs.set_sysctl("est_cpulist", &"N".into()).unwrap();
+        assert_eq!(ipvs.sysctl("est_cpulist"), Ok("1".into()));
+        ipvs.set_sysctl("est_cpulist", &"".into()).unwrap();
+        assert_eq!(ipvs.sysctl("est_cpulist"), Ok("".into()));
+        let e = ipvs.set_sysctl("est_cpulist", &"0-2".into()).unwrap_err();
+        assert!(
+            matches!(&e, Error::SysctlRefused { name, value, .. } if name == "est_cpulist" && value == "0-2"),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(ipvs.sysctl("est_cpulist"), Ok("".into()));
+    }
+
+    #[test]
+    fn automatic_defense_modes_follow_the_memory_threshold() {
+        let ipvs = MemoryIpvs::new();
+        ipvs.set_sysctl("drop_entry", &2.into()).unwrap();
+        assert_eq!(ipvs.sysctl("drop_entry"), Ok(1.into()));
+        ipvs.set_sysctl("amemthresh", &(MODEL_FREE_PAGES + 1).into())
+            .unwrap();
+        ipvs.set_sysctl("secure_tcp", &1.into()).unwrap();
+        assert_eq!(ipvs.sysctl("secure_tcp"), Ok(2.into()));
+        ipvs.set_sysctl("drop_packet", &3.into()).unwrap();
+        assert_eq!(ipvs.sysctl("drop_packet"), Ok(3.into()));
+        // A mode set before the threshold changed follows it, as after the kernel's
+        // once-a-second evaluation.
+        assert_eq!(ipvs.sysctl("drop_entry"), Ok(2.into()));
+        ipvs.set_sysctl("amemthresh", &1024.into()).unwrap();
+        assert_eq!(ipvs.sysctl("drop_entry"), Ok(1.into()));
+        assert_eq!(ipvs.sysctl("secure_tcp"), Ok(1.into()));
+    }
+
+    #[test]
+    fn a_knob_lvs_does_not_know_is_read_and_written_by_name() {
+        let ipvs = MemoryIpvs::new().with_sysctl("future_knob", "1\t2");
+        assert_eq!(ipvs.sysctl("future_knob"), Ok("1 2".into()));
+        ipvs.set_sysctl("net.ipv4.vs.future_knob", &"anything  at all".into())
+            .unwrap();
+        assert_eq!(ipvs.sysctl("future_knob"), Ok("anything at all".into()));
+        ipvs.set_sysctl("future_knob", &SysctlValue::Integer(-3))
+            .unwrap();
+        assert_eq!(ipvs.sysctl("future_knob"), Ok("-3".into()));
+        assert_eq!(unavailable(ipvs.sysctl("no_such_knob")), "no_such_knob");
+        let e = ipvs.sysctl("../../kernel/hostname").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Invalid {
+                    field: "sysctl name",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let without = MemoryIpvs::new().without_sysctl("lblc_expiration");
+        assert_eq!(
+            unavailable(without.sysctl("lblc_expiration")),
+            "lblc_expiration"
+        );
+    }
+
+    #[test]
+    fn sysctls_apply_as_operations_in_their_place() {
+        let ipvs = MemoryIpvs::new();
+        let ops = [
+            Operation::SetSysctl(SysctlSetting::new("sync_ports", 4)),
+            Operation::SetSysctl(SysctlSetting::new("sync_retries", 9)),
+            Operation::SetSysctl(SysctlSetting::new("sync_version", 0)),
+        ];
+        let err = ipvs.apply(&ops).unwrap_err();
+        assert!(matches!(err.outcomes[0], Outcome::Applied));
+        assert!(matches!(
+            err.outcomes[1],
+            Outcome::Failed(Error::OutOfRange { .. })
+        ));
+        // The same group: still attempted, as the kernel does with a batch.
+        assert!(matches!(err.outcomes[2], Outcome::Applied));
+        assert_eq!(ipvs.sysctl("sync_ports"), Ok(4.into()));
+        assert_eq!(ipvs.sysctl("sync_version"), Ok(0.into()));
+        assert_eq!(ops[0].kind().name(), "set_sysctl");
+    }
+}

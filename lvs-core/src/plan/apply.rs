@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use crate::error::{Classify, ErrorKind};
 use crate::model::{RealServer, ServiceKey, SyncDaemon, Timeouts};
 use crate::ops::{ApplyError, Ipvs, Operation, Outcome};
+use crate::sysctl::{SysctlSetting, SysctlValue};
 use crate::table::{Table, VirtualService};
 
 use super::Plan;
@@ -94,8 +95,9 @@ impl<E: Classify> Classify for PlanApplyError<E> {
 ///
 /// The operations are applied in groups ([`Ipvs::apply`]). If one fails, every operation
 /// that took effect (and every one whose answer was lost) is undone, newest first, from what
-/// `current` held; timeouts and sync daemons that the plan changes are read just before the
-/// apply, so they can be put back too. The error says whether the undo was complete, and if
+/// `current` held; timeouts, sync daemons and sysctls that the plan changes are read just
+/// before the apply, so they can be put back too (a sysctl the namespace lacks is not read:
+/// setting it fails, and there is nothing to put back). The error says whether the undo was complete, and if
 /// not, exactly which changes are left. Changes other programs make meanwhile are not
 /// undone: only the plan's own.
 pub fn apply_plan<I: Ipvs>(
@@ -189,6 +191,8 @@ struct Before<'a> {
     services: HashMap<ServiceKey, &'a VirtualService>,
     timeouts: Option<Timeouts>,
     daemons: Vec<SyncDaemon>,
+    /// The values of the sysctls the plan sets, by name (those the namespace has).
+    sysctls: HashMap<String, SysctlValue>,
 }
 
 impl<'a> Before<'a> {
@@ -219,7 +223,32 @@ impl<'a> Before<'a> {
             } else {
                 Vec::new()
             },
+            sysctls: Before::read_sysctls(ipvs, operations)?,
         })
+    }
+
+    fn read_sysctls<I: Ipvs>(
+        ipvs: &I,
+        operations: &[Operation],
+    ) -> Result<HashMap<String, SysctlValue>, I::Error> {
+        let mut values = HashMap::new();
+        for op in operations {
+            let Operation::SetSysctl(setting) = op else {
+                continue;
+            };
+            if values.contains_key(&setting.name) {
+                continue;
+            }
+            match ipvs.sysctl(&setting.name) {
+                Ok(value) => {
+                    values.insert(setting.name.clone(), value);
+                }
+                // Its own write will fail the same way, with nothing to undo.
+                Err(e) if e.kind() == ErrorKind::Unsupported => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(values)
     }
 
     fn service(&self, key: &ServiceKey) -> Option<&'a VirtualService> {
@@ -276,6 +305,13 @@ fn undo_operations(before: &Before<'_>, done: &[&Operation]) -> Result<Vec<Opera
                 };
                 undo.push(Operation::StartDaemon(old.clone()));
             }
+            Operation::SetSysctl(setting) => match before.sysctls.get(&setting.name) {
+                Some(old) => undo.push(Operation::SetSysctl(SysctlSetting::new(
+                    &setting.name,
+                    old.clone(),
+                ))),
+                None => return Err((*op).clone()),
+            },
             Operation::Flush | Operation::Zero(_) => return Err((*op).clone()),
         }
     }

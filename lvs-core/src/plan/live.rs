@@ -14,7 +14,8 @@ use crate::table::Table;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LivePlan {
-    /// The table, timeouts and sync daemons as read ([`Ipvs::read_config`]); what
+    /// The table, timeouts, sync daemons and the sysctls `desired` states, as read
+    /// ([`Ipvs::read_config_for`]); what
     /// [`super::apply_plan`] restores if applying fails.
     pub current: Table,
     /// The operations, drained servers that are idle already deleted.
@@ -36,7 +37,7 @@ pub fn plan_live<I: Ipvs>(
     scope: &Scope,
     options: &PlanOptions,
 ) -> Result<LivePlan, I::Error> {
-    let current = ipvs.read_config()?;
+    let current = ipvs.read_config_for(desired)?;
     let mut plan = plan(&current, desired, scope, options)?;
     let mut draining = Vec::new();
     if options.drain && !plan.draining.is_empty() {

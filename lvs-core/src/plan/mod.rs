@@ -11,6 +11,10 @@
 //! deleting a service takes its real servers with it, so they get no operations of their
 //! own. Services are added before their real servers, real servers removed before anything
 //! is added (so a replacement never meets a stale one), services removed last.
+//!
+//! Settings are planned only as far as the desired table states them: the sysctls first
+//! (some, such as `sync_ports`, are read when a sync daemon starts), then the timeouts,
+//! then the daemons around the services.
 
 mod apply;
 mod drain;
@@ -35,6 +39,7 @@ use crate::model::{DaemonRole, RealServer, Service, ServiceKey, SyncDaemon, Time
 use crate::ops::Operation;
 use crate::order::cmp_services;
 use crate::rules::{self, RuleError};
+use crate::sysctl::{self, SysctlSetting};
 use crate::table::Table;
 
 /// How to plan.
@@ -73,7 +78,7 @@ impl Plan {
     }
 
     /// The plan as rule lines (`-A`, `-E`, `-D`, `-a`, `-e`, `-d`, `--set`,
-    /// `--start-daemon`, `--stop-daemon`), one per operation, each ending with a newline:
+    /// `--start-daemon`, `--stop-daemon`, `--lvs-sysctl`), one per operation, each ending with a newline:
     /// what a dry run prints. Each line reads back as exactly its operation (see
     /// [`rules::operation_line`], which also says when a line cannot be written).
     pub fn to_rules(&self) -> Result<String, RuleError> {
@@ -116,8 +121,11 @@ impl fmt::Display for Plan {
 /// id are equal and each optional value the desired one gives is equal as the kernel keeps
 /// it: one left `None` (or 0, for port, TTL and maximum length) matches the kernel's default
 /// for group, port and TTL, and any maximum length; a maximum length the kernel clamps
-/// matches the clamped value. Read the
-/// current state with [`crate::Ipvs::read_config`] to plan settings.
+/// matches the clamped value. Each sysctl `desired` states (checked like
+/// [`sysctl::check`]; a bad one is an error) is set unless `current.sysctls` has it with the
+/// same value ([`sysctl::same_value`]: CPU lists by the CPUs they name, the two automatic
+/// defense modes alike); one `current` does not list is set. Read the current state with
+/// [`crate::Ipvs::read_config_for`] to plan settings.
 pub fn plan(
     current: &Table,
     desired: &Table,
@@ -191,7 +199,7 @@ pub fn plan(
         }
     }
 
-    let mut operations = Vec::new();
+    let mut operations = sysctl_changes(current_settings, desired_settings)?;
     if let Some(want) = desired_settings.timeouts {
         if current_settings
             .timeouts
@@ -308,6 +316,32 @@ pub(super) fn daemon_matches(have: &SyncDaemon, want: &SyncDaemon) -> bool {
         && have.group.is_none_or(|g| Some(g) == defaulted.group)
         && have.port.is_none_or(|p| Some(p) == defaulted.port)
         && have.ttl.is_none_or(|t| Some(t) == defaulted.ttl)
+}
+
+/// The sysctls to set to reach those `desired` states, in its order.
+fn sysctl_changes(current: &Table, desired: &Table) -> Result<Vec<Operation>, Error> {
+    let mut changes = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for want in &desired.sysctls {
+        let name = sysctl::check_name(&want.name)?;
+        if names.contains(&name) {
+            return Err(Error::invalid(
+                "desired",
+                format!("net.ipv4.vs.{name} is listed twice"),
+            ));
+        }
+        names.push(name);
+        let value = sysctl::check(name, &want.value)?;
+        let holds = current
+            .sysctls
+            .iter()
+            .find(|have| sysctl::short_name(&have.name) == name)
+            .is_some_and(|have| sysctl::same_value(name, &have.value, &value));
+        if !holds {
+            changes.push(Operation::SetSysctl(SysctlSetting::new(name, value)));
+        }
+    }
+    Ok(changes)
 }
 
 /// The daemons to stop and to start to reach the daemons `desired` states.

@@ -435,3 +435,124 @@ fn a_plan_that_flushed_before_failing_says_nothing_could_be_undone() {
         "{err}"
     );
 }
+
+mod sysctls {
+    use super::*;
+    use crate::sysctl::{SysctlSetting, SysctlValue};
+
+    fn desired(settings: &[(&str, SysctlValue)]) -> Table {
+        Table::default().with_sysctls(
+            settings
+                .iter()
+                .map(|(n, v)| SysctlSetting::new(n, v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn only_stated_sysctls_that_differ_are_set_first() {
+        let ipvs = MemoryIpvs::new().with_cpus(2);
+        let want = desired(&[
+            ("sync_ports", 4.into()),
+            ("conn_reuse_mode", 1.into()),
+            ("est_cpulist", "1,0".into()),
+            ("drop_entry", 2.into()),
+        ])
+        .with_timeouts(crate::model::Timeouts::new(60, 0, 0));
+        ipvs.set_sysctl("drop_entry", &1.into()).unwrap();
+        let current = ipvs.read_config_for(&want).unwrap();
+        assert_eq!(current.sysctls.len(), 4);
+        let plan = plan(&current, &want, &Scope::all(), &PlanOptions::default()).unwrap();
+        // conn_reuse_mode is 1 already, est_cpulist names the same CPUs, and drop_entry
+        // 1 and 2 are the same automatic mode.
+        assert_eq!(
+            plan.operations,
+            [
+                Operation::SetSysctl(SysctlSetting::new("sync_ports", 4)),
+                Operation::SetTimeouts(crate::model::Timeouts::new(60, 0, 0)),
+            ]
+        );
+        assert_eq!(
+            plan.to_rules().unwrap(),
+            "--lvs-sysctl sync_ports=4\n--set 60 0 0\n"
+        );
+        apply_plan(&ipvs, &current, &plan).unwrap();
+        let again = plan_of(&ipvs, &want);
+        assert!(again.is_empty(), "{again}");
+    }
+
+    fn plan_of(ipvs: &MemoryIpvs, want: &Table) -> Plan {
+        let current = ipvs.read_config_for(want).unwrap();
+        plan(&current, want, &Scope::all(), &PlanOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn a_table_that_states_no_sysctls_leaves_them_alone() {
+        let ipvs = MemoryIpvs::new();
+        ipvs.set_sysctl("sync_ports", &8.into()).unwrap();
+        assert!(plan_of(&ipvs, &Table::default()).is_empty());
+        assert_eq!(ipvs.sysctl("sync_ports"), Ok(8.into()));
+    }
+
+    #[test]
+    fn a_bad_or_repeated_desired_sysctl_is_an_error() {
+        let current = Table::default();
+        let bad = desired(&[("sync_retries", 7.into())]);
+        let e = plan(&current, &bad, &Scope::all(), &PlanOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::OutOfRange {
+                    field: "sync_retries",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let twice = desired(&[("conntrack", 1.into()), ("net.ipv4.vs.conntrack", 0.into())]);
+        let e = plan(&current, &twice, &Scope::all(), &PlanOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
+    }
+
+    #[test]
+    fn a_sysctl_the_namespace_lacks_fails_the_read_for_the_plan() {
+        let ipvs = MemoryIpvs::new().for_kernel(6, 1);
+        let want = desired(&[("est_nice", 5.into())]);
+        let e = ipvs.read_config_for(&want).unwrap_err();
+        assert!(matches!(e, Error::SysctlUnavailable { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn undoing_puts_sysctls_back() {
+        let ipvs = MemoryIpvs::new();
+        ipvs.set_sysctl("sync_version", &0.into()).unwrap();
+        let plan = Plan {
+            operations: vec![
+                Operation::SetSysctl(SysctlSetting::new("sync_version", 1)),
+                Operation::SetSysctl(SysctlSetting::new("sync_threshold", (1, 2))),
+                refused_service(2),
+            ],
+            draining: vec![],
+        };
+        let err = apply_plan(&ipvs, &Table::default(), &plan).unwrap_err();
+        assert!(err.rollback.is_complete(), "{err}");
+        assert_eq!(ipvs.sysctl("sync_version"), Ok(0.into()));
+        assert_eq!(ipvs.sysctl("sync_threshold"), Ok((3, 50).into()));
+    }
+
+    #[test]
+    fn a_sysctl_the_namespace_lacks_fails_in_its_place_and_the_rest_is_undone() {
+        let ipvs = MemoryIpvs::new().for_kernel(6, 1);
+        let plan = Plan {
+            operations: vec![
+                Operation::SetSysctl(SysctlSetting::new("sync_ports", 2)),
+                Operation::SetSysctl(SysctlSetting::new("est_nice", 1)),
+            ],
+            draining: vec![],
+        };
+        let err = apply_plan(&ipvs, &Table::default(), &plan).unwrap_err();
+        assert_eq!(err.failure.first_failure().map(|(i, _)| i), Some(1));
+        assert!(err.rollback.is_complete(), "{err}");
+        assert_eq!(ipvs.sysctl("sync_ports"), Ok(1.into()));
+    }
+}

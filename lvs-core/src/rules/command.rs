@@ -10,8 +10,9 @@ use super::names::CommandName;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Command {
-    /// A command that changes the table or the sync daemons: `-A`, `-E`, `-D`, `-a`, `-e`,
-    /// `-d`, `-C`, `-Z`, `--set`, `--start-daemon`, `--stop-daemon`.
+    /// A command that changes the table, the sync daemons or a sysctl: `-A`, `-E`, `-D`,
+    /// `-a`, `-e`, `-d`, `-C`, `-Z`, `--set`, `--start-daemon`, `--stop-daemon`,
+    /// `--lvs-sysctl`.
     Operation(Operation),
     /// `-L`: list the table, connections, timeouts or daemons.
     List(ListRequest),
@@ -52,6 +53,7 @@ impl Command {
                 Operation::SetTimeouts(_) => CommandName::Set,
                 Operation::StartDaemon(_) => CommandName::StartDaemon,
                 Operation::StopDaemon(_) => CommandName::StopDaemon,
+                Operation::SetSysctl(_) => CommandName::LvsSysctl,
             },
             Command::List(_) => CommandName::List,
             Command::Save { .. } => CommandName::Save,

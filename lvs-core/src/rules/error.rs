@@ -210,8 +210,8 @@ pub enum Problem {
     ReservedName(&'static str),
     /// `-R` inside restore text.
     NestedRestore,
-    /// A command that does not describe a table (only `-A`, `-a`, `--set` and
-    /// `--start-daemon` do).
+    /// A command that does not describe a table (only `-A`, `-a`, `--set`, `--start-daemon`
+    /// and `--lvs-sysctl` do).
     NotTableCommand(CommandName),
     /// A command that does not change the table (`-L`, `-S`, `-R`, `-h`, `-v`) where only
     /// changes are read.
@@ -247,6 +247,11 @@ pub enum Problem {
     DuplicateTimeouts,
     /// A second `--start-daemon` of the same role in a table's rule text.
     DuplicateDaemon(DaemonRole),
+    /// A `--lvs-sysctl` that is not `NAME=VALUE` with a value the knob takes (the reason
+    /// says why, with the range of a knob lvs knows).
+    InvalidSysctl(String),
+    /// A second `--lvs-sysctl` for the same knob in a table's rule text.
+    DuplicateSysctl(String),
 }
 
 impl Problem {
@@ -297,10 +302,12 @@ impl Problem {
             Problem::EmptyName(_) => "a name",
             Problem::ReservedName(_) => "a name other than `ipvsadm`",
             Problem::NestedRestore => "no -R inside restore text",
-            Problem::NotTableCommand(_) => "only -A, -a, --set and --start-daemon lines",
+            Problem::NotTableCommand(_) => {
+                "only -A, -a, --set, --start-daemon and --lvs-sysctl lines"
+            }
             Problem::NotAChange(_) => {
                 "a command that changes the table (-A, -E, -D, -a, -e, -d, -C, -Z, --set, \
-                 --start-daemon, --stop-daemon)"
+                 --start-daemon, --stop-daemon, --lvs-sysctl)"
             }
             Problem::DuplicateService(_) => "each service defined once",
             Problem::ServiceNotDefined(_) => "an -A line for the service before its -a lines",
@@ -311,6 +318,8 @@ impl Problem {
             Problem::Unsaveable { .. } => "a value the kernel can hold",
             Problem::DuplicateTimeouts => "one --set line",
             Problem::DuplicateDaemon(_) => "one --start-daemon line per role",
+            Problem::InvalidSysctl(_) => "NAME=VALUE with a value the knob takes",
+            Problem::DuplicateSysctl(_) => "one --lvs-sysctl line per knob",
         };
         text.to_owned()
     }
@@ -428,6 +437,8 @@ impl fmt::Display for Problem {
             }
             Problem::DuplicateTimeouts => f.write_str("timeouts set twice"),
             Problem::DuplicateDaemon(role) => write!(f, "{role} sync daemon started twice"),
+            Problem::InvalidSysctl(reason) => write!(f, "invalid --lvs-sysctl: {reason}"),
+            Problem::DuplicateSysctl(name) => write!(f, "net.ipv4.vs.{name} set twice"),
         }
     }
 }

@@ -88,7 +88,7 @@ pub(crate) fn command_rule(command: CommandName, option: OptionName) -> Rule {
             O::ServiceAddress => Rule::Optional,
             _ => Rule::Illegal,
         },
-        C::Flush | C::Set | C::Restore | C::Help | C::Version => Rule::Illegal,
+        C::Flush | C::Set | C::Restore | C::Help | C::Version | C::LvsSysctl => Rule::Illegal,
     }
 }
 

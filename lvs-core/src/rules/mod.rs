@@ -28,8 +28,9 @@
 //! weights above 65535, GRE with remote checksum, one-packet TCP services, ...). [`save`]
 //! writes them with these long options, which this reader takes and ipvsadm does not know:
 //! `ipvsadm -R` prints `--lvs-...: unknown option` and skips that line (going on with the
-//! next ones; a line that starts with `--lvs-set` ends the restore with ipvsadm's usage
-//! hint), so no ipvsadm reads them as something else. ipvsadm's own options keep exactly
+//! next ones; a line that starts with `--lvs-set` or `--lvs-sysctl` ends the restore, exit
+//! status 255, with ipvsadm's usage hint and nothing after it applied: seen with Debian's
+//! ipvsadm 1.31), so no ipvsadm reads them as something else. ipvsadm's own options keep exactly
 //! ipvsadm's meaning and ranges; [`save`] uses an extension only where they cannot say the
 //! value.
 //!
@@ -43,6 +44,7 @@
 //! | `--lvs-weight N` | `-a`, `-e` | 0..4294967295 | the weight, like `-w` (0..65535) |
 //! | `--lvs-u-threshold N`, `--lvs-l-threshold N` | `-a`, `-e` | 0..4294967295 | thresholds, like `-x`, `-y` (0..2147483647) |
 //! | `--lvs-set TCP TCPFIN UDP` | a command | seconds 0..4294967295 | the timeouts, like `--set` (0..2678400) |
+//! | `--lvs-sysctl NAME=VALUE` | a command | a knob of [`crate::sysctl`] and a value it takes; the words after the option are the value's too (`sync_threshold=3 50`), and `NAME=` is an empty value | set the sysctl `net.ipv4.vs.NAME` (ipvsadm has no command for sysctls) |
 //!
 //! Each takes the place of its ipvsadm counterpart: giving both (`-w` and `--lvs-weight`,
 //! `-g` and `--lvs-forward`, `-t` and `--lvs-service`) is refused like a repeated option.

@@ -38,6 +38,8 @@ pub enum CommandName {
     Help,
     /// `-v`, `--version`.
     Version,
+    /// `--lvs-sysctl NAME=VALUE`: lvs's own command (ipvsadm has none for sysctls).
+    LvsSysctl,
 }
 
 impl CommandName {
@@ -60,6 +62,7 @@ impl CommandName {
             CommandName::Zero => "zero",
             CommandName::Help => "help",
             CommandName::Version => "version",
+            CommandName::LvsSysctl => "lvs-sysctl",
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::model::{
 use crate::ops::Operation;
 #[cfg(doc)]
 use crate::order::{cmp_servers, cmp_services};
+use crate::sysctl::{self, SysctlSetting};
 use crate::table::Table;
 
 /// The rule text of a table, lossless: reading it back with [`table_from_rules`] gives
@@ -22,9 +23,12 @@ use crate::table::Table;
 /// The text is `ipvsadm -S -n`'s where ipvsadm can say the value, with what it leaves out
 /// added in its own options (`-x`, `-y`; `-M` and `--pe` on services that are not
 /// persistent), and lvs's `--lvs-...` extensions (see the [module docs](super)) where
-/// ipvsadm has no word for the value. When the table states them, the timeouts come first
-/// as a `--set` line and the sync daemons as `--start-daemon` lines, then the services in
-/// [`cmp_services`] order, each followed by its real servers in [`cmp_servers`] order.
+/// ipvsadm has no word for the value. When the table states them, the sysctls come first as
+/// `--lvs-sysctl NAME=VALUE` lines (in the table's order, each value as
+/// [`sysctl::check`] returns it; before the daemons, since some are read when a daemon
+/// starts), the timeouts as a `--set` line and the sync daemons as `--start-daemon` lines,
+/// then the services in [`cmp_services`] order, each followed by its real servers in
+/// [`cmp_servers`] order.
 ///
 /// A name that the text could not carry safely (empty, longer than the kernel's field, with
 /// a blank or a control character, or `ipvsadm`, a word restore text drops) and a value no
@@ -35,6 +39,10 @@ use crate::table::Table;
 /// [`table_from_rules`]: super::table_from_rules
 pub fn save(table: &Table) -> Result<String, RuleError> {
     let mut w = Writer::new(Mode::Full);
+    for setting in &table.sysctls {
+        w.sysctl(setting);
+        w.end_line();
+    }
     if let Some(t) = &table.timeouts {
         w.timeouts(t);
         w.end_line();
@@ -55,7 +63,7 @@ pub fn save(table: &Table) -> Result<String, RuleError> {
 /// [`cmp_servers`] order; every line ends with a newline; an empty table gives an empty
 /// string. Like ipvsadm, the text leaves out what ipvsadm does not save, so reading it back
 /// can give another table; [`save`] is lossless. What this text loses:
-/// - the timeouts and sync daemons (ipvsadm saves only services);
+/// - the timeouts, sync daemons and sysctls (ipvsadm saves only services);
 /// - real-server thresholds (`-x`, `-y`);
 /// - the netmask, persistence engine and timeout of services that are not persistent;
 /// - the forwarding method `Local` (written as `-g`, read back as direct routing), and the
@@ -118,6 +126,7 @@ pub fn operation_line(op: &Operation) -> Result<String, RuleError> {
             w.push("--stop-daemon ");
             w.role(*role);
         }
+        Operation::SetSysctl(setting) => w.sysctl(setting),
     }
     w.end_line();
     let mut line = w.finish()?;
@@ -228,6 +237,31 @@ impl Writer {
             .all(|&v| i64::from(v) <= MAX_TIMEOUT);
         let command = if fits { "--set" } else { "--lvs-set" };
         self.push(&format!("{command} {} {} {}", t.tcp, t.tcp_fin, t.udp));
+    }
+
+    /// `--lvs-sysctl NAME=VALUE`, the value as [`sysctl::check`] returns it, its words one
+    /// space apart. A name or value the reader would refuse, or a value whose later words
+    /// the reader would take for something else (a word starting with `-`, the word
+    /// `ipvsadm`, a control character), cannot be written.
+    fn sysctl(&mut self, setting: &SysctlSetting) {
+        self.push("--lvs-sysctl ");
+        let name = sysctl::short_name(&setting.name);
+        let value = match sysctl::check(name, &setting.value) {
+            Ok(value) => value.to_string(),
+            Err(e) => {
+                let token = format!("{name}={}", setting.value);
+                self.fail(&token, Problem::InvalidSysctl(e.to_string()));
+                return;
+            }
+        };
+        let unsafe_word = value
+            .split(' ')
+            .skip(1)
+            .any(|w| w.starts_with('-') || w == "ipvsadm");
+        if unsafe_word || value.chars().any(char::is_control) {
+            self.unsaveable("sysctl value", &value);
+        }
+        self.push(&format!("{name}={value}"));
     }
 
     /// `master`, `backup`; other roles cannot be written (ipvsadm knows only the two).

@@ -364,6 +364,12 @@ const SPECS: &[Spec] = &[
     // lvs's extensions: long options only, all named `--lvs-...` so that no ipvsadm option
     // is a prefix of one, and ipvsadm refuses each as an unknown option.
     spec(Opt::Command(CommandName::Set), None, "lvs-set", Arg::None),
+    spec(
+        Opt::Command(CommandName::LvsSysctl),
+        None,
+        "lvs-sysctl",
+        Arg::Required,
+    ),
     spec(Opt::LvsService, None, "lvs-service", Arg::Required),
     spec(
         Opt::Named(OptionName::LvsTimeout),

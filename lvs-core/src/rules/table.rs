@@ -1,4 +1,5 @@
-//! Reading restore text as a desired table: `-A`, `-a`, `--set` and `--start-daemon` lines.
+//! Reading restore text as a desired table: `-A`, `-a`, `--set`, `--start-daemon` and
+//! `--lvs-sysctl` lines.
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -17,11 +18,13 @@ use super::scan::tokens;
 ///
 /// Services keep the order of their `-A` lines and real servers the order of their `-a`
 /// lines. A `--set` line (or lvs's `--lvs-set`) gives [`Table::timeouts`], each
-/// `--start-daemon` line a daemon of [`Table::daemons`]; text without them states no
-/// timeouts and no daemons, and a plan towards it leaves those alone. The text is refused,
+/// `--start-daemon` line a daemon of [`Table::daemons`], each `--lvs-sysctl` line a sysctl
+/// of [`Table::sysctls`] (in the text's order); text without them states no timeouts, no
+/// daemons and no sysctls, and a plan towards it leaves those alone. The text is refused,
 /// at the first offending line, when it has a line that the reader refuses, another
 /// command, a service added twice, a real server for a service no earlier line added, a
-/// real server added twice to a service, a second `--set`, or a second daemon of a role.
+/// real server added twice to a service, a second `--set`, a second daemon of a role, or a
+/// second `--lvs-sysctl` of a knob.
 pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
     let mut table = Table::default();
     // Where each service is in the table, and which real servers each has: tables of tens
@@ -64,6 +67,12 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
                     return Err(error(Problem::DuplicateDaemon(daemon.role)));
                 }
                 table.daemons.push(daemon);
+            }
+            Command::Operation(Operation::SetSysctl(setting)) => {
+                if table.sysctls.iter().any(|s| s.name == setting.name) {
+                    return Err(error(Problem::DuplicateSysctl(setting.name)));
+                }
+                table.sysctls.push(setting);
             }
             other => return Err(error(Problem::NotTableCommand(other.name()))),
         }

@@ -181,14 +181,19 @@ pub(crate) fn check_server_family(service: Family, server: &RealServer) -> Resul
 
 /// The checks the kernel's attribute policy makes while parsing a request, before it looks
 /// at its table: scheduler, engine and interface names that do not fit their attributes
-/// (kernel: EINVAL). A backend runs these before sending, so a name the kernel could not
-/// even receive is refused with the same meaning and nothing is sent.
+/// (kernel: EINVAL), and a sysctl's name and value ([`crate::sysctl::check`]). A backend
+/// runs these before sending, so a request the kernel could not even take is refused with
+/// the same meaning and nothing is sent.
 pub fn validate_request_limits(operation: &Operation) -> Result<(), Error> {
     match operation {
         Operation::AddService(service) | Operation::EditService(service) => {
             check_service_names(service)
         }
         Operation::StartDaemon(daemon) => limits::check_interface_name(&daemon.interface),
+        // A sysctl's value is checked against what the kernel takes before it is written.
+        Operation::SetSysctl(setting) => {
+            crate::sysctl::check(&setting.name, &setting.value).map(drop)
+        }
         _ => Ok(()),
     }
 }

@@ -1,6 +1,6 @@
 //! The `lvs_*` functions for new C code: an explicit handle instead of libipvs's
 //! process-wide one, rule text in and out, desired state (plan and apply within a scope),
-//! and errors with messages.
+//! the namespace's `net.ipv4.vs` sysctls, and errors with messages.
 //!
 //! Every function that can fail returns an `lvs_result` (0 for success); on failure the
 //! calling thread's last error holds a message, the errno and, for rule text, the line
@@ -11,10 +11,12 @@ mod handle;
 mod last_error;
 mod plan;
 mod rules;
+mod sysctl;
 mod version;
 
 pub use handle::*;
 pub use last_error::*;
 pub use plan::*;
 pub use rules::*;
+pub use sysctl::*;
 pub use version::*;

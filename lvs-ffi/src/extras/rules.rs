@@ -111,10 +111,11 @@ fn apply(handle: &lvs_handle, text: &[u8]) -> lvs_result {
 /// settings. The text is ipvsadm's syntax where ipvsadm can say a value, with lvs's
 /// `--lvs-...` options where it cannot (ipvsadm refuses those lines instead of misreading
 /// them): first a `--set` line with the timeouts, `--start-daemon` lines for the running
-/// daemons, then the services. A scheduler, engine or interface name the text cannot carry
-/// (with a blank or a control character, ...) fails with `LVS_ERR_INVALID_INPUT`, the
-/// message naming the field. For `ipvsadm -S -n`'s own text, use
-/// `lvs_save_rules_ipvsadm`.
+/// daemons, then the services. The `net.ipv4.vs` sysctls are not part of it (read them
+/// with `lvs_sysctl_list`; `--lvs-sysctl NAME=VALUE` lines given to `lvs_apply_rules` set
+/// them). A scheduler, engine or interface name the text cannot carry (with a blank or a
+/// control character, ...) fails with `LVS_ERR_INVALID_INPUT`, the message naming the
+/// field. For `ipvsadm -S -n`'s own text, use `lvs_save_rules_ipvsadm`.
 ///
 /// Services and real servers come in numeric order: services by firewall mark (address
 /// services, mark 0, first), family, protocol, address and port; real servers by family,

@@ -911,6 +911,61 @@ TEST(lvs_handle_plans_and_applies_desired_rules_in_a_scope_with_drain)
 	lvs_close(h);
 }
 
+/* The namespace's net.ipv4.vs sysctls through a handle: read, set, read back, listed, and
+ * the typed refusals (lvs's range check, a knob the namespace lacks). */
+TEST(lvs_handle_reads_and_sets_sysctls)
+{
+	struct lvs_handle *h = NULL;
+	CHECK_INT(lvs_open_netns(netns_path, &h), LVS_OK);
+	char value[64];
+	size_t needed = 0;
+	CHECK_INT(lvs_sysctl_get(h, "net.ipv4.vs.sync_threshold", value, sizeof(value), &needed), LVS_OK);
+	CHECK_STR(value, "3 50");
+	CHECK_INT(needed, strlen("3 50") + 1);
+	CHECK_INT(lvs_sysctl_get(h, "sync_threshold", NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	CHECK_INT(needed, 5);
+
+	CHECK_INT(lvs_sysctl_set(h, "sync_threshold", "2,20"), LVS_OK);
+	CHECK_INT(lvs_sysctl_get(h, "sync_threshold", value, sizeof(value), NULL), LVS_OK);
+	CHECK_STR(value, "2 20");
+	CHECK_INT(lvs_sysctl_set(h, "conn_reuse_mode", "0"), LVS_OK);
+	CHECK_INT(lvs_sysctl_get(h, "conn_reuse_mode", value, sizeof(value), NULL), LVS_OK);
+	CHECK_STR(value, "0");
+
+	/* Refused by lvs before anything is written: the knob and its range are named. */
+	char msg[512];
+	CHECK_INT(lvs_sysctl_set(h, "sync_retries", "4"), LVS_ERR_OUT_OF_RANGE);
+	CHECK_INT(lvs_last_error_errno(), ERANGE);
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK(strstr(msg, "sync_retries 4 is out of range") != NULL);
+	CHECK_INT(lvs_sysctl_set(h, "sync_threshold", "5 5"), LVS_ERR_INVALID_INPUT);
+	CHECK_INT(lvs_sysctl_get(h, "sync_threshold", value, sizeof(value), NULL), LVS_OK);
+	CHECK_STR(value, "2 20");
+	/* A knob this namespace does not have. */
+	CHECK_INT(lvs_sysctl_get(h, "no_such_knob", value, sizeof(value), NULL), LVS_ERR_UNSUPPORTED);
+	CHECK_INT(lvs_last_error_errno(), ENOENT);
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK(strstr(msg, "net.ipv4.vs.no_such_knob is not available in this kernel") != NULL);
+	CHECK_INT(lvs_sysctl_set(h, "../x", "1"), LVS_ERR_INVALID_INPUT);
+
+	/* The list, NAME=VALUE lines; rule text sets them too. */
+	CHECK_INT(lvs_apply_rules(h, "--lvs-sysctl sloppy_tcp=1\n", NULL), LVS_OK);
+	CHECK_INT(lvs_sysctl_list(h, NULL, 0, &needed), LVS_ERR_BUFFER_TOO_SMALL);
+	char *all = malloc(needed);
+	CHECK(all != NULL);
+	CHECK_INT_T(lvs_sysctl_list(h, all, needed, &needed), LVS_OK);
+	CHECK_T(strstr(all, "\nsync_threshold=2 20\n") != NULL);
+	CHECK_T(strstr(all, "\nsloppy_tcp=1\n") != NULL);
+	CHECK_T(strstr(all, "\nconn_reuse_mode=0\n") != NULL);
+	free(all);
+
+	/* Put the kernel's defaults back: later tests share the namespace. */
+	CHECK_INT(lvs_apply_rules(h, "--lvs-sysctl sync_threshold=3 50\n--lvs-sysctl sloppy_tcp=0\n"
+				     "--lvs-sysctl conn_reuse_mode=1\n", NULL),
+		  LVS_OK);
+	lvs_close(h);
+}
+
 static void harness_setup(int argc, char **argv)
 {
 	if (argc != 3) {

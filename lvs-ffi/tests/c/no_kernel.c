@@ -69,6 +69,12 @@ TEST(lvs_null_arguments)
 	CHECK_INT(lvs_save_rules_ipvsadm(NULL, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
 	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
 	CHECK_STR(msg, "lvs_save_rules_ipvsadm: handle is NULL");
+	CHECK_INT(lvs_sysctl_get(NULL, "conntrack", NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK_STR(msg, "lvs_sysctl_get: handle is NULL");
+	CHECK_INT(lvs_sysctl_set(NULL, "conntrack", "1"), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(lvs_last_error_errno(), EINVAL);
+	CHECK_INT(lvs_sysctl_list(NULL, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
 }
 
 /* The header's version macros and the library's lvs_version() say the same version. */

@@ -8,7 +8,9 @@ The whole IPVS model as immutable, typed value objects (:class:`Service`,
 :class:`Operation` or ipvsadm rule text, and :mod:`lvs.rules` to parse and save rule text.
 
 Errors are :class:`LvsError` subclasses carrying ``errno`` and ``kind``. Netlink I/O
-releases the GIL, so handles can be used from threads.
+releases the GIL, so handles can be used from threads. The ``net.ipv4.vs`` sysctls of a
+handle's network namespace are read and set with :meth:`IpvsHandle.sysctl`,
+:meth:`IpvsHandle.set_sysctl` and :meth:`IpvsHandle.sysctls`.
 
 ``lvs.__version__`` is the version of lvs the package was built from. The package's
 distribution name is ``lvs-ipvs`` (``lvs`` on PyPI is an unrelated project); it imports as
@@ -56,6 +58,8 @@ from lvs._errors import (
     ServerNotFound,
     ServiceExists,
     ServiceNotFound,
+    SysctlRefused,
+    SysctlUnavailable,
     TimedOut,
     Unsupported,
 )
@@ -124,6 +128,8 @@ __all__ = [
     "ServiceNotFound",
     "Stats",
     "SyncDaemon",
+    "SysctlRefused",
+    "SysctlUnavailable",
     "TimedOut",
     "Timeouts",
     "Tunnel",

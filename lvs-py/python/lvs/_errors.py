@@ -181,6 +181,24 @@ class OutOfRange(InvalidInput):
         self.value = value
 
 
+class SysctlRefused(InvalidInput):
+    """The kernel refused a value lvs let through for a sysctl (kernel: EINVAL or ERANGE),
+    such as a CPU the machine does not have. ``name`` (also ``field``) is the knob,
+    ``value`` the text written."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: Optional[str] = None,
+        value: Optional[str] = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.name = name
+        self.value = value
+
+
 class RuleSyntaxError(LvsError, ValueError):
     """Rule text that ipvsadm would refuse.
 
@@ -207,6 +225,25 @@ class RuleSyntaxError(LvsError, ValueError):
 
 class Unsupported(LvsError):
     """The kernel (or this build) does not support the request."""
+
+
+class SysctlUnavailable(Unsupported):
+    """The network namespace has no such ``net.ipv4.vs`` sysctl (kernel: ENOENT): the
+    kernel is older or newer than the knob, was built without it, or the scheduler module
+    that brings it is not loaded. ``name`` is the knob (without the ``net.ipv4.vs.``
+    prefix), ``kernel`` the running kernel's release when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: Optional[str] = None,
+        kernel: Optional[str] = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.name = name
+        self.kernel = kernel
 
 
 class IpvsUnavailable(LvsError):
@@ -244,6 +281,8 @@ __all__ = [
     "ServerNotFound",
     "ServiceExists",
     "ServiceNotFound",
+    "SysctlRefused",
+    "SysctlUnavailable",
     "TimedOut",
     "Unsupported",
 ]

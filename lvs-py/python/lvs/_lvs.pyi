@@ -1,7 +1,7 @@
 """Types of the native module ``lvs._lvs`` (checked against it by ``mypy.stubtest``)."""
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from ipaddress import IPv4Address, IPv6Address
 from types import TracebackType
 from typing import Any, final
@@ -22,6 +22,10 @@ from lvs._enums import (
 _AddressArg = str | IPv4Address | IPv6Address
 _Address = IPv4Address | IPv6Address
 _Key = ServiceKey | Service
+# A sysctl's value as read: an int, sync_threshold's (threshold, period), or a str (a CPU
+# list, or a knob lvs does not know); to set, a bool or a str read as the knob's kind too.
+_SysctlValue = int | tuple[int, int] | str
+_SysctlArg = int | bool | tuple[int, int] | list[int] | str
 
 __version__: str
 
@@ -443,6 +447,9 @@ class Operation:
     def start_daemon(daemon: SyncDaemon) -> Operation: ...
     @staticmethod
     def stop_daemon(role: DaemonRole | int) -> Operation: ...
+    @staticmethod
+    def set_sysctl(name: str, value: _SysctlArg) -> Operation:
+        """Set the sysctl ``net.ipv4.vs.NAME`` (``--lvs-sysctl NAME=VALUE``)."""
     @property
     def kind(self) -> str: ...
     def __eq__(self, other: object, /) -> bool: ...
@@ -473,9 +480,24 @@ class IpvsHandle:
     def start_daemon(self, daemon: SyncDaemon) -> None: ...
     def stop_daemon(self, role: DaemonRole | int) -> None: ...
     def daemons(self) -> list[SyncDaemon]: ...
+    def sysctl(self, name: str) -> _SysctlValue:
+        """The sysctl ``net.ipv4.vs.NAME`` of the handle's network namespace (``name`` with
+        or without the prefix): an int, ``(threshold, period)`` for ``sync_threshold``, or a
+        str (a CPU list, or a knob lvs does not know). Raises :class:`SysctlUnavailable`
+        when the namespace has no such knob."""
+    def set_sysctl(self, name: str, value: _SysctlArg) -> None:
+        """Sets the sysctl ``net.ipv4.vs.NAME`` of the handle's network namespace. A knob lvs
+        knows is checked against what the kernel takes first (:class:`OutOfRange` or
+        :class:`InvalidInput`, ``field`` naming the knob; a str is read as the knob's kind);
+        then :class:`SysctlUnavailable` when the namespace lacks it, :class:`SysctlRefused`
+        when the kernel refuses the value. The knobs, their ranges and meanings:
+        ``lvs_core::sysctl``'s table (README, "Sysctls")."""
+    def sysctls(self) -> dict[str, _SysctlValue]:
+        """Every ``net.ipv4.vs`` sysctl of the handle's network namespace, by name (without
+        the prefix), in name order."""
     def apply(self, operations: str | Iterable[Operation]) -> None: ...
     def table(self) -> list[VirtualService]: ...
-    def save(self, *, ipvsadm: bool = False) -> str: ...
+    def save(self, *, ipvsadm: bool = False, sysctls: bool = False) -> str: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
@@ -501,7 +523,14 @@ class Ipvs(IpvsHandle):
 class MemoryIpvs(IpvsHandle):
     """An in-memory IPVS table that answers like the kernel's."""
 
-    def __new__(cls, *, interfaces: Iterable[str] | None = None) -> Self: ...
+    def __new__(
+        cls,
+        *,
+        interfaces: Iterable[str] | None = None,
+        kernel: tuple[int, int] | None = None,
+        cpus: int = 1,
+        sysctls: Mapping[str, _SysctlArg] | None = None,
+    ) -> Self: ...
 
 def parse_rules(text: str) -> list[Operation]: ...
 def load_rules(text: str) -> list[VirtualService]: ...
@@ -510,6 +539,7 @@ def save_rules(
     *,
     timeouts: Timeouts | None = None,
     daemons: Iterable[SyncDaemon] | None = None,
+    sysctls: Mapping[str, _SysctlArg] | None = None,
     ipvsadm: bool = False,
 ) -> str: ...
 def _check_names() -> None:

@@ -10,7 +10,7 @@ Bad lines raise :class:`lvs.RuleSyntaxError` with their line and column.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Mapping, Optional, Tuple, Union
 
 from lvs._lvs import (
     Operation,
@@ -36,8 +36,8 @@ def parse(text: str) -> List[Operation]:
 def load(text: str) -> List[VirtualService]:
     """Reads saved rule text as a table, in the text's order.
 
-    ``--set`` and ``--start-daemon`` lines are accepted (as :func:`save` writes them) but
-    not returned: the result is the services only.
+    ``--set``, ``--start-daemon`` and ``--lvs-sysctl`` lines are accepted (as :func:`save`
+    writes them) but not returned: the result is the services only.
 
     A duplicate service or server, or a server of a service no earlier line added, raises
     :class:`lvs.RuleSyntaxError`.
@@ -50,19 +50,24 @@ def save(
     *,
     timeouts: Optional[Timeouts] = None,
     daemons: Optional[Iterable[SyncDaemon]] = None,
+    sysctls: Optional[Mapping[str, Union[int, bool, Tuple[int, int], str]]] = None,
     ipvsadm: bool = False,
 ) -> str:
     """Writes a table as rule text that reads back as the same table.
 
     Every value is kept: ipvsadm's syntax where it can say the value, lvs's ``--lvs-...``
     options where it cannot (ipvsadm refuses those lines rather than misreading them).
-    ``timeouts`` and ``daemons``, when given, are written as ``--set`` and
-    ``--start-daemon`` lines. A name the text cannot carry (empty, too long, with a blank
-    or control character) raises :class:`lvs.RuleSyntaxError`.
+    ``sysctls`` (a mapping from knob name to value), ``timeouts`` and ``daemons``, when
+    given, are written as ``--lvs-sysctl NAME=VALUE``, ``--set`` and ``--start-daemon``
+    lines. A name the text cannot carry (empty, too long, with a blank or control
+    character), or a sysctl value its knob does not take, raises
+    :class:`lvs.RuleSyntaxError`.
 
     ``ipvsadm=True`` is :func:`save_ipvsadm`.
     """
-    return save_rules(table, timeouts=timeouts, daemons=daemons, ipvsadm=ipvsadm)
+    return save_rules(
+        table, timeouts=timeouts, daemons=daemons, sysctls=sysctls, ipvsadm=ipvsadm
+    )
 
 
 def save_ipvsadm(table: Iterable[VirtualService]) -> str:

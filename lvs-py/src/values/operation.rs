@@ -9,6 +9,7 @@ use pyo3::types::PyTuple;
 use super::server::{server_addr_of, server_of, RealServer};
 use super::service::{key_of, key_repr, Service};
 use super::settings::{daemon_of, role, timeouts_of, SyncDaemon, Timeouts};
+use super::sysctl::{py_value, value_of};
 use crate::convert::type_name;
 
 /// One change to an IPVS table, built with the static methods (`Operation.add_service(s)`,
@@ -116,9 +117,17 @@ impl Operation {
         Ok(Op::StopDaemon(self::role(role)?).into())
     }
 
+    /// Set the sysctl `net.ipv4.vs.NAME` (`--lvs-sysctl NAME=VALUE`): an int (or bool), a
+    /// `(threshold, period)` tuple or a str, checked when applied.
+    #[staticmethod]
+    fn set_sysctl(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Operation> {
+        let setting = lvs_core::SysctlSetting::new(name, value_of(value)?);
+        Ok(Op::SetSysctl(setting).into())
+    }
+
     /// What the operation does: `"add_service"`, `"edit_service"`, `"delete_service"`,
     /// `"add_server"`, `"edit_server"`, `"delete_server"`, `"flush"`, `"zero"`,
-    /// `"set_timeouts"`, `"start_daemon"` or `"stop_daemon"`.
+    /// `"set_timeouts"`, `"start_daemon"`, `"stop_daemon"` or `"set_sysctl"`.
     #[getter]
     fn kind(&self) -> &'static str {
         kind_of(&self.inner)
@@ -148,6 +157,10 @@ impl Operation {
                     .into_any()]
             }
             Op::StopDaemon(r) => vec![r.number().into_pyobject(py)?.into_any()],
+            Op::SetSysctl(s) => vec![
+                s.name.clone().into_pyobject(py)?.into_any(),
+                py_value(py, &s.value)?,
+            ],
             _ => vec![],
         };
         pickle::by_method(slf.as_any(), kind_of(op), PyTuple::new(py, args)?)
@@ -176,6 +189,11 @@ impl Operation {
             Op::SetTimeouts(t) => Timeouts { inner: *t }.__repr__(),
             Op::StartDaemon(d) => SyncDaemon { inner: d.clone() }.__repr__(),
             Op::StopDaemon(r) => format!("{}", r.number()),
+            Op::SetSysctl(s) => match &s.value {
+                lvs_core::SysctlValue::Pair(a, b) => format!("'{}', ({a}, {b})", s.name),
+                lvs_core::SysctlValue::Text(t) => format!("'{}', {t:?}", s.name),
+                other => format!("'{}', {other}", s.name),
+            },
             _ => String::new(),
         };
         format!("Operation.{}({args})", self.kind())

@@ -244,3 +244,98 @@ def test_kernel_handle_on_this_host() -> None:
         lvs.Ipvs()
     assert unavailable.value.errno == errno.ENOENT
     assert unavailable.value.kind is lvs.ErrorKind.IPVS_UNAVAILABLE
+
+
+def test_sysctls_are_read_typed_and_set(ipvs: lvs.MemoryIpvs) -> None:
+    every = ipvs.sysctls()
+    assert len(every) == 31 and list(every) == sorted(every)
+    assert every["sync_threshold"] == (3, 50)
+    assert ipvs.sysctl("net.ipv4.vs.conn_reuse_mode") == 1
+    assert ipvs.sysctl("est_cpulist") == "0"
+    ipvs.set_sysctl("sync_threshold", (2, 10))
+    assert ipvs.sysctl("sync_threshold") == (2, 10)
+    ipvs.set_sysctl("sync_threshold", "3,40")
+    assert ipvs.sysctl("sync_threshold") == (3, 40)
+    ipvs.set_sysctl("conntrack", True)
+    assert ipvs.sysctl("conntrack") == 1
+    ipvs.set_sysctl("sync_qlen_max", 2**64 - 1)
+    assert ipvs.sysctl("sync_qlen_max") == 2**64 - 1
+
+
+def test_sysctl_refusals_are_typed(ipvs: lvs.MemoryIpvs) -> None:
+    with pytest.raises(lvs.OutOfRange) as out_of_range:
+        ipvs.set_sysctl("sync_retries", 4)
+    assert (out_of_range.value.field, out_of_range.value.value) == ("sync_retries", 4)
+    assert out_of_range.value.errno == errno.ERANGE
+    assert "from 0 to 3" in str(out_of_range.value)
+    with pytest.raises(lvs.InvalidInput) as invalid:
+        ipvs.set_sysctl("sync_threshold", (5, 5))
+    assert invalid.value.field == "sync_threshold"
+    with pytest.raises(lvs.SysctlUnavailable) as missing:
+        ipvs.sysctl("no_such_knob")
+    assert isinstance(missing.value, lvs.Unsupported)
+    assert (missing.value.name, missing.value.kernel) == ("no_such_knob", None)
+    assert missing.value.errno == errno.ENOENT
+    assert missing.value.kind is lvs.ErrorKind.UNSUPPORTED
+    with pytest.raises(lvs.SysctlRefused) as refused:
+        ipvs.set_sysctl("est_cpulist", "0-3")
+    assert (refused.value.name, refused.value.value, refused.value.field) == (
+        "est_cpulist", "0-3", "est_cpulist",
+    )
+    with pytest.raises(lvs.InvalidInput) as bad_name:
+        ipvs.sysctl("../../kernel/hostname")
+    assert bad_name.value.field == "sysctl name"
+    with pytest.raises(TypeError):
+        ipvs.set_sysctl("conntrack", 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        ipvs.set_sysctl("sync_threshold", (1, 2, 3))  # type: ignore[arg-type]
+    assert ipvs.sysctl("sync_retries") == 0
+
+
+def test_a_memory_namespace_models_a_kernel_and_a_machine() -> None:
+    old = lvs.MemoryIpvs(kernel=(6, 1), cpus=4, sysctls={"sync_qlen_max": 15207, "future_knob": "a b"})
+    assert len(old.sysctls()) == 30  # 6.1's 29, and the one declared
+    with pytest.raises(lvs.SysctlUnavailable):
+        old.sysctl("est_nice")
+    assert old.sysctl("sync_qlen_max") == 15207
+    assert old.sysctl("future_knob") == "a b"
+    old.set_sysctl("future_knob", "anything")
+    assert old.sysctl("future_knob") == "anything"
+    new = lvs.MemoryIpvs(cpus=4)
+    assert new.sysctl("est_cpulist") == "0-3"
+    new.set_sysctl("est_cpulist", "3,1-2")
+    assert new.sysctl("est_cpulist") == "1-3"
+
+
+def test_sysctls_apply_as_operations_and_rule_text(ipvs: lvs.MemoryIpvs) -> None:
+    ipvs.apply([lvs.Operation.set_sysctl("sync_ports", 4)])
+    ipvs.apply("--lvs-sysctl sync_threshold=2 20\n--lvs-sysctl net.ipv4.vs.conntrack=1\n")
+    assert (ipvs.sysctl("sync_ports"), ipvs.sysctl("sync_threshold"), ipvs.sysctl("conntrack")) == (
+        4, (2, 20), 1,
+    )
+    with pytest.raises(lvs.RuleSyntaxError) as bad:
+        ipvs.apply("--lvs-sysctl sync_ports=3\n")
+    assert bad.value.column == 14
+    op = lvs.Operation.set_sysctl("sync_threshold", (2, 20))
+    assert op.kind == "set_sysctl"
+    assert repr(op) == "Operation.set_sysctl('sync_threshold', (2, 20))"
+    assert lvs.rules.parse("--lvs-sysctl sync_threshold=2,20") == [op]
+
+
+def test_save_states_sysctls_only_when_asked(ipvs: lvs.MemoryIpvs) -> None:
+    ipvs.set_sysctl("sync_ports", 2)
+    assert "--lvs-sysctl" not in ipvs.save()
+    full = ipvs.save(sysctls=True)
+    lines = [line for line in full.splitlines() if line.startswith("--lvs-sysctl ")]
+    assert len(lines) == 31
+    assert "--lvs-sysctl sync_ports=2" in lines
+    fresh = lvs.MemoryIpvs(interfaces=["eth0"])
+    fresh.apply(full)
+    assert fresh.sysctls() == ipvs.sysctls()
+    with pytest.raises(ValueError):
+        ipvs.save(ipvsadm=True, sysctls=True)
+    text = lvs.rules.save([], sysctls={"sync_threshold": (3, 40), "est_cpulist": ""})
+    assert text == "--lvs-sysctl sync_threshold=3 40\n--lvs-sysctl est_cpulist=\n"
+    assert lvs.rules.load(text) == []
+    with pytest.raises(lvs.RuleSyntaxError):
+        lvs.rules.save([], sysctls={"sync_retries": 9})

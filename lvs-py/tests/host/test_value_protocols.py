@@ -65,6 +65,9 @@ VALUES: List[Any] = [
     lvs.Operation.set_timeouts(lvs.Timeouts(tcp=10)),
     lvs.Operation.start_daemon(DAEMON),
     lvs.Operation.stop_daemon(lvs.DaemonRole.MASTER),
+    lvs.Operation.set_sysctl("sync_threshold", (3, 40)),
+    lvs.Operation.set_sysctl("net.ipv4.vs.est_cpulist", "0-1"),
+    lvs.Operation.set_sysctl("conntrack", True),
 ]
 
 
@@ -168,6 +171,8 @@ def _errors() -> List[lvs.LvsError]:
             lambda: ipvs.apply("-A -t 192.0.2.10:80\n"),
             lambda: lvs.rules.parse("-A -t nowhere"),
             lambda: lvs.ServiceKey.tcp("192.0.2.1", 70000),
+            lambda: ipvs.sysctl("no_such_knob"),
+            lambda: ipvs.set_sysctl("est_cpulist", "5"),
         ]:
             with pytest.raises(lvs.LvsError) as info:
                 action()
@@ -198,7 +203,8 @@ def test_raised_exceptions_keep_their_attributes_through_pickle() -> None:
     errors = _errors()
     classes = {type(e) for e in errors}
     assert {lvs.ServiceExists, lvs.ServiceNotFound, lvs.SchedulerNotFound, lvs.ServerNotFound,
-            lvs.OutOfRange, lvs.DaemonNotRunning, lvs.InterfaceNotFound, lvs.RuleSyntaxError} <= classes
+            lvs.OutOfRange, lvs.DaemonNotRunning, lvs.InterfaceNotFound, lvs.RuleSyntaxError,
+            lvs.SysctlUnavailable, lvs.SysctlRefused} <= classes
     for e in errors:
         for back in [copy.copy(e), copy.deepcopy(e), pickle.loads(pickle.dumps(e))]:
             _same(e, back)

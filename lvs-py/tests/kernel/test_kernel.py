@@ -1,12 +1,13 @@
 """lvs.Ipvs against the kernel's IPVS, cross-checked with ipvsadm and with MemoryIpvs."""
 
 import errno
+import os
 import subprocess
 import sys
 import threading
 import time
 from ipaddress import IPv4Address, IPv6Address
-from typing import Callable, List, Tuple
+from typing import Callable, List, Tuple, Union
 
 import pytest
 
@@ -253,3 +254,99 @@ def test_without_cap_net_admin_is_a_permission_error(netns: Netns) -> None:
         sys.executable, "-c", script,
     )
     assert result.stdout.strip() == "denied True 1 permission_denied", result.stderr
+
+
+def _cat(netns: Netns, name: str) -> str:
+    return str(netns.exec("cat", f"/proc/sys/net/ipv4/vs/{name}").stdout).rstrip("\n")
+
+
+def _release() -> Tuple[int, int]:
+    with open("/proc/sys/kernel/osrelease") as f:
+        release = f.read().strip()
+    major, minor = release.split(".")[:2]
+    return int(major), int(minor.split("-")[0])
+
+
+def test_sysctls_are_the_namespaces_and_read_typed(ipvs: lvs.Ipvs, netns: Netns) -> None:
+    every = ipvs.sysctls()
+    # The kernel's own view, in one process (starting one per knob is slow in the VM).
+    shown = str(netns.exec("sh", "-c", "cd /proc/sys/net/ipv4/vs && for f in *; do echo \"$f=$(cat $f)\"; done").stdout)
+    kernel = dict(line.split("=", 1) for line in shown.splitlines())
+    assert list(every) == sorted(kernel)
+    assert len(every) == (31 if _release() >= (6, 2) else 29)
+    assert every["sync_threshold"] == (3, 50)
+    for name, value in every.items():
+        if isinstance(value, tuple):
+            assert "\t".join(map(str, value)) == kernel[name], name
+        else:
+            assert str(value) == kernel[name], name
+
+
+def test_sysctls_are_set_read_back_and_restored(ipvs: lvs.Ipvs, netns: Netns) -> None:
+    ipvs.set_sysctl("conn_reuse_mode", 0)
+    ipvs.set_sysctl("net.ipv4.vs.sync_threshold", (2, 10))
+    ipvs.set_sysctl("sync_ports", "4")
+    ipvs.set_sysctl("conntrack", True)
+    assert (_cat(netns, "conn_reuse_mode"), _cat(netns, "sync_threshold")) == ("0", "2\t10")
+    assert (ipvs.sysctl("sync_ports"), ipvs.sysctl("conntrack")) == (4, 1)
+    defaults: List[Tuple[str, Union[int, Tuple[int, int]]]] = [
+        ("conn_reuse_mode", 1), ("sync_threshold", (3, 50)), ("sync_ports", 1), ("conntrack", 0),
+    ]
+    for name, value in defaults:
+        ipvs.set_sysctl(name, value)
+        assert ipvs.sysctl(name) == value
+    if _release() >= (6, 2):
+        ipvs.set_sysctl("est_cpulist", "0")
+        assert _cat(netns, "est_cpulist") == "0"
+        with pytest.raises(lvs.SysctlRefused) as refused:
+            ipvs.set_sysctl("est_cpulist", "99999")
+        assert refused.value.errno == errno.ERANGE
+        assert (refused.value.name, refused.value.value) == ("est_cpulist", "99999")
+
+
+def test_sysctl_errors_are_typed(ipvs: lvs.Ipvs, netns: Netns) -> None:
+    with pytest.raises(lvs.OutOfRange) as out_of_range:
+        ipvs.set_sysctl("sync_version", 2)
+    assert (out_of_range.value.field, out_of_range.value.value) == ("sync_version", 2)
+    assert _cat(netns, "sync_version") == "1"
+    with pytest.raises(lvs.SysctlUnavailable) as missing:
+        ipvs.sysctl("no_such_knob")
+    assert missing.value.errno == errno.ENOENT
+    assert missing.value.name == "no_such_knob"
+    assert missing.value.kernel is not None and missing.value.kernel.startswith("%d.%d" % _release())
+    if _release() < (6, 2):
+        with pytest.raises(lvs.SysctlUnavailable, match="came in Linux 6.2"):
+            ipvs.set_sysctl("est_nice", 1)
+
+
+def test_memory_ipvs_has_the_kernels_sysctls(ipvs: lvs.Ipvs) -> None:
+    kernel = ipvs.sysctls()
+    memory = lvs.MemoryIpvs(
+        kernel=_release(), cpus=os.cpu_count() or 1, sysctls={"sync_qlen_max": kernel["sync_qlen_max"]}
+    )
+    assert memory.sysctls() == kernel
+    writes: List[Tuple[str, Union[int, Tuple[int, int]]]] = [
+        ("sync_threshold", (1, 9)), ("drop_entry", 2), ("am_droprate", -5),
+    ]
+    for name, value in writes:
+        ipvs.set_sysctl(name, value)
+        memory.set_sysctl(name, value)
+    assert memory.sysctls() == ipvs.sysctls()
+
+
+def test_sysctls_of_namespaces_are_separate(make_netns: Callable[[], Netns]) -> None:
+    a, b = make_netns(), make_netns()
+    with lvs.Ipvs(netns=a.path) as ia, lvs.Ipvs(netns=b.path) as ib:
+        ia.set_sysctl("sloppy_tcp", 1)
+        assert (ia.sysctl("sloppy_tcp"), ib.sysctl("sloppy_tcp")) == (1, 0)
+        assert (_cat(a, "sloppy_tcp"), _cat(b, "sloppy_tcp")) == ("1", "0")
+
+
+def test_saved_sysctls_restore_into_a_fresh_namespace(ipvs: lvs.Ipvs, make_netns: Callable[[], Netns]) -> None:
+    ipvs.apply("--lvs-sysctl sync_threshold=4 40\n--lvs-sysctl expire_nodest_conn=1\n")
+    saved = ipvs.save(sysctls=True)
+    assert "--lvs-sysctl expire_nodest_conn=1\n" in saved
+    other = make_netns()
+    with lvs.Ipvs(netns=other.path) as fresh:
+        fresh.apply(saved)
+        assert fresh.sysctls() == ipvs.sysctls()

@@ -6,7 +6,9 @@
 use std::net::SocketAddr;
 
 use lvs_core::ops::OperationVisitor;
-use lvs_core::{DaemonRole, Operation, RealServer, Service, ServiceKey, SyncDaemon, Timeouts};
+use lvs_core::{
+    DaemonRole, Operation, RealServer, Service, ServiceKey, SyncDaemon, SysctlSetting, Timeouts,
+};
 
 use super::consts::{attr, cmd, FAMILY_VERSION};
 use super::nla::{align4, AttrWriter, Attrs};
@@ -206,8 +208,9 @@ impl Request {
         Request::dump(cmd::GET_DAEMON, |_| {})
     }
 
-    /// The request that carries out one operation.
-    pub fn from_operation(op: &Operation) -> Request {
+    /// The request that carries out one operation; `None` for one that is no netlink
+    /// request (setting a sysctl is a write of its `/proc/sys` file).
+    pub fn from_operation(op: &Operation) -> Option<Request> {
         // Through lvs-core's exhaustive visitor, not a `match` with a wildcard arm: a new
         // operation fails to compile here instead of panicking at run time.
         op.visit(&mut Encoder)
@@ -452,38 +455,41 @@ pub fn attrs(attrs: &[u8]) -> Attrs<'_> {
 struct Encoder;
 
 impl OperationVisitor for Encoder {
-    type Output = Request;
-    fn add_service(&mut self, s: &Service) -> Request {
-        Request::add_service(s)
+    type Output = Option<Request>;
+    fn add_service(&mut self, s: &Service) -> Option<Request> {
+        Some(Request::add_service(s))
     }
-    fn edit_service(&mut self, s: &Service) -> Request {
-        Request::edit_service(s)
+    fn edit_service(&mut self, s: &Service) -> Option<Request> {
+        Some(Request::edit_service(s))
     }
-    fn delete_service(&mut self, k: &ServiceKey) -> Request {
-        Request::delete_service(k)
+    fn delete_service(&mut self, k: &ServiceKey) -> Option<Request> {
+        Some(Request::delete_service(k))
     }
-    fn add_server(&mut self, k: &ServiceKey, d: &RealServer) -> Request {
-        Request::add_server(k, d)
+    fn add_server(&mut self, k: &ServiceKey, d: &RealServer) -> Option<Request> {
+        Some(Request::add_server(k, d))
     }
-    fn edit_server(&mut self, k: &ServiceKey, d: &RealServer) -> Request {
-        Request::edit_server(k, d)
+    fn edit_server(&mut self, k: &ServiceKey, d: &RealServer) -> Option<Request> {
+        Some(Request::edit_server(k, d))
     }
-    fn delete_server(&mut self, k: &ServiceKey, a: &SocketAddr) -> Request {
-        Request::delete_server(k, a)
+    fn delete_server(&mut self, k: &ServiceKey, a: &SocketAddr) -> Option<Request> {
+        Some(Request::delete_server(k, a))
     }
-    fn flush(&mut self) -> Request {
-        Request::flush()
+    fn flush(&mut self) -> Option<Request> {
+        Some(Request::flush())
     }
-    fn zero(&mut self, k: Option<&ServiceKey>) -> Request {
-        Request::zero(k)
+    fn zero(&mut self, k: Option<&ServiceKey>) -> Option<Request> {
+        Some(Request::zero(k))
     }
-    fn set_timeouts(&mut self, t: &Timeouts) -> Request {
-        Request::set_timeouts(t)
+    fn set_timeouts(&mut self, t: &Timeouts) -> Option<Request> {
+        Some(Request::set_timeouts(t))
     }
-    fn start_daemon(&mut self, d: &SyncDaemon) -> Request {
-        Request::start_daemon(d)
+    fn start_daemon(&mut self, d: &SyncDaemon) -> Option<Request> {
+        Some(Request::start_daemon(d))
     }
-    fn stop_daemon(&mut self, r: DaemonRole) -> Request {
-        Request::stop_daemon(r)
+    fn stop_daemon(&mut self, r: DaemonRole) -> Option<Request> {
+        Some(Request::stop_daemon(r))
+    }
+    fn set_sysctl(&mut self, _: &SysctlSetting) -> Option<Request> {
+        None
     }
 }

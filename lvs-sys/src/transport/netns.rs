@@ -8,6 +8,7 @@
 //! afterwards. When the calling thread is in the namespace already (the usual case), the
 //! work is done on it directly.
 
+use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -56,6 +57,21 @@ impl Namespace {
         }
         in_namespace(&self.file, open)?
     }
+
+    /// The names in the directory `path` as seen from inside the namespace: opened and read
+    /// there whole, as the kernel resolves a `/proc/sys/net` path (directory or file) in the
+    /// namespace of the thread that looks it up.
+    pub(crate) fn read_dir(&self, path: &Path) -> io::Result<Vec<OsString>> {
+        let list = || {
+            std::fs::read_dir(path)?
+                .map(|entry| entry.map(|e| e.file_name()))
+                .collect::<io::Result<Vec<_>>>()
+        };
+        if self.is_current() {
+            return list();
+        }
+        in_namespace(&self.file, list)?
+    }
 }
 
 /// Runs `work` on a throw-away thread that entered the namespace `ns`, and returns what it
@@ -93,5 +109,12 @@ mod tests {
             .read_to_string(&mut text)
             .unwrap();
         assert!(text.contains("lo:"), "{text}");
+    }
+
+    #[test]
+    fn the_current_namespace_lists_directories_directly() {
+        let ns = Namespace::current().expect("/proc is mounted");
+        let names = ns.read_dir(Path::new("/proc/thread-self/net")).unwrap();
+        assert!(names.iter().any(|n| n == "dev"), "{names:?}");
     }
 }

@@ -515,6 +515,8 @@ fn lvsctl_checks_its_command_line_before_the_kernel() {
         &["list", "-f", "0"],
         &["list", "--timeout", "--stats"],
         &["flush", "-t", "192.0.2.1:80"],
+        &["sysctl", "sync_retries=9"],
+        &["sysctl", "a", "b"],
     ] {
         let out = lvsctl()
             .args(bad)
@@ -529,4 +531,92 @@ fn lvsctl_checks_its_command_line_before_the_kernel() {
             "{bad:?} opened the namespace: {stderr}"
         );
     }
+}
+
+#[test]
+fn lvsctl_lists_prints_and_sets_sysctls_and_plans_the_ones_a_file_states() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl-sysctl");
+    let dir = tempdir::Dir::new("lvsctl-sysctl");
+    let stdout = |out: &Output| String::from_utf8(out.stdout.clone()).unwrap();
+    let ok = |out: Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let listed = stdout(&ok(run(&ns, &["sysctl"])));
+    assert!(
+        listed.contains("net.ipv4.vs.sync_threshold = 3 50\n"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("net.ipv4.vs.conn_reuse_mode = 1\n"),
+        "{listed}"
+    );
+    assert_eq!(
+        listed.lines().count(),
+        lvs_core::Ipvs::sysctls(&ns.lvs()).unwrap().len()
+    );
+
+    ok(run(&ns, &["sysctl", "net.ipv4.vs.sync_threshold=2 20"]));
+    assert_eq!(
+        stdout(&ok(run(&ns, &["sysctl", "sync_threshold"]))),
+        "2 20\n"
+    );
+    let cat = run_ok(
+        ns.command("cat")
+            .arg("/proc/sys/net/ipv4/vs/sync_threshold"),
+    );
+    assert_eq!(String::from_utf8(cat.stdout).unwrap(), "2\t20\n");
+
+    // Refused before writing, naming the knob and its range; a missing knob is named.
+    let out = run(&ns, &["sysctl", "sync_retries=9"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("sync_retries 9 is out of range") && stderr.contains("0 to 3"));
+    let out = run(&ns, &["sysctl", "no_such_knob"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("net.ipv4.vs.no_such_knob is not available in this kernel"));
+
+    // A file states two sysctls: diff shows the one that differs, apply sets it, and the
+    // knobs it does not name stay as they are.
+    let file = write(
+        &dir,
+        "sysctl.rules",
+        "--lvs-sysctl conn_reuse_mode=0\n--lvs-sysctl sync_threshold=2 20\n\
+         -A -t 192.0.2.1:80 -s rr\n",
+    );
+    let out = run(&ns, &["diff", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some("--lvs-sysctl conn_reuse_mode=0")
+    );
+    assert!(!stdout(&out).contains("sync_threshold"));
+    let dry = stdout(&ok(run(&ns, &["apply", &file, "--dry-run"])));
+    assert_eq!(dry, stdout(&out));
+    assert_eq!(stdout(&ok(run(&ns, &["sysctl", "conn_reuse_mode"]))), "1\n");
+    ok(run(&ns, &["apply", &file]));
+    assert_eq!(stdout(&ok(run(&ns, &["sysctl", "conn_reuse_mode"]))), "0\n");
+    assert_eq!(run(&ns, &["diff", &file]).status.code(), Some(0));
+
+    // `save` states no sysctls; `save --sysctls` states every one, and applying that
+    // text changes nothing.
+    let plain = stdout(&ok(run(&ns, &["save"])));
+    assert!(!plain.contains("--lvs-sysctl"), "{plain}");
+    let full = stdout(&ok(run(&ns, &["save", "--sysctls"])));
+    assert_eq!(
+        full.lines()
+            .filter(|l| l.starts_with("--lvs-sysctl "))
+            .count(),
+        listed.lines().count()
+    );
+    assert!(full.contains("--lvs-sysctl conn_reuse_mode=0\n"), "{full}");
+    let saved = write(&dir, "saved.rules", &full);
+    let out = run(&ns, &["diff", &saved]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

@@ -19,4 +19,5 @@ mod overrun;
 mod parallel_read;
 mod reliability;
 mod robustness;
+mod sysctls;
 mod traffic;

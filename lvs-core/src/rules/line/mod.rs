@@ -15,6 +15,7 @@ use crate::model::{
     TunnelKind, DEFAULT_PERSISTENCE_TIMEOUT,
 };
 use crate::ops::Operation;
+use crate::sysctl::{self, SysctlSetting};
 use crate::validate::MAX_PERSISTENCE_TIMEOUT;
 
 mod build;
@@ -53,7 +54,10 @@ pub(crate) fn read_line(text: &str, number: usize) -> Result<Option<Command>, Ru
         },
         // A command without its value (`--start-daemon` alone) says so.
         Some(Err((column, token, problem @ Problem::MissingArgument(_))))
-            if matches!(token.as_str(), "--start-daemon" | "--stop-daemon") =>
+            if matches!(
+                token.as_str(),
+                "--start-daemon" | "--stop-daemon" | "--lvs-sysctl"
+            ) =>
         {
             return Err(err(column, &token, problem))
         }
@@ -144,6 +148,9 @@ struct Line<'a> {
     command_column: usize,
     command_spelled: String,
     daemon_role: Option<DaemonRole>,
+    /// `--lvs-sysctl`'s `NAME=VALUE` token (the rest of the value, if any, follows as plain
+    /// arguments).
+    sysctl: Option<Token<'a>>,
     seen: Vec<Option<Seen>>,
     arguments: Vec<Token<'a>>,
     service: Option<ServiceSpec>,
@@ -186,6 +193,7 @@ impl<'a> Line<'a> {
             command_column: occ.column,
             command_spelled: occ.spelled.clone(),
             daemon_role: None,
+            sysctl: None,
             seen: vec![None; OptionName::ALL.len()],
             arguments: Vec::new(),
             service: None,
@@ -224,6 +232,9 @@ impl<'a> Line<'a> {
                 _ => return Err(line.error(v, Problem::IllegalStopDaemon)),
             };
             line.daemon_role = Some(role);
+        }
+        if command == CommandName::LvsSysctl {
+            line.sysctl = occ.value;
         }
         Ok(line)
     }
@@ -646,6 +657,7 @@ impl<'a> Line<'a> {
             C::Set => Operation::SetTimeouts(timeouts.unwrap_or(Timeouts::new(0, 0, 0))),
             C::StartDaemon => Operation::StartDaemon(self.daemon()),
             C::StopDaemon => Operation::StopDaemon(self.daemon_role.unwrap_or(DaemonRole::Master)),
+            C::LvsSysctl => Operation::SetSysctl(self.sysctl()?),
             C::List => return Ok(Command::List(self.list())),
             C::Save => {
                 return Ok(Command::Save {
@@ -659,8 +671,33 @@ impl<'a> Line<'a> {
         Ok(Command::Operation(op))
     }
 
-    /// The plain arguments: `--set`'s three timeouts, and nothing else.
+    /// `--lvs-sysctl NAME=VALUE...`: the value is the text after `=` and the plain
+    /// arguments after it, one space apart (so `sync_threshold=3 50` is one value), read
+    /// as the knob's kind and checked against what the kernel takes.
+    fn sysctl(&self) -> Result<SysctlSetting, RuleError> {
+        let token = self.sysctl.unwrap_or(Token {
+            text: "",
+            column: self.command_column,
+        });
+        let bad = |reason: String| self.error(token, Problem::InvalidSysctl(reason));
+        let Some((name, first)) = token.text.split_once('=') else {
+            return Err(bad(format!("`{}` is not NAME=VALUE", token.text)));
+        };
+        let mut text = first.to_owned();
+        for word in &self.arguments {
+            text.push(' ');
+            text.push_str(word.text);
+        }
+        let value = sysctl::parse(name, &text).map_err(|e| bad(e.to_string()))?;
+        Ok(SysctlSetting::new(name, value))
+    }
+
+    /// The plain arguments: `--set`'s three timeouts, `--lvs-sysctl`'s value, and nothing
+    /// else.
     fn arguments(&mut self) -> Result<Option<Timeouts>, RuleError> {
+        if self.command == CommandName::LvsSysctl {
+            return Ok(None);
+        }
         let mut rest = self.arguments.iter();
         let mut timeouts = None;
         if self.command == CommandName::Set {
