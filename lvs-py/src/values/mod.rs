@@ -1,5 +1,6 @@
 //! The immutable value objects of the Python API, each wrapping the lvs-core type it shows.
 
+mod connection;
 mod entries;
 mod operation;
 mod pickle;
@@ -7,6 +8,7 @@ mod server;
 mod service;
 mod settings;
 
+pub(crate) use connection::Connection;
 pub(crate) use entries::{table_of, RealServerEntry, ServiceEntry, Stats, VirtualService};
 pub(crate) use operation::Operation;
 pub(crate) use server::{server_addr_of, server_of, RealServer, Tunnel};
