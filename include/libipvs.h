@@ -581,21 +581,6 @@ enum lvs_result {
 // open a new handle in the child.
 struct lvs_handle;
 
-// The services a plan may touch; the rest of the table belongs to someone else. A service
-// is in scope when its virtual address is one of `vips` (numeric IPv4 or IPv6 text) or its
-// firewall mark one of `fwmarks`. A scope with neither lets the plan touch nothing; pass
-// NULL instead of a scope to let it own the whole table.
-struct lvs_scope {
-  // `vip_count` NUL-terminated addresses, or NULL when `vip_count` is 0.
-  const char *const *vips;
-  // How many addresses `vips` has.
-  size_t vip_count;
-  // `fwmark_count` firewall marks, or NULL when `fwmark_count` is 0.
-  const uint32_t *fwmarks;
-  // How many marks `fwmarks` has.
-  size_t fwmark_count;
-};
-
 // An IPv4 or IPv6 address; IPv4 lives in the first 4 bytes (16 bytes, align 4).
 union nf_inet_addr {
   // The address as four 32-bit words.
@@ -638,6 +623,92 @@ struct ip_vs_service_user {
 
 // `ipvs_service_t`.
 typedef struct ip_vs_service_user ipvs_service_t;
+
+// Which entries `lvs_connections` hands on; the conditions set are and-ed. A NULL filter,
+// or one that is all zeros but `templates = -1`, keeps every entry.
+struct lvs_connection_filter {
+  // NULL, or the service whose entries to keep, named as libipvs names one (`fwmark`, or
+  // `af`, `protocol`, `addr` and `port` in network order; the other fields are ignored).
+  // A port-0 service keeps its connections to any port; a firewall-mark service keeps
+  // its persistence templates only (the kernel's table does not tell the mark of a
+  // connection).
+  const ipvs_service_t *service;
+  // 0 for any real server, or `AF_INET`/`AF_INET6` to keep the entries to `server_addr`.
+  u_int16_t server_af;
+  // The real server's port, host order (0: any port).
+  __u16 server_port;
+  // The real server's address (read when `server_af` is not 0).
+  union nf_inet_addr server_addr;
+  // -1: templates and client connections; 0: client connections only; 1: persistence
+  // templates only.
+  int templates;
+  // Non-zero: read the kernel's `ip_vs_conn_sync`, which tells each entry's `origin` but
+  // has no persistence-engine columns (`pe_name` and `pe_data` are then NULL).
+  int with_origin;
+};
+
+// One entry of the connection table: a client's connection through a virtual service to
+// a real server, or a persistence template. Ports are in host byte order; addresses are
+// `union nf_inet_addr` (IPv4 in the first 4 bytes). The strings belong to lvs and are valid
+// only during the callback that receives the entry: copy what you keep.
+struct lvs_connection {
+  // IP protocol number (`IPPROTO_TCP`, `IPPROTO_UDP`, `IPPROTO_SCTP`, 0 for the `IP`
+  // templates of firewall-mark services), or -1 when the kernel's name tells none.
+  int protocol;
+  // The protocol by the kernel's name (`"TCP"`, `"UDP"`, `"SCTP"`, `"IP"`, ...).
+  const char *protocol_name;
+  // `AF_INET` or `AF_INET6`: the family of the client and virtual addresses.
+  u_int16_t af;
+  // The client's port (0 for a persistence template).
+  __u16 client_port;
+  // The client's address.
+  union nf_inet_addr client_addr;
+  // The virtual service's port.
+  __u16 virtual_port;
+  // The virtual service's address; a firewall-mark template has the mark here, as the
+  // IPv4 address the kernel shows (mark 1 is 0.0.0.1).
+  union nf_inet_addr virtual_addr;
+  // `AF_INET` or `AF_INET6`: the real server's family (it differs from `af` for a real
+  // server reached through a tunnel of the other family).
+  u_int16_t dest_af;
+  // The real server's port.
+  __u16 dest_port;
+  // The real server's address.
+  union nf_inet_addr dest_addr;
+  // The protocol state by the kernel's name (`"ESTABLISHED"`, `"UDP"`, `"NONE"`, ...).
+  const char *state;
+  // Seconds until the entry expires.
+  __u64 expires;
+  // 1 for a persistence template (the kernel makes every one, and no client
+  // connection, with client port 0), else 0.
+  int is_template;
+  // The persistence engine keeping data on the entry (such as `"sip"`), or NULL.
+  const char *pe_name;
+  // The persistence engine's data (such as a SIP Call-ID), or NULL.
+  const char *pe_data;
+  // `"LOCAL"` (scheduled here) or `"SYNC"` (learned from a sync daemon's master) when
+  // read with `with_origin`, else NULL.
+  const char *origin;
+};
+
+// What `lvs_connections` calls for each entry, with the caller's `ctx`; a non-zero result
+// stops the listing.
+typedef int (*lvs_connection_cb)(const struct lvs_connection *connection, void *ctx);
+
+// The services a plan may touch; the rest of the table belongs to someone else. A service
+// is in scope when its virtual address is one of `vips` (numeric IPv4 or IPv6 text) or its
+// firewall mark one of `fwmarks`. A scope with neither lets the plan touch nothing; pass
+// NULL instead of a scope to let it own the whole table.
+struct lvs_scope {
+  // `vip_count` NUL-terminated addresses, or NULL when `vip_count` is 0.
+  const char *const *vips;
+  // How many addresses `vips` has.
+  size_t vip_count;
+  // `fwmark_count` firewall marks, or NULL when `fwmark_count` is 0.
+  const uint32_t *fwmarks;
+  // How many marks `fwmarks` has.
+  size_t fwmark_count;
+};
 
 // `ipvs_dest_t`: a real server to add, edit or delete (52 bytes).
 struct ip_vs_dest_user {
@@ -1007,6 +1078,25 @@ extern "C" {
 // ip_vs_getinfo ipvs_info`). `num_services` is never filled: libipvs does not fill it over
 // netlink either.
 extern struct ip_vs_getinfo ipvs_info;
+
+// Calls `cb(entry, ctx)` for each entry of the connection table of the handle's network
+// namespace (not the caller's) that `filter` keeps (NULL: every entry), in the kernel's
+// order, reading the kernel's table as it goes: memory does not grow with the table. A
+// non-zero result of `cb` stops the listing, and `lvs_connections` returns `LVS_OK`. The
+// entry and its strings are valid only during the callback, which may call other `lvs_*`
+// functions, on this handle too.
+//
+// The kernel writes the table as it walks it, so entries that come or go meanwhile may be
+// missed or seen twice, as with `ipvsadm -L -c`. A filter field out of range fails with
+// `LVS_ERR_NULL_OR_INVALID_ARGUMENT` before anything is read (errno `EAFNOSUPPORT` for a
+// family, else `EINVAL`); a failure to read the table, before or after some entries were
+// handed on, with its code and message.
+//
+// # Safety
+// `handle` is NULL or an open handle; `filter` is NULL or points to a readable
+// `struct lvs_connection_filter` whose `service` is NULL or points to a readable
+// `ipvs_service_t`; `cb` is NULL or a function that may be called with `ctx`.
+enum lvs_result lvs_connections(struct lvs_handle *handle, const struct lvs_connection_filter *filter, lvs_connection_cb cb, void *ctx);
 
 // Opens a handle on the IPVS of the calling thread's network namespace into `*out`.
 // Release it with `lvs_close`.

@@ -4,23 +4,26 @@
 //! Every call converts its Python arguments first, then runs on the backend with the GIL
 //! released (netlink I/O may wait on the kernel), then converts the answer back.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use lvs_core::listing::ConnectionFilter;
 use lvs_core::{Ipvs as _, MemoryIpvs as CoreMemory, Table};
 use lvs_sys::{NetlinkIpvs, Options};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString, PyTuple, PyType};
 
-use crate::convert::{string, type_name};
+use crate::connections::Connections;
+use crate::convert::{ip_addr, string, type_name};
 use crate::errors::{invalid_input, BatchFailure, Failure};
 use crate::rules::operations_from_text;
 use crate::values::{
     daemon_of, key_of, py_value, role, server_addr_of, server_of, timeouts_of, value_of,
-    KernelInfo, Operation, RealServerEntry, Service, ServiceEntry, SyncDaemon, Timeouts,
-    VirtualService,
+    KernelInfo, Operation, RealServer, RealServerEntry, Service, ServiceEntry, SyncDaemon,
+    Timeouts, VirtualService,
 };
 
 /// The table behind a handle.
@@ -113,7 +116,23 @@ fn service_arg(value: &Bound<'_, PyAny>) -> PyResult<lvs_core::Service> {
         })
 }
 
-/// Reads `apply`'s argument: rule text, or an iterable of `Operation`.
+/// Reads the real server a connection listing is narrowed to: a `RealServer`, an
+/// `(address, port)` tuple, or an address alone (any port, as port 0 also means).
+fn connection_server_arg(value: &Bound<'_, PyAny>) -> PyResult<SocketAddr> {
+    let is_address = value.is_instance_of::<PyString>()
+        || ["IPv4Address", "IPv6Address"].contains(&type_name(value).as_str());
+    if is_address {
+        return Ok(SocketAddr::new(ip_addr(value, "server")?, 0));
+    }
+    if value.is_instance_of::<RealServer>() || value.is_instance_of::<PyTuple>() {
+        return server_addr_of(value);
+    }
+    Err(PyTypeError::new_err(format!(
+        "server must be an lvs.RealServer, an (address, port) tuple or an address, not {}",
+        type_name(value)
+    )))
+}
+
 /// The handle's timeout: a positive number of seconds. One too long for a `Duration`
 /// (`1e19`, `math.inf`) saturates to the longest, which waits without a practical limit.
 fn timeout_arg(py: Python<'_>, timeout: f64) -> PyResult<Duration> {
@@ -127,6 +146,7 @@ fn timeout_arg(py: Python<'_>, timeout: f64) -> PyResult<Duration> {
     Ok(Duration::try_from_secs_f64(timeout).unwrap_or(Duration::MAX))
 }
 
+/// Reads `apply`'s argument: rule text, or an iterable of `Operation`.
 fn operations_arg(
     py: Python<'_>,
     operations: &Bound<'_, PyAny>,
@@ -409,6 +429,52 @@ impl IpvsHandle {
             }))
         })?;
         lvs_core::rules::save(&table).map_err(|e| crate::errors::rule_error(py, &e))
+    }
+
+    /// The entries of the connection table (`ipvsadm -L -n -c`) of the handle's network
+    /// namespace, as an iterator of `Connection` that reads the kernel's table as it goes
+    /// (a chunk at a time, without the GIL), so the table is never held whole.
+    ///
+    /// `service` (a `ServiceKey` or `Service`) keeps its entries: its protocol, virtual
+    /// address and port (any port for a port-0 service); for a firewall-mark service, its
+    /// persistence templates only, the kernel's table not telling marks of connections.
+    /// `server` (a `RealServer`, an `(address, port)` tuple, or an address for any port)
+    /// keeps the entries to that real server. `templates=True` keeps persistence templates
+    /// only, `False` client connections only. `origin=True` reads the kernel's
+    /// `ip_vs_conn_sync` instead, which tells each entry's `origin` but has no persistence
+    /// engine columns. `MemoryIpvs` has no traffic, so its table is always empty.
+    #[pyo3(signature = (service = None, server = None, *, templates = None, origin = false))]
+    fn connections(
+        &self,
+        py: Python<'_>,
+        service: Option<&Bound<'_, PyAny>>,
+        server: Option<&Bound<'_, PyAny>>,
+        templates: Option<bool>,
+        origin: bool,
+    ) -> PyResult<Connections> {
+        let mut filter = match service {
+            Some(service) => ConnectionFilter::service(&key_of(service)?),
+            None => ConnectionFilter::all(),
+        };
+        if let Some(server) = server {
+            filter = filter.to_server(connection_server_arg(server)?);
+        }
+        if let Some(templates) = templates {
+            filter = filter.templates(templates);
+        }
+        if origin {
+            filter = filter.with_origin();
+        }
+        self.call(py, move |b| match b {
+            Backend::Kernel(i) => i
+                .connections_iter(&filter)
+                .map(Connections::streaming)
+                .map_err(Failure::from),
+            Backend::Memory(i) => i
+                .connections(&filter)
+                .map(Connections::of)
+                .map_err(Failure::from),
+        })
     }
 
     /// Releases the handle (the kernel handle's netlink socket). Closing twice is allowed.

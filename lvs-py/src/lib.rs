@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+mod connections;
 mod convert;
 mod enums;
 mod errors;
@@ -33,6 +34,8 @@ fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<values::ServiceEntry>()?;
     module.add_class::<values::RealServerEntry>()?;
     module.add_class::<values::VirtualService>()?;
+    module.add_class::<values::Connection>()?;
+    module.add_class::<connections::Connections>()?;
     module.add_class::<values::Operation>()?;
     module.add_class::<handle::IpvsHandle>()?;
     module.add_class::<handle::Ipvs>()?;

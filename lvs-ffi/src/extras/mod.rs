@@ -5,8 +5,10 @@
 //! Every function that can fail returns an `lvs_result` (0 for success); on failure the
 //! calling thread's last error holds a message, the errno and, for rule text, the line
 //! (`lvs_last_error_message`, `lvs_last_error_errno`, `lvs_last_error_line`).
+//! `lvs_connections` hands a callback the entries of the connection table one by one.
 //! `lvs_version` says which version of lvs the library is.
 
+mod connections;
 mod handle;
 mod last_error;
 mod plan;
@@ -14,6 +16,7 @@ mod rules;
 mod sysctl;
 mod version;
 
+pub use connections::*;
 pub use handle::*;
 pub use last_error::*;
 pub use plan::*;

@@ -1,9 +1,10 @@
 /*
  * Every libipvs function and lvs_* extra against a real kernel, with every ipvs_strerror
  * text (the table in lvs-ffi/src/strerror.rs) the kernel can give, and several threads at
- * once. Runs as root inside the test VM, in a fresh network namespace prepared by
- * tests/suites/ffi/guest, which passes that namespace's path and the name of a dummy
- * interface in it:
+ * once, and lvs_connections against `ipvsadm -Lnc` with live traffic (tests/lib/conn-lab,
+ * found from the working directory, the repository's root, or at $LVS_CONN_LAB). Runs as
+ * root inside the test VM, in a fresh network namespace prepared by tests/suites/ffi/guest,
+ * which passes that namespace's path and the name of a dummy interface in it:
  *
  *   kernel /run/netns/NAME IFNAME
  */
@@ -15,6 +16,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libipvs.h>
@@ -966,6 +968,275 @@ TEST(lvs_handle_reads_and_sets_sysctls)
 	lvs_close(h);
 }
 
+/* --- the connection table: lvs_connections ------------------------------------------------
+ * tests/lib/conn-lab builds a director (namespace lvsc-lb, not this test's) with live TCP and
+ * UDP connections through a NAT and a DR service, the DR TCP one persistent. */
+
+#define CONN_LB "lvsc-lb"
+#define CONN_MAX 32
+
+static const char *conn_lab_path;
+
+static int conn_lab(const char *action)
+{
+	char command[512];
+	snprintf(command, sizeof(command), "%s %s lvsc", conn_lab_path, action);
+	return system(command);
+}
+
+/* One entry as `ipvsadm -Lnc` prints it, less the expiry: "PROTO STATE CLIENT VIRTUAL
+ * DESTINATION", each endpoint ADDRESS:PORT. */
+struct conn_entry {
+	char key[256];
+	long expires;
+	int protocol;
+	int is_template;
+	int has_pe;
+	char origin[16];
+};
+
+struct conn_list {
+	int n;
+	int calls;
+	int stop_after; /* 0: never stop */
+	struct lvs_handle *nested; /* when set, the first entry reads the table again */
+	int nested_n;
+	struct conn_entry e[CONN_MAX];
+};
+
+static void endpoint(int af, const union nf_inet_addr *addr, unsigned port, char *out, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(af, addr, ip, sizeof(ip));
+	snprintf(out, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+}
+
+static int count_entry(const struct lvs_connection *c, void *ctx)
+{
+	(void)c;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int collect(const struct lvs_connection *c, void *ctx)
+{
+	struct conn_list *l = ctx;
+	l->calls++;
+	if (l->nested && l->calls == 1) {
+		int inner = 0;
+		l->nested_n = lvs_connections(l->nested, NULL, count_entry, &inner) == LVS_OK ? inner : -1;
+	}
+	if (l->n < CONN_MAX) {
+		struct conn_entry *e = &l->e[l->n++];
+		char client[64], virt[64], dest[64];
+		endpoint(c->af, &c->client_addr, c->client_port, client, sizeof(client));
+		endpoint(c->af, &c->virtual_addr, c->virtual_port, virt, sizeof(virt));
+		endpoint(c->dest_af, &c->dest_addr, c->dest_port, dest, sizeof(dest));
+		snprintf(e->key, sizeof(e->key), "%s %s %s %s %s", c->protocol_name, c->state, client,
+			 virt, dest);
+		e->expires = (long)c->expires;
+		e->protocol = c->protocol;
+		e->is_template = c->is_template;
+		e->has_pe = c->pe_name != NULL || c->pe_data != NULL;
+		snprintf(e->origin, sizeof(e->origin), "%s", c->origin ? c->origin : "(none)");
+	}
+	return l->stop_after && l->calls >= l->stop_after;
+}
+
+/* The entries of `ipvsadm -Lnc` in the director's namespace, or -1. */
+static int ipvsadm_connections(struct conn_list *l)
+{
+	FILE *out = popen("ip netns exec " CONN_LB " ipvsadm -Lnc", "r");
+	if (!out)
+		return -1;
+	char line[512];
+	int number = 0, bad = 0;
+	while (fgets(line, sizeof(line), out)) {
+		number++;
+		if (number == 1) {
+			bad |= strcmp(line, "IPVS connection entries\n") != 0;
+			continue;
+		}
+		if (number == 2) {
+			bad |= strncmp(line, "pro expire state", 16) != 0;
+			continue;
+		}
+		char pro[16], state[32], client[64], virt[64], dest[64];
+		int minutes, seconds;
+		if (sscanf(line, "%15s %d:%d %31s %63s %63s %63s", pro, &minutes, &seconds, state, client,
+			   virt, dest) != 7 ||
+		    l->n == CONN_MAX) {
+			harness_fail(__FILE__, __LINE__, "ipvsadm printed: %s", line);
+			bad = 1;
+			continue;
+		}
+		struct conn_entry *e = &l->e[l->n++];
+		snprintf(e->key, sizeof(e->key), "%s %s %s %s %s", pro, state, client, virt, dest);
+		e->expires = minutes * 60L + seconds;
+	}
+	return pclose(out) == 0 && !bad ? 0 : -1;
+}
+
+static time_t monotonic_seconds(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+/* How many entries of `l` start with `start` and end with `end`. */
+static int count_keys(const struct conn_list *l, const char *start, const char *end)
+{
+	int n = 0;
+	for (int i = 0; i < l->n; i++) {
+		size_t len = strlen(l->e[i].key), end_len = strlen(end);
+		n += strncmp(l->e[i].key, start, strlen(start)) == 0 && len >= end_len &&
+		     strcmp(l->e[i].key + len - end_len, end) == 0;
+	}
+	return n;
+}
+
+static int listed(struct lvs_handle *h, const struct lvs_connection_filter *f, struct conn_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	return lvs_connections(h, f, collect, l);
+}
+
+static void connection_table_checks(struct lvs_handle *lb)
+{
+	static struct conn_list ours, theirs, some;
+	time_t before = monotonic_seconds();
+	CHECK_INT(listed(lb, NULL, &ours), LVS_OK);
+	memset(&theirs, 0, sizeof(theirs));
+	CHECK_INT(ipvsadm_connections(&theirs), 0);
+	/* Entry by entry, in the kernel's order. The expiry counts down meanwhile: by as many
+	 * seconds as the two reads took (ipvsadm starts slowly in the emulated guest), give or
+	 * take one for the rounding to whole seconds. */
+	long apart = (long)(monotonic_seconds() - before) + 1;
+	CHECK_INT(theirs.n, ours.n);
+	for (int i = 0; i < ours.n; i++) {
+		CHECK_STR(ours.e[i].key, theirs.e[i].key);
+		if (!CHECK_T(labs(ours.e[i].expires - theirs.e[i].expires) <= apart))
+			fprintf(stderr, "    %s: expires %ld, ipvsadm %ld, %ld s apart\n", ours.e[i].key,
+				ours.e[i].expires, theirs.e[i].expires, apart);
+		CHECK_INT(ours.e[i].has_pe, 0);
+		CHECK_STR(ours.e[i].origin, "(none)");
+	}
+	/* What the lab's traffic made: one entry per service, and the persistent service's
+	 * template (client port 0), ASSURED once a connection it controls is established. */
+	CHECK_INT(ours.n, 5);
+	CHECK_INT(count_keys(&ours, "TCP ESTABLISHED 198.51.100.2:", " 198.51.100.10:80 203.0.113.11:8080"), 1);
+	CHECK_INT(count_keys(&ours, "UDP UDP 198.51.100.2:", " 198.51.100.10:53 203.0.113.11:5353"), 1);
+	CHECK_INT(count_keys(&ours, "TCP ESTABLISHED 198.51.100.2:", " 198.51.100.10:81 198.51.100.11:81"), 1);
+	CHECK_INT(count_keys(&ours, "TCP ASSURED 198.51.100.2:0 198.51.100.10:81 198.51.100.11:81", ""), 1);
+	CHECK_INT(count_keys(&ours, "UDP UDP 198.51.100.2:", " 198.51.100.10:54 198.51.100.11:54"), 1);
+	for (int i = 0; i < ours.n; i++) {
+		CHECK_INT(ours.e[i].protocol, ours.e[i].key[0] == 'T' ? IPPROTO_TCP : IPPROTO_UDP);
+		CHECK_INT(ours.e[i].is_template, strstr(ours.e[i].key, ".2:0 ") != NULL);
+	}
+
+	/* The caller's own namespace has none of them: a handle reads its namespace's table. */
+	struct lvs_handle *here = NULL;
+	CHECK_INT(lvs_open(&here), LVS_OK);
+	enum lvs_result r = listed(here, NULL, &some);
+	lvs_close(here);
+	CHECK_INT(r, LVS_OK);
+	CHECK_INT(some.n, 0);
+
+	/* Filters. */
+	struct lvs_connection_filter f = { .templates = -1 };
+	ipvs_service_t nat_tcp = tcp("198.51.100.10", 80), dr_tcp = tcp("198.51.100.10", 81);
+	f.service = &nat_tcp;
+	CHECK_INT(listed(lb, &f, &some), LVS_OK);
+	CHECK_INT(some.n, 1);
+	CHECK_INT(count_keys(&some, "TCP ESTABLISHED", " 198.51.100.10:80 203.0.113.11:8080"), 1);
+	f.service = &dr_tcp;
+	f.templates = 1;
+	CHECK_INT(listed(lb, &f, &some), LVS_OK);
+	CHECK_INT(some.n, 1);
+	CHECK_INT(some.e[0].is_template, 1);
+	f.templates = 0;
+	CHECK_INT(listed(lb, &f, &some), LVS_OK);
+	CHECK_INT(some.n, 1);
+	CHECK_INT(some.e[0].is_template, 0);
+	f.service = NULL;
+	CHECK_INT(listed(lb, &f, &some), LVS_OK);
+	CHECK_INT(some.n, 4);
+	f.templates = -1;
+	f.server_af = AF_INET;
+	inet_pton(AF_INET, "198.51.100.11", &f.server_addr);
+	CHECK_INT(listed(lb, &f, &some), LVS_OK);
+	CHECK_INT(some.n, 3); /* DR: the TCP connection, its template, the UDP one */
+	CHECK_INT(count_keys(&some, "", " 198.51.100.11:81") + count_keys(&some, "", " 198.51.100.11:54"), 3);
+	inet_pton(AF_INET, "203.0.113.11", &f.server_addr);
+	f.server_port = 5353;
+	CHECK_INT(listed(lb, &f, &some), LVS_OK);
+	CHECK_INT(some.n, 1);
+	CHECK_INT(count_keys(&some, "UDP UDP", " 203.0.113.11:5353"), 1);
+
+	/* With the origin (the sync file): the same entries, each made here. */
+	struct lvs_connection_filter origin = { .templates = -1, .with_origin = 1 };
+	CHECK_INT(listed(lb, &origin, &some), LVS_OK);
+	CHECK_INT(some.n, ours.n);
+	for (int i = 0; i < some.n; i++) {
+		CHECK_STR(some.e[i].key, ours.e[i].key);
+		CHECK_STR(some.e[i].origin, "LOCAL");
+	}
+
+	/* A non-zero answer stops the listing; the callback may use the handle meanwhile. */
+	memset(&some, 0, sizeof(some));
+	some.stop_after = 2;
+	some.nested = lb;
+	CHECK_INT(lvs_connections(lb, NULL, collect, &some), LVS_OK);
+	CHECK_INT(some.calls, 2);
+	CHECK_INT(some.nested_n, 5);
+
+	/* Arguments refused before anything is read. */
+	CHECK_INT(lvs_connections(lb, NULL, NULL, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	char msg[256];
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK_STR(msg, "lvs_connections: cb is NULL");
+	struct lvs_connection_filter bad = { .templates = 2 };
+	CHECK_INT(listed(lb, &bad, &some), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(lvs_last_error_errno(), EINVAL);
+	bad.templates = -1;
+	bad.server_af = 99;
+	CHECK_INT(listed(lb, &bad, &some), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(lvs_last_error_errno(), EAFNOSUPPORT);
+	ipvs_service_t odd = tcp("198.51.100.10", 80);
+	odd.af = 99;
+	bad.server_af = 0;
+	bad.service = &odd;
+	CHECK_INT(listed(lb, &bad, &some), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(lvs_last_error_errno(), EAFNOSUPPORT);
+	CHECK_INT(some.calls, 0);
+}
+
+TEST(lvs_connections_lists_what_ipvsadm_lists_in_another_namespace)
+{
+	const char *rules = "-A -t 198.51.100.10:80 -s rr\n"
+			    "-a -t 198.51.100.10:80 -r 203.0.113.11:8080 -m\n"
+			    "-A -u 198.51.100.10:53 -s rr\n"
+			    "-a -u 198.51.100.10:53 -r 203.0.113.11:5353 -m\n"
+			    "-A -t 198.51.100.10:81 -s rr -p 300\n"
+			    "-a -t 198.51.100.10:81 -r 198.51.100.11:81 -g\n"
+			    "-A -u 198.51.100.10:54 -s rr\n"
+			    "-a -u 198.51.100.10:54 -r 198.51.100.11:54 -g\n";
+	conn_lab("down"); /* what an interrupted run may have left */
+	if (conn_lab("up") != 0) {
+		harness_fail(__FILE__, __LINE__, "%s up failed", conn_lab_path);
+	} else {
+		struct lvs_handle *lb = NULL;
+		if (CHECK_INT_T(lvs_open_netns("/run/netns/" CONN_LB, &lb), LVS_OK)) {
+			if (CHECK_INT_T(lvs_apply_rules(lb, rules, NULL), LVS_OK) &&
+			    CHECK_INT_T(conn_lab("traffic"), 0))
+				connection_table_checks(lb);
+			lvs_close(lb);
+		}
+	}
+	conn_lab("down");
+}
+
 static void harness_setup(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -974,6 +1245,8 @@ static void harness_setup(int argc, char **argv)
 	}
 	netns_path = argv[1];
 	sync_ifname = argv[2];
+	/* Run from the repository's root, as tests/suites/ffi/guest does. */
+	conn_lab_path = getenv("LVS_CONN_LAB") ? getenv("LVS_CONN_LAB") : "tests/lib/conn-lab";
 	if (access("/proc/net/ip_vs", F_OK) != 0) {
 		fprintf(stderr, "this kernel has no IPVS: these tests need one\n");
 		exit(1);

@@ -1,7 +1,8 @@
 /*
- * The libipvs layouts of ipvsadm 1.31 on LP64 (x86_64, aarch64), pinned at compile time:
- * this file does not build when a size or offset in include/libipvs.h differs. Its tests
- * check the values of the constants a libipvs program uses.
+ * The libipvs layouts of ipvsadm 1.31 on LP64 (x86_64, aarch64), and those of lvs's own
+ * structs, pinned at compile time: this file does not build when a size or offset in
+ * include/libipvs.h differs. Its tests check the values of the constants a libipvs program
+ * uses.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -135,6 +136,32 @@ AT(ipvs_daemon_t, mcast_group, 36);
 SIZE(struct ip_vs_daemon_kern, 24);
 
 SIZE(struct ip_vs_flags, 8);
+
+/* lvs's own structs: not libipvs's, but within the same ABI (libipvs.so.1), so pinned too. */
+SIZE(struct lvs_connection, 128);
+AT(struct lvs_connection, protocol, 0);
+AT(struct lvs_connection, protocol_name, 8);
+AT(struct lvs_connection, af, 16);
+AT(struct lvs_connection, client_port, 18);
+AT(struct lvs_connection, client_addr, 20);
+AT(struct lvs_connection, virtual_port, 36);
+AT(struct lvs_connection, virtual_addr, 40);
+AT(struct lvs_connection, dest_af, 56);
+AT(struct lvs_connection, dest_port, 58);
+AT(struct lvs_connection, dest_addr, 60);
+AT(struct lvs_connection, state, 80);
+AT(struct lvs_connection, expires, 88);
+AT(struct lvs_connection, is_template, 96);
+AT(struct lvs_connection, pe_name, 104);
+AT(struct lvs_connection, pe_data, 112);
+AT(struct lvs_connection, origin, 120);
+SIZE(struct lvs_connection_filter, 40);
+AT(struct lvs_connection_filter, service, 0);
+AT(struct lvs_connection_filter, server_af, 8);
+AT(struct lvs_connection_filter, server_port, 10);
+AT(struct lvs_connection_filter, server_addr, 12);
+AT(struct lvs_connection_filter, templates, 28);
+AT(struct lvs_connection_filter, with_origin, 32);
 
 /* The function types are libipvs's: assigning them to its pointer types must compile. */
 static ipvs_service_cmp_t service_cmp = ipvs_cmp_services;

@@ -1,8 +1,8 @@
 /*
- * libipvs contracts that need no kernel IPVS: NULL arguments, lvs_version, every
- * ipvs_strerror text after each function that registers itself for it (the table in
- * lvs-ffi/src/strerror.rs), the per-thread "last function",
- * libipvs's comparators and sorts, and what ipvs_init and lvs_open say when the kernel has
+ * libipvs contracts that need no kernel IPVS: NULL arguments (lvs_connections' too),
+ * lvs_version, every ipvs_strerror text after each function that registers itself for it
+ * (the table in lvs-ffi/src/strerror.rs), the per-thread "last function", libipvs's
+ * comparators and sorts, and what ipvs_init and lvs_open say when the kernel has
  * no IPVS. Runs on the build host (under valgrind in tests/suites/ffi/host).
  */
 #include <arpa/inet.h>
@@ -75,6 +75,31 @@ TEST(lvs_null_arguments)
 	CHECK_INT(lvs_sysctl_set(NULL, "conntrack", "1"), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
 	CHECK_INT(lvs_last_error_errno(), EINVAL);
 	CHECK_INT(lvs_sysctl_list(NULL, NULL, 0, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+}
+
+static int never_called(const struct lvs_connection *c, void *ctx)
+{
+	(void)c;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* Without a handle nothing is read and the callback is never called; the message names
+ * what is missing. (A NULL callback with an open handle is checked in kernel.c, where a
+ * handle can be opened.) */
+TEST(lvs_connections_refuses_a_null_handle)
+{
+	int calls = 0;
+	char msg[128];
+	struct lvs_connection_filter all = { .templates = -1 };
+	CHECK_INT(lvs_connections(NULL, &all, never_called, &calls), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK_INT(lvs_last_error_errno(), EINVAL);
+	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
+	CHECK_STR(msg, "lvs_connections: handle is NULL");
+	CHECK_INT(lvs_connections(NULL, NULL, NULL, NULL), LVS_ERR_NULL_OR_INVALID_ARGUMENT);
+	CHECK(lvs_last_error_message(msg, sizeof(msg)) > 0);
+	CHECK_STR(msg, "lvs_connections: handle is NULL");
+	CHECK_INT(calls, 0);
 }
 
 /* The header's version macros and the library's lvs_version() say the same version. */

@@ -5,7 +5,9 @@ The whole IPVS model as immutable, typed value objects (:class:`Service`,
 :class:`SyncDaemon`, :class:`Stats`, ...), two handles with the same methods
 (:class:`Ipvs` for the kernel over generic netlink, optionally in a network namespace, and
 :class:`MemoryIpvs`, an in-memory table that answers like the kernel), batches of
-:class:`Operation` or ipvsadm rule text, and :mod:`lvs.rules` to parse and save rule text.
+:class:`Operation` or ipvsadm rule text, :mod:`lvs.rules` to parse and save rule text, and
+the kernel's connection table read lazily as :class:`Connection` values
+(``IpvsHandle.connections()``).
 
 Errors are :class:`LvsError` subclasses carrying ``errno`` and ``kind``. Netlink I/O
 releases the GIL, so handles can be used from threads. The ``net.ipv4.vs`` sysctls of a
@@ -64,6 +66,8 @@ from lvs._errors import (
     Unsupported,
 )
 from lvs._lvs import (
+    Connection,
+    Connections,
     Ipvs,
     IpvsHandle,
     KernelInfo,
@@ -91,6 +95,8 @@ _check_names()
 
 __all__ = [
     "AlreadyExists",
+    "Connection",
+    "Connections",
     "DaemonNotRunning",
     "DaemonRole",
     "DaemonRunning",

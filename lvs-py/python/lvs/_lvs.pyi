@@ -1,7 +1,7 @@
 """Types of the native module ``lvs._lvs`` (checked against it by ``mypy.stubtest``)."""
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from ipaddress import IPv4Address, IPv6Address
 from types import TracebackType
 from typing import Any, final
@@ -30,6 +30,8 @@ _SysctlArg = int | bool | tuple[int, int] | list[int] | str
 __version__: str
 
 __all__ = [
+    "Connection",
+    "Connections",
     "Ipvs",
     "IpvsHandle",
     "KernelInfo",
@@ -420,6 +422,80 @@ class VirtualService:
     def __deepcopy__(self, memo: Any, /) -> Self: ...
 
 @final
+class Connection:
+    """One entry of the kernel's connection table (``ipvsadm -L -n -c``): a client's
+    connection through a virtual service to a real server, or a persistence template.
+
+    ``protocol`` and ``state`` are the kernel's names (``"TCP"``, ``"ESTABLISHED"``); the
+    endpoints are ``(address, port)`` tuples; ``expires`` is in seconds. ``template`` is
+    true for persistence templates (client port 0). ``origin`` is ``"LOCAL"`` or ``"SYNC"``
+    when read with ``origin=True``, else ``None``.
+    """
+
+    def __new__(
+        cls,
+        protocol: str,
+        client: tuple[_AddressArg, int],
+        virtual: tuple[_AddressArg, int],
+        destination: tuple[_AddressArg, int],
+        state: str,
+        expires: int,
+        *,
+        pe_name: str | None = None,
+        pe_data: str | None = None,
+        origin: str | None = None,
+    ) -> Self: ...
+    @property
+    def protocol(self) -> str:
+        """The kernel's name: TCP, UDP, SCTP, IP (firewall-mark templates), ICMP, IP_<n>."""
+    @property
+    def client(self) -> tuple[_Address, int]:
+        """The client's address and port (port 0 for a persistence template)."""
+    @property
+    def virtual(self) -> tuple[_Address, int]:
+        """The virtual service's address and port (a firewall-mark template: the mark as
+        an IPv4 address)."""
+    @property
+    def destination(self) -> tuple[_Address, int]:
+        """The real server's address and port."""
+    @property
+    def state(self) -> str:
+        """The protocol state by the kernel's name (ESTABLISHED, UDP, NONE, ...)."""
+    @property
+    def expires(self) -> int:
+        """Seconds until the entry expires."""
+    @property
+    def template(self) -> bool:
+        """Whether this is a persistence template rather than a client's connection."""
+    @property
+    def pe_name(self) -> str | None:
+        """The persistence engine keeping data on the entry (such as ``"sip"``)."""
+    @property
+    def pe_data(self) -> str | None:
+        """The persistence engine's data (such as a SIP Call-ID)."""
+    @property
+    def origin(self) -> str | None:
+        """``"LOCAL"`` or ``"SYNC"`` when read with ``origin=True``, else ``None``."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def _asdict(self) -> dict[str, Any]: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __copy__(self) -> Self: ...
+    def __deepcopy__(self, memo: Any, /) -> Self: ...
+
+@final
+class Connections:
+    """The entries of a connection table, read from the kernel as they are iterated (a
+    chunk at a time, without the GIL): the table is never held whole. It owns the open
+    table, not the handle. A read error is raised after the entries read before it."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Connection: ...
+    def close(self) -> None:
+        """Stops reading and closes the table; later iteration yields nothing."""
+
+@final
 class Operation:
     """One change to an IPVS table."""
 
@@ -498,6 +574,22 @@ class IpvsHandle:
     def apply(self, operations: str | Iterable[Operation]) -> None: ...
     def table(self) -> list[VirtualService]: ...
     def save(self, *, ipvsadm: bool = False, sysctls: bool = False) -> str: ...
+    def connections(
+        self,
+        service: _Key | None = None,
+        server: RealServer | tuple[_AddressArg, int] | _AddressArg | None = None,
+        *,
+        templates: bool | None = None,
+        origin: bool = False,
+    ) -> Connections:
+        """The connection table of the handle's network namespace, read lazily.
+
+        ``service`` keeps one service's entries (a firewall-mark service: its persistence
+        templates only), ``server`` those to one real server (an address alone: any port),
+        ``templates`` only templates (True) or only client connections (False);
+        ``origin=True`` reads each entry's origin (without persistence engine columns).
+        MemoryIpvs's table is always empty.
+        """
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

@@ -1,5 +1,6 @@
 //! The immutable value objects of the Python API, each wrapping the lvs-core type it shows.
 
+mod connection;
 mod entries;
 mod operation;
 mod pickle;
@@ -8,6 +9,7 @@ mod service;
 mod settings;
 mod sysctl;
 
+pub(crate) use connection::Connection;
 pub(crate) use entries::{table_of, RealServerEntry, ServiceEntry, Stats, VirtualService};
 pub(crate) use operation::Operation;
 pub(crate) use server::{server_addr_of, server_of, RealServer, Tunnel};

@@ -68,6 +68,11 @@ VALUES: List[Any] = [
     lvs.Operation.set_sysctl("sync_threshold", (3, 40)),
     lvs.Operation.set_sysctl("net.ipv4.vs.est_cpulist", "0-1"),
     lvs.Operation.set_sysctl("conntrack", True),
+    lvs.Connection("TCP", ("198.51.100.2", 40000), ("192.0.2.10", 80), ("198.51.100.1", 8080), "ESTABLISHED", 899),
+    lvs.Connection("UDP", ("2001:db8::2", 5000), ("2001:db8::1", 53), ("2001:db8::5", 53), "UDP", 300, origin="SYNC"),
+    lvs.Connection("IP", ("198.51.100.2", 0), ("0.0.0.7", 0), ("198.51.100.1", 0), "NONE", 60),
+    lvs.Connection("UDP", ("198.51.100.2", 5060), ("192.0.2.10", 5060), ("198.51.100.1", 5060), "UDP", 9,
+                   pe_name="sip", pe_data="call-1@host"),
 ]
 
 
@@ -76,7 +81,7 @@ def test_every_value_class_is_covered() -> None:
     value_classes = {
         lvs.ServiceKey, lvs.Persistence, lvs.Service, lvs.Tunnel, lvs.RealServer, lvs.Timeouts,
         lvs.SyncDaemon, lvs.KernelInfo, lvs.Stats, lvs.ServiceEntry, lvs.RealServerEntry,
-        lvs.VirtualService, lvs.Operation,
+        lvs.VirtualService, lvs.Operation, lvs.Connection,
     }
     assert classes == value_classes
 
