@@ -20,7 +20,7 @@
 //!                                                 origin (LOCAL or SYNC)
 //! lvsctl [--netns PATH] diff FILE [SCOPE]         print the rules that would make it FILE's;
 //!                                                 exit 1 when there are any
-//! lvsctl [--netns PATH] apply FILE [SCOPE] [--dry-run] [--drain]
+//! lvsctl [--netns PATH] apply FILE [SCOPE] [--dry-run] [--drain] [--expire-connections]
 //!                                                 make it FILE's with the fewest operations
 //! lvsctl [--netns PATH] sysctl                    list every net.ipv4.vs sysctl of the
 //!                                                 namespace, as NAME = VALUE
@@ -66,7 +66,11 @@
 //! every connection's scheduling state for a moment), `apply` edits services and real
 //! servers in place, adds and removes only what changed, and sends it all in batches.
 //! `--drain` sets removed real servers to weight 0 instead of deleting them; run `apply`
-//! again later and the idle ones go.
+//! again later and the idle ones go. `--expire-connections` (diff and apply) deletes them
+//! now instead, draining ones included, and needs `net.ipv4.vs.expire_nodest_conn` = 1
+//! (stated in FILE as `--lvs-sysctl expire_nodest_conn=1`, or already set): the kernel
+//! then ends each of their connections at its next packet and schedules that packet
+//! afresh, where without it their packets are dropped until the entries time out.
 
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
@@ -94,6 +98,7 @@ struct Args {
     scope: Option<Scope>,
     dry_run: bool,
     drain: bool,
+    expire_connections: bool,
     format: Option<ListFormat>,
     exact: bool,
     ipvsadm: bool,
@@ -155,6 +160,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
             }
             "--dry-run" | "-n" => parsed.dry_run = true,
             "--drain" => parsed.drain = true,
+            "--expire-connections" => parsed.expire_connections = true,
             "--stats" => parsed.format = Some(ListFormat::Stats),
             "--rate" => parsed.format = Some(ListFormat::Rate),
             "--exact" => parsed.exact = true,
@@ -251,6 +257,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Asked, String> {
     parsed.file = positional.next();
     if let Some(extra) = positional.next() {
         return Err(format!("unexpected argument {extra}"));
+    }
+    if (parsed.drain || parsed.expire_connections)
+        && !matches!(parsed.command.as_str(), "diff" | "apply")
+    {
+        return Err("--drain and --expire-connections are options of diff and apply".to_owned());
     }
     if (parsed.ipvsadm || parsed.sysctls) && parsed.command != "save" {
         return Err("--ipvsadm and --sysctls are options of save".to_owned());
@@ -417,11 +428,14 @@ fn run(args: Args) -> Result<ExitCode, String> {
         }
         "diff" | "apply" => {
             let desired = desired.unwrap_or_default();
-            let options = if args.drain {
+            let mut options = if args.drain {
                 PlanOptions::draining()
             } else {
                 PlanOptions::default()
             };
+            if args.expire_connections {
+                options = options.expiring_connections();
+            }
             // Read with the timeouts and daemons (which FILE may state); drained servers
             // that are idle by now go in the same run, the others are reported with what
             // still holds them (counters and connection-table entries).

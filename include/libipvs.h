@@ -536,6 +536,14 @@
 // are to go (weight 0 now, deleted on a later run once idle) instead of deleting them.
 #define LVS_PLAN_DRAIN 1
 
+// `flags` bit of `lvs_plan_rules` and `lvs_apply_desired_rules`: delete real servers that
+// are to go now (with `LVS_PLAN_DRAIN`, the draining ones too) and let the kernel end their
+// connections at their next packet. Refused (`LVS_ERR_INVALID_INPUT`) when the plan
+// deletes anything and `net.ipv4.vs.expire_nodest_conn` is not 1: neither set so by an
+// `--lvs-sysctl expire_nodest_conn=1` line of the desired text nor, when the text does not
+// state it, in the namespace. lvs never sets that namespace-wide sysctl unasked.
+#define LVS_PLAN_EXPIRE_CONNECTIONS 2
+
 // The result codes of the `lvs_*` functions: 0 for success, one code per kind of error.
 // The calling thread's last error has the details (`lvs_last_error_message`).
 enum lvs_result {
@@ -1148,7 +1156,8 @@ size_t lvs_last_error_line(void);
 //
 // With `LVS_PLAN_DRAIN` in `flags`, a real server to remove is set to weight 0 instead,
 // and deleted by the plan of a later call once it is idle (weight 0, no connections in the
-// kernel's counters or connection table). Changes nothing.
+// kernel's counters or connection table). With `LVS_PLAN_EXPIRE_CONNECTIONS`, real servers
+// to remove are deleted now whatever their connections (see that flag). Changes nothing.
 //
 // # Safety
 // `handle` is NULL or an open handle; `desired` is NULL or a NUL-terminated string;

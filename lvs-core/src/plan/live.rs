@@ -5,9 +5,10 @@
 use std::ops::ControlFlow;
 
 use super::drain::{DrainTracker, DrainingServer};
-use super::{plan, Plan, PlanOptions, Scope};
+use super::{plan, Plan, PlanOptions, Scope, EXPIRE_NODEST_CONN};
 use crate::listing::ConnectionFilter;
 use crate::ops::Ipvs;
+use crate::sysctl::SysctlSetting;
 use crate::table::Table;
 
 /// A plan made against a backend's table, with what it was made from.
@@ -37,7 +38,15 @@ pub fn plan_live<I: Ipvs>(
     scope: &Scope,
     options: &PlanOptions,
 ) -> Result<LivePlan, I::Error> {
-    let current = ipvs.read_config_for(desired)?;
+    let mut current = ipvs.read_config_for(desired)?;
+    if options.expire_connections && !desired.sysctls.iter().any(|s| s.name == EXPIRE_NODEST_CONN) {
+        // The plan checks it before deleting anything; a kernel without the knob has
+        // no way to end the connections, and planning says so.
+        let value = ipvs.sysctl(EXPIRE_NODEST_CONN)?;
+        current
+            .sysctls
+            .push(SysctlSetting::new(EXPIRE_NODEST_CONN, value));
+    }
     let mut plan = plan(&current, desired, scope, options)?;
     let mut draining = Vec::new();
     if options.drain && !plan.draining.is_empty() {
@@ -108,5 +117,58 @@ mod tests {
         // Without drain, no tracking.
         let plain = plan_live(&ipvs, &desired, &Scope::all(), &PlanOptions::default()).unwrap();
         assert!(plain.draining.is_empty());
+    }
+
+    #[test]
+    fn expiring_connections_deletes_at_once_only_with_expire_nodest_conn() {
+        let ipvs = MemoryIpvs::new();
+        let web = ServiceKey::tcp("10.0.0.1:80".parse().unwrap());
+        let (a, b) = (
+            "192.168.1.1:80".parse().unwrap(),
+            "192.168.1.2:80".parse().unwrap(),
+        );
+        ipvs.add_service(&Service::new(web)).unwrap();
+        ipvs.add_server(&web, &RealServer::new(a)).unwrap();
+        ipvs.add_server(&web, &RealServer::new(b)).unwrap();
+        let mut desired = Table::new(vec![VirtualService::new(
+            Service::new(web),
+            vec![RealServer::new(a)],
+        )]);
+        let options = PlanOptions::draining().expiring_connections();
+        // The namespace has the kernel's default 0 and the rules do not state it.
+        let refused = plan_live(&ipvs, &desired, &Scope::all(), &options).unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            message.contains("expire_nodest_conn = 1") && message.contains("has 0"),
+            "{message}"
+        );
+        // Stated in the rules: set first, then b is deleted without a drain.
+        desired
+            .sysctls
+            .push(SysctlSetting::new(EXPIRE_NODEST_CONN, 1i64));
+        let live = plan_live(&ipvs, &desired, &Scope::all(), &options).unwrap();
+        assert_eq!(
+            live.plan.operations,
+            vec![
+                Operation::SetSysctl(SysctlSetting::new(EXPIRE_NODEST_CONN, 1i64)),
+                Operation::DeleteServer(web, b),
+            ]
+        );
+        assert!(live.draining.is_empty());
+        // Set in the namespace already: the rules need not say it.
+        ipvs.set_sysctl(EXPIRE_NODEST_CONN, &1i64.into()).unwrap();
+        desired.sysctls.clear();
+        let live = plan_live(&ipvs, &desired, &Scope::all(), &options).unwrap();
+        assert_eq!(live.plan.operations, vec![Operation::DeleteServer(web, b)]);
+        // Nothing to delete: nothing to check.
+        ipvs.set_sysctl(EXPIRE_NODEST_CONN, &0i64.into()).unwrap();
+        let same = Table::new(vec![VirtualService::new(
+            Service::new(web),
+            vec![RealServer::new(a), RealServer::new(b)],
+        )]);
+        assert!(plan_live(&ipvs, &same, &Scope::all(), &options)
+            .unwrap()
+            .plan
+            .is_empty());
     }
 }

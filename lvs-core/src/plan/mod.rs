@@ -51,14 +51,39 @@ pub struct PlanOptions {
     /// [`Plan::draining`]; [`finish_drain`] deletes it once its connections are gone.
     /// Real servers of a service that is deleted as a whole go with it.
     pub drain: bool,
+    /// Delete real servers now and let the kernel end their connections: every real server
+    /// the plan removes is deleted on this run (with [`PlanOptions::drain`], the draining
+    /// ones too, whatever connections they still have), and a plan that deletes real
+    /// servers or services is refused unless `net.ipv4.vs.expire_nodest_conn` is 1 in the desired table (a `--lvs-sysctl
+    /// expire_nodest_conn=1` line) or, when the desired table does not state it, in the
+    /// current one. With that sysctl the kernel ends a connection to a deleted real server
+    /// at its next packet, and schedules that packet afresh (unless conntrack still holds
+    /// the old flow, when it is dropped); without it the connection's packets are dropped
+    /// until its entry times out. This is kube-proxy's choice for a backend that goes away.
+    /// The setting holds for the whole namespace, so lvs never sets it unasked.
+    pub expire_connections: bool,
 }
 
 impl PlanOptions {
     /// Plans with graceful draining of removed real servers.
     pub const fn draining() -> PlanOptions {
-        PlanOptions { drain: true }
+        PlanOptions {
+            drain: true,
+            expire_connections: false,
+        }
+    }
+
+    /// These options with [`PlanOptions::expire_connections`] set.
+    pub const fn expiring_connections(self) -> PlanOptions {
+        PlanOptions {
+            expire_connections: true,
+            ..self
+        }
     }
 }
+
+/// The sysctl [`PlanOptions::expire_connections`] relies on.
+pub const EXPIRE_NODEST_CONN: &str = "expire_nodest_conn";
 
 /// What it takes to reach a desired table.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -181,7 +206,7 @@ pub fn plan(
                     if want.servers.contains_key(addr) {
                         continue;
                     }
-                    if options.drain {
+                    if options.drain && !options.expire_connections {
                         if old.weight != 0 {
                             remove_servers.push(Operation::EditServer(**key, old.with_weight(0)));
                         }
@@ -199,6 +224,16 @@ pub fn plan(
         }
     }
 
+    if options.expire_connections
+        && remove_servers.iter().chain(&remove_services).any(|op| {
+            matches!(
+                op,
+                Operation::DeleteServer(..) | Operation::DeleteService(_)
+            )
+        })
+    {
+        check_expire_nodest_conn(current_settings, desired_settings)?;
+    }
     let mut operations = sysctl_changes(current_settings, desired_settings)?;
     if let Some(want) = desired_settings.timeouts {
         if current_settings
@@ -224,6 +259,37 @@ pub fn plan(
         operations,
         draining,
     })
+}
+
+/// Refuses [`PlanOptions::expire_connections`] unless `net.ipv4.vs.expire_nodest_conn` will
+/// be 1 when the plan's deletes run: stated so in `desired`, or, when `desired` does not
+/// state it, so in `current` (which [`live::plan_live`] reads for the purpose).
+fn check_expire_nodest_conn(current: &Table, desired: &Table) -> Result<(), Error> {
+    let find = |t: &Table| {
+        t.sysctls
+            .iter()
+            .find(|s| s.name == EXPIRE_NODEST_CONN)
+            .map(|s| s.value.as_i64())
+    };
+    let (value, whose) = match find(desired) {
+        Some(value) => (value, "the desired rules set it to"),
+        None => (find(current).flatten(), "the namespace has"),
+    };
+    if value == Some(1) {
+        return Ok(());
+    }
+    let have = match value {
+        Some(v) => format!("{whose} {v}"),
+        None => "its value is not known".to_owned(),
+    };
+    Err(Error::invalid(
+        "expire connections",
+        format!(
+            "deleting real servers with their connections ended needs \
+             net.ipv4.vs.{EXPIRE_NODEST_CONN} = 1, and {have}: state \
+             `--lvs-sysctl {EXPIRE_NODEST_CONN}=1` in the desired rules"
+        ),
+    ))
 }
 
 /// A service as compared: what the kernel would list, keyed by what it files it under.

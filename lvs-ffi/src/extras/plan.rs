@@ -19,6 +19,17 @@ use crate::ffi;
 /// are to go (weight 0 now, deleted on a later run once idle) instead of deleting them.
 pub const LVS_PLAN_DRAIN: u32 = 1;
 
+/// `flags` bit of `lvs_plan_rules` and `lvs_apply_desired_rules`: delete real servers that
+/// are to go now (with `LVS_PLAN_DRAIN`, the draining ones too) and let the kernel end their
+/// connections at their next packet. Refused (`LVS_ERR_INVALID_INPUT`) when the plan
+/// deletes anything and `net.ipv4.vs.expire_nodest_conn` is not 1: neither set so by an
+/// `--lvs-sysctl expire_nodest_conn=1` line of the desired text nor, when the text does not
+/// state it, in the namespace. lvs never sets that namespace-wide sysctl unasked.
+pub const LVS_PLAN_EXPIRE_CONNECTIONS: u32 = 2;
+
+/// Every `flags` bit defined.
+const PLAN_FLAGS: u32 = LVS_PLAN_DRAIN | LVS_PLAN_EXPIRE_CONNECTIONS;
+
 /// The services a plan may touch; the rest of the table belongs to someone else. A service
 /// is in scope when its virtual address is one of `vips` (numeric IPv4 or IPv6 text) or its
 /// firewall mark one of `fwmarks`. A scope with neither lets the plan touch nothing; pass
@@ -58,10 +69,11 @@ unsafe fn arguments(
             format!("{name}: the desired rule text is not UTF-8"),
         ));
     };
-    if flags & !LVS_PLAN_DRAIN != 0 {
+    if flags & !PLAN_FLAGS != 0 {
         return Err(invalid_argument(&format!(
-            "{name}: unknown flags {:#x} (only LVS_PLAN_DRAIN is defined)",
-            flags & !LVS_PLAN_DRAIN
+            "{name}: unknown flags {:#x} (LVS_PLAN_DRAIN and LVS_PLAN_EXPIRE_CONNECTIONS are \
+             defined)",
+            flags & !PLAN_FLAGS
         )));
     }
     let table = table_from_rules(text).map_err(|e| {
@@ -78,11 +90,14 @@ unsafe fn arguments(
         // SAFETY: the caller's promises about the arrays the scope points to.
         Some(s) => unsafe { scope_of(name, &s) }?,
     };
-    let options = if flags & LVS_PLAN_DRAIN != 0 {
+    let mut options = if flags & LVS_PLAN_DRAIN != 0 {
         PlanOptions::draining()
     } else {
         PlanOptions::default()
     };
+    if flags & LVS_PLAN_EXPIRE_CONNECTIONS != 0 {
+        options = options.expiring_connections();
+    }
     Ok((table, scope, options))
 }
 
@@ -136,7 +151,8 @@ unsafe fn scope_of(name: &str, s: &lvs_scope) -> Result<Scope, lvs_result> {
 ///
 /// With `LVS_PLAN_DRAIN` in `flags`, a real server to remove is set to weight 0 instead,
 /// and deleted by the plan of a later call once it is idle (weight 0, no connections in the
-/// kernel's counters or connection table). Changes nothing.
+/// kernel's counters or connection table). With `LVS_PLAN_EXPIRE_CONNECTIONS`, real servers
+/// to remove are deleted now whatever their connections (see that flag). Changes nothing.
 ///
 /// # Safety
 /// `handle` is NULL or an open handle; `desired` is NULL or a NUL-terminated string;

@@ -901,6 +901,18 @@ TEST(lvs_handle_plans_and_applies_desired_rules_in_a_scope_with_drain)
 	CHECK_STR(ours, "");
 	free(ours);
 
+	/* Deleting with the connections ended needs expire_nodest_conn = 1 (0 here), stated. */
+	char msg[512];
+	CHECK_INT(lvs_apply_desired_rules(h, "-A -t 192.0.2.60:80 -s wrr\n", &scope,
+					  LVS_PLAN_DRAIN | LVS_PLAN_EXPIRE_CONNECTIONS, NULL),
+		  LVS_ERR_INVALID_INPUT);
+	lvs_last_error_message(msg, sizeof(msg));
+	CHECK(strstr(msg, "--lvs-sysctl expire_nodest_conn=1") != NULL);
+	ours = plan_text(h, "--lvs-sysctl expire_nodest_conn=1\n-A -t 192.0.2.60:80 -s wrr\n", &scope,
+			 LVS_PLAN_DRAIN | LVS_PLAN_EXPIRE_CONNECTIONS);
+	CHECK_STR(ours, "--lvs-sysctl expire_nodest_conn=1\n-d -t 192.0.2.60:80 -r 198.51.100.61:80\n");
+	free(ours);
+
 	/* Refusals: a bad scope address, unknown flags, bad text; nothing changes. */
 	const char *bad[] = { "not-an-address" };
 	struct lvs_scope bad_scope = { bad, 1, NULL, 0 };

@@ -135,6 +135,52 @@ fn lvsctl_applies_only_the_differences_within_its_scope() {
     );
     assert!(!ns.ipvsadm(&["-Sn"]).contains("198.51.100.3"));
 
+    // --expire-connections deletes at once, and only where the kernel then ends the
+    // connections: refused while net.ipv4.vs.expire_nodest_conn is 0 (nothing changes),
+    // done when FILE states it (set first, then the delete, no weight-0 step).
+    let fourth = write(&dir, "fourth.rules", "-A -t 192.0.2.1:80 -s wrr\n");
+    let before = ns.ipvsadm(&["-Sn"]);
+    let expiring = [
+        "apply",
+        &fourth,
+        "--scope",
+        "vip=192.0.2.1",
+        "--drain",
+        "--expire-connections",
+    ];
+    let out = run(&ns, &expiring);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("net.ipv4.vs.expire_nodest_conn = 1, and the namespace has 0"),
+        "{stderr}"
+    );
+    assert_eq!(ns.ipvsadm(&["-Sn"]), before);
+    // The same file, now stating the sysctl.
+    write(
+        &dir,
+        "fourth.rules",
+        "--lvs-sysctl expire_nodest_conn=1\n-A -t 192.0.2.1:80 -s wrr\n",
+    );
+    let mut diff = expiring;
+    diff[0] = "diff";
+    let out = run(&ns, &diff);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "--lvs-sysctl expire_nodest_conn=1\n-d -t 192.0.2.1:80 -r 198.51.100.1:80\n"
+    );
+    let out = run(&ns, &expiring);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!ns.ipvsadm(&["-Sn"]).contains("198.51.100.1"));
+    assert_eq!(
+        String::from_utf8(run(&ns, &["sysctl", "expire_nodest_conn"]).stdout).unwrap(),
+        "1\n"
+    );
+
     // Without a scope the whole table is the file's: the other service goes too.
     let out = run(&ns, &["apply", &third]);
     assert!(out.status.success());
@@ -516,6 +562,8 @@ fn lvsctl_checks_its_command_line_before_the_kernel() {
         &["list", "--timeout", "--stats"],
         &["flush", "-t", "192.0.2.1:80"],
         &["sysctl", "sync_retries=9"],
+        &["save", "--drain"],
+        &["list", "--expire-connections"],
         &["sysctl", "a", "b"],
     ] {
         let out = lvsctl()
