@@ -17,6 +17,7 @@
 mod conn;
 mod inet;
 mod json;
+mod json_forms;
 mod names;
 mod numbers;
 mod options;
@@ -29,6 +30,7 @@ pub use conn::{
     ConnectionColumns, ConnectionFile, ConnectionFilter, ConnectionOrigin, ConnectionProtocol,
     ConnectionReader, ConnectionState,
 };
+pub use json_forms::{daemons_json, plan_json, sysctls_json, table_json, timeouts_json};
 pub use options::{ListFormat, ListOptions};
 pub use services::{format_service, format_table};
 pub use settings::{format_daemons, format_timeouts};

@@ -545,7 +545,30 @@ fn lvsctl_checks_its_command_line_before_the_kernel() {
     let help = lvsctl().arg("--help").output().unwrap();
     assert_eq!(help.status.code(), Some(0));
     let usage = String::from_utf8(help.stdout).unwrap();
-    assert!(usage.starts_with("lvsctl [--netns PATH] save"), "{usage}");
+    assert!(
+        usage.contains("Usage: lvsctl [OPTIONS] <COMMAND>"),
+        "{usage}"
+    );
+    for command in [
+        "save",
+        "list",
+        "diff",
+        "apply",
+        "sysctl",
+        "start-daemon",
+        "stop-daemon",
+        "set-timeouts",
+        "sync-role",
+        "zero",
+        "flush",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            usage.contains(&format!("\n  {command} ")),
+            "{command}: {usage}"
+        );
+    }
     assert!(help.stderr.is_empty());
     let version = lvsctl().arg("--version").output().unwrap();
     assert_eq!(
@@ -564,6 +587,12 @@ fn lvsctl_checks_its_command_line_before_the_kernel() {
         &["sysctl", "sync_retries=9"],
         &["save", "--drain"],
         &["list", "--expire-connections"],
+        &["list", "-6"],
+        &["list", "--origin"],
+        &["sync-role", "--interface", "sync0", "BOGUS"],
+        &["stop-daemon", "primary"],
+        &["set-timeouts", "1", "2"],
+        &["diff", "--current", "/missing/current.rules", "-"],
         &["sysctl", "a", "b"],
     ] {
         let out = lvsctl()
@@ -579,6 +608,53 @@ fn lvsctl_checks_its_command_line_before_the_kernel() {
             "{bad:?} opened the namespace: {stderr}"
         );
     }
+    // Planning between two files needs no kernel (the namespace is never opened), and
+    // completions and the man page come from the same definition.
+    let dir = tempdir::Dir::new("lvsctl-offline");
+    let current = write(
+        &dir,
+        "current.rules",
+        "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 1\n\
+         -A -t 192.0.2.9:80 -s rr\n",
+    );
+    let desired = write(&dir, "desired.rules", "-A -t 192.0.2.1:80 -s wrr\n");
+    let offline = |extra: &[&str]| {
+        lvsctl()
+            .args([
+                "--netns",
+                "/nonexistent",
+                "diff",
+                "--current",
+                &current,
+                &desired,
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = offline(&["--scope", "vip=192.0.2.1", "--drain"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "-e -t 192.0.2.1:80 -r 198.51.100.1:80 -m -w 0\n-E -t 192.0.2.1:80 -s wrr\n"
+    );
+    let out = offline(&["--json"]);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "{\"operations\":[\"-d -t 192.0.2.1:80 -r 198.51.100.1:80\",\"-E -t 192.0.2.1:80 -s wrr\",\
+         \"-D -t 192.0.2.9:80\"],\"draining\":[]}\n"
+    );
+    let completions = lvsctl().args(["completions", "bash"]).output().unwrap();
+    assert!(String::from_utf8(completions.stdout)
+        .unwrap()
+        .contains("--expire-connections"));
+    let man = lvsctl().arg("man").output().unwrap();
+    assert!(String::from_utf8(man.stdout).unwrap().starts_with(".ie"));
 }
 
 #[test]
