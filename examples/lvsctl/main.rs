@@ -247,7 +247,13 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
         }
         None => {
             let info = ipvs.info().map_err(text)?;
-            let table = ipvs.table_with_stats().map_err(text)?;
+            // The plain listing needs no counters: two reads instead of one per service.
+            let table = if format == ListFormat::Default && !args.json {
+                ipvs.table_for_listing()
+            } else {
+                ipvs.table_with_stats()
+            }
+            .map_err(text)?;
             if args.json {
                 print!("{}", table_json(&info, &table));
             } else {

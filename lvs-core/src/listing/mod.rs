@@ -21,6 +21,7 @@ mod json_forms;
 mod names;
 mod numbers;
 mod options;
+mod proc_table;
 mod services;
 mod settings;
 
@@ -32,5 +33,6 @@ pub use conn::{
 };
 pub use json_forms::{daemons_json, plan_json, sysctls_json, table_json, timeouts_json};
 pub use options::{ListFormat, ListOptions};
+pub use proc_table::{ProcTable, ProcTableError};
 pub use services::{format_service, format_table};
 pub use settings::{format_daemons, format_timeouts};

@@ -468,6 +468,10 @@ fn every_lvsctl_listing_equals_ipvsadms_byte_for_byte() {
 -a -u [2001:db8::20]:53 -r [2001:db8::21]:53 -m -w 1
 -A -f 7 -s sh -b sh-port
 -a -f 7 -r 198.51.100.24 -g -w 3
+-A -f 8 -s rr
+-a -f 8 -r 198.51.100.25 -g -w 1
+-A -f 8 -6 -s rr
+-a -f 8 -6 -r [2001:db8::25] -g -w 2
 ";
     let file = write(&dir, "rules", rules);
     let out = run(&ns, &["apply", &file]);

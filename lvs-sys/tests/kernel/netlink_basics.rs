@@ -2,7 +2,8 @@
 
 use lvs_core::{
     rules, Classify, ErrorKind, Family, ForwardMethod, Ipvs, Operation, Outcome, RealServer,
-    Scheduler, Service, ServiceFlags, ServiceKey, Table, Timeouts, VirtualService,
+    RealServerEntry, Scheduler, Service, ServiceEntry, ServiceFlags, ServiceKey, Table, Timeouts,
+    VirtualService,
 };
 use lvs_sys::Error;
 
@@ -247,4 +248,64 @@ fn names_the_kernel_cannot_take_are_refused_before_sending() {
         ns.ipvsadm(&["-Sn"]),
         "-A -t 192.0.2.10:80 -s wlc\n-A -f 5 -s wlc\n"
     );
+}
+
+#[test]
+fn the_listing_read_has_what_the_full_read_has_of_each_listed_column() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-listing");
+    let ipvs = ns.lvs();
+    // Every forwarding method, IPv6, ports in hex, a mark with services of both families
+    // (the file cannot tell them apart: read over netlink) and a service without servers.
+    let rules = "\
+-A -t 192.0.2.20:80 -s wlc -p 300
+-a -t 192.0.2.20:80 -r 198.51.100.21:80 -m -w 2 -x 100 -y 50
+-a -t 192.0.2.20:80 -r 198.51.100.22:80 -i -w 1 --tun-type gue --tun-port 6080
+-a -t 192.0.2.20:80 -r 198.51.100.23:80 -g -w 0
+-A -u [2001:db8::20]:53 -s rr
+-a -u [2001:db8::20]:53 -r [2001:db8::21]:53 -m -w 1
+-A -f 8 -s rr
+-a -f 8 -r 198.51.100.25 -g -w 1
+-A -f 8 -6 -s rr
+-a -f 8 -6 -r [2001:db8::25] -g -w 2
+-A --sctp-service 192.0.2.30:9000 -s sh
+";
+    ipvs.apply(
+        &rules::parse_operations(rules)
+            .unwrap()
+            .into_iter()
+            .map(|(_, op)| op)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let project = |table: Vec<(ServiceEntry, Vec<RealServerEntry>)>| {
+        let mut out: Vec<_> = table
+            .into_iter()
+            .map(|(entry, servers)| {
+                let mut servers: Vec<_> = servers
+                    .into_iter()
+                    .map(|s| {
+                        let forward = match s.server.forward {
+                            ForwardMethod::Tunnel(_) => "tunnel".to_owned(),
+                            other => format!("{other:?}"),
+                        };
+                        (
+                            s.server.addr,
+                            forward,
+                            s.server.weight,
+                            s.active_conns,
+                            s.inactive_conns,
+                        )
+                    })
+                    .collect();
+                servers.sort();
+                (entry.service, servers)
+            })
+            .collect();
+        out.sort_by(|a, b| lvs_core::order::cmp_services(&a.0.key, &b.0.key));
+        out
+    };
+    let fast = ipvs.table_for_listing().unwrap();
+    assert_eq!(fast.len(), 5);
+    assert_eq!(project(fast), project(ipvs.table_with_stats().unwrap()));
 }

@@ -1,0 +1,267 @@
+//! The kernel's `/proc/net/ip_vs`: every service of a network namespace with its real
+//! servers' addresses, forwarding methods, weights and active and inactive connection
+//! counts, in one sequential read. That is all a plain `ipvsadm -L -n` shows of a real
+//! server, so a listing can take the servers from here and the services (flags,
+//! persistence engine, scheduler flags, which the file lacks) from one netlink dump,
+//! instead of one netlink dump per service.
+//!
+//! The file as the kernel writes it:
+//!
+//! ```text
+//! IP Virtual Server version 1.2.1 (size=4096)
+//! Prot LocalAddress:Port Scheduler Flags
+//!   -> RemoteAddress:Port Forward Weight ActiveConn InActConn
+//! TCP  C0000214:0050 wlc persistent 300 FFFFFFFF
+//!   -> C6336415:0050      Masq    2      0          0
+//! UDP  [2001:0db8:0000:0000:0000:0000:0000:0020]:0035 rr
+//!   -> [2001:0db8:0000:0000:0000:0000:0000:0021]:0035      Masq    1      0          0
+//! FWM  00000007 sh
+//! ```
+//!
+//! IPv4 addresses and all ports are upper-case hex, IPv6 addresses uncompressed in
+//! brackets. A firewall-mark line does not say its address family, so a mark used by an
+//! IPv4 and an IPv6 service is ambiguous: [`ProcTable::servers`] answers `None` for it.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use crate::model::{ForwardMethod, Protocol, RealServer, RealServerEntry, ServiceKey, Tunnel};
+
+/// A service of the file: its key as far as the file tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ProcKey {
+    Addr(Protocol, SocketAddr),
+    Fwmark(u32),
+}
+
+/// The real servers of every service in `/proc/net/ip_vs`, by service.
+///
+/// Each [`RealServerEntry`] has the address, forwarding method (a tunnel as IP-in-IP: the
+/// file does not tell the kind), weight and active and inactive counts; its thresholds,
+/// persistent count and counters are 0. Fit for `ipvsadm -L -n`'s plain listing only.
+#[derive(Debug, Clone, Default)]
+pub struct ProcTable {
+    servers: HashMap<ProcKey, Vec<RealServerEntry>>,
+    /// Marks seen on more than one service line (an IPv4 and an IPv6 service).
+    ambiguous_marks: Vec<u32>,
+}
+
+/// Why the file could not be read: the line (counted from 1) and what was wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("/proc/net/ip_vs line {line}: {reason}")]
+#[non_exhaustive]
+pub struct ProcTableError {
+    /// The line, counted from 1.
+    pub line: usize,
+    /// What was wrong.
+    pub reason: &'static str,
+}
+
+impl ProcTable {
+    /// Reads the file's text. Anything it does not expect is an error, so a caller can
+    /// fall back to netlink rather than list something else.
+    pub fn parse(text: &str) -> Result<ProcTable, ProcTableError> {
+        let mut table = ProcTable::default();
+        let mut current: Option<ProcKey> = None;
+        for (index, line) in text.lines().enumerate() {
+            let number = index + 1;
+            let fail = |reason| ProcTableError {
+                line: number,
+                reason,
+            };
+            if number <= 3 {
+                let expected = [
+                    "IP Virtual Server version",
+                    "Prot LocalAddress",
+                    "  -> Remote",
+                ];
+                if !line.starts_with(expected[index]) {
+                    return Err(fail("not the header /proc/net/ip_vs starts with"));
+                }
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("  -> ") {
+                let key = current.ok_or(fail("a real server before any service"))?;
+                let entry = server_line(rest).ok_or(fail("not a real server line"))?;
+                table.servers.entry(key).or_default().push(entry);
+                continue;
+            }
+            let key = service_line(line).ok_or(fail("not a service line"))?;
+            if let ProcKey::Fwmark(mark) = key {
+                if table.servers.contains_key(&key) {
+                    table.ambiguous_marks.push(mark);
+                }
+            }
+            table.servers.entry(key).or_default();
+            current = Some(key);
+        }
+        Ok(table)
+    }
+
+    /// The real servers the file lists for `service`; `None` when the file does not have
+    /// the service (it came or went between reads) or cannot tell it apart (a firewall mark
+    /// with services of both families).
+    pub fn servers(&self, service: &ServiceKey) -> Option<&[RealServerEntry]> {
+        let key = match *service {
+            ServiceKey::Addr { protocol, addr } => ProcKey::Addr(protocol, addr),
+            ServiceKey::Fwmark { mark, .. } => {
+                if self.ambiguous_marks.contains(&mark) {
+                    return None;
+                }
+                ProcKey::Fwmark(mark)
+            }
+        };
+        self.servers.get(&key).map(Vec::as_slice)
+    }
+
+    /// How many services the file lists.
+    pub fn len(&self) -> usize {
+        self.servers.len() + self.ambiguous_marks.len()
+    }
+
+    /// Whether the file lists no service.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `PROTO  ADDR:PORT SCHED [ops ][persistent ...]` or `FWM  MARK SCHED ...`.
+fn service_line(line: &str) -> Option<ProcKey> {
+    let mut words = line.split_ascii_whitespace();
+    let protocol = words.next()?;
+    let target = words.next()?;
+    words.next()?; // the scheduler, which the netlink dump gives too
+    if protocol == "FWM" {
+        return u32::from_str_radix(target, 16).ok().map(ProcKey::Fwmark);
+    }
+    let protocol = match protocol {
+        "TCP" => Protocol::Tcp,
+        "UDP" => Protocol::Udp,
+        "SCTP" => Protocol::Sctp,
+        _ => return None,
+    };
+    Some(ProcKey::Addr(protocol, endpoint(target)?))
+}
+
+/// `ADDR:PORT      FORWARD WEIGHT ACTIVE INACTIVE` after the arrow.
+fn server_line(rest: &str) -> Option<RealServerEntry> {
+    let mut words = rest.split_ascii_whitespace();
+    let addr = endpoint(words.next()?)?;
+    let forward = match words.next()? {
+        "Masq" => ForwardMethod::Masquerade,
+        "Local" => ForwardMethod::Local,
+        "Tunnel" => ForwardMethod::Tunnel(Tunnel::default()),
+        "Route" => ForwardMethod::DirectRoute,
+        "Bypass" => ForwardMethod::Bypass,
+        _ => return None,
+    };
+    let weight = words.next()?.parse().ok()?;
+    let active = words.next()?.parse().ok()?;
+    let inactive = words.next()?.parse().ok()?;
+    if words.next().is_some() {
+        return None;
+    }
+    let mut entry = RealServerEntry::new(
+        RealServer::new(addr)
+            .with_forward(forward)
+            .with_weight(weight),
+    );
+    entry.active_conns = active;
+    entry.inactive_conns = inactive;
+    Some(entry)
+}
+
+/// `C0000214:0050` or `[2001:0db8:...:0020]:0050`.
+fn endpoint(text: &str) -> Option<SocketAddr> {
+    let (addr, port) = text.rsplit_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let ip = match addr.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+        Some(v6) => IpAddr::V6(v6.parse().ok()?),
+        None if addr.len() == 8 => IpAddr::V4(Ipv4Addr::from(u32::from_str_radix(addr, 16).ok()?)),
+        None => return None,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Family;
+
+    const FILE: &str = "\
+IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port Forward Weight ActiveConn InActConn
+TCP  C0000214:0050 wlc persistent 300 FFFFFFFF
+  -> C6336415:0050      Masq    2      3          4         \n  -> C6336416:0050      Tunnel  1      0          0         \n\
+UDP  [2001:0db8:0000:0000:0000:0000:0000:0020]:0035 rr ops \n  -> [2001:0db8:0000:0000:0000:0000:0000:0021]:0035      Route   1      0          0         \n\
+FWM  00000007 sh \n";
+
+    #[test]
+    fn every_service_has_its_servers() {
+        let table = ProcTable::parse(FILE).unwrap();
+        assert_eq!(table.len(), 3);
+        let web = ServiceKey::tcp("192.0.2.20:80".parse().unwrap());
+        let servers = table.servers(&web).unwrap();
+        assert_eq!(servers.len(), 2);
+        assert_eq!(servers[0].server.addr, "198.51.100.21:80".parse().unwrap());
+        assert_eq!(servers[0].server.forward, ForwardMethod::Masquerade);
+        assert_eq!(servers[0].server.weight, 2);
+        assert_eq!((servers[0].active_conns, servers[0].inactive_conns), (3, 4));
+        assert!(matches!(
+            servers[1].server.forward,
+            ForwardMethod::Tunnel(_)
+        ));
+        let dns = ServiceKey::udp("[2001:db8::20]:53".parse().unwrap());
+        assert_eq!(
+            table.servers(&dns).unwrap()[0].server.forward,
+            ForwardMethod::DirectRoute
+        );
+        let mark = ServiceKey::Fwmark {
+            mark: 7,
+            family: Family::Ipv4,
+        };
+        assert_eq!(table.servers(&mark).unwrap().len(), 0);
+        assert!(table
+            .servers(&ServiceKey::tcp("192.0.2.99:80".parse().unwrap()))
+            .is_none());
+    }
+
+    #[test]
+    fn a_mark_of_both_families_is_not_answered() {
+        let text = format!(
+            "{FILE}  -> C6336418:0000      Route   1      0          0\nFWM  00000007 rr \n"
+        );
+        let table = ProcTable::parse(&text).unwrap();
+        for family in [Family::Ipv4, Family::Ipv6] {
+            assert!(table
+                .servers(&ServiceKey::Fwmark { mark: 7, family })
+                .is_none());
+        }
+    }
+
+    #[test]
+    fn anything_unexpected_is_an_error() {
+        for (text, line) in [
+            ("", 0),
+            ("IP Virtual Server version 1.2.1 (size=4096)\nbogus\n", 2),
+            (
+                &*format!("{FILE}  -> C6336418:0050      Warp    1      0          0\n"),
+                10,
+            ),
+            (
+                &*format!("{FILE}  -> C6336418:0050      Masq    -1     0          0\n"),
+                10,
+            ),
+            (&*format!("{FILE}ICMP 01020304:0000 rr\n"), 10),
+        ] {
+            match ProcTable::parse(text) {
+                Ok(table) if line == 0 => assert!(table.is_empty()),
+                Ok(_) => panic!("{text:?} was read"),
+                Err(e) => assert_eq!(e.line, line, "{e}"),
+            }
+        }
+        let orphan = "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n  -> C6336418:0050      Masq    1      0          0\n";
+        assert_eq!(ProcTable::parse(orphan).unwrap_err().line, 4);
+    }
+}
