@@ -14,12 +14,13 @@ use std::time::Instant;
 use super::*;
 
 /// The read measured alone in its own process: reads the table of the namespace at PATH
-/// (`-` for the caller's) with real servers and stats, checks it is the table of N
+/// (`-` for the caller's) with real servers and stats (`listing`: as a plain listing reads
+/// it, and formatted as `ipvsadm -L -n` prints it), checks it is the table of N
 /// services, prints the seconds the read took and the peak memory (KiB) it had reached
 /// when the read was done.
 pub(crate) fn read_child(ns: Option<String>, n: Option<String>, how: Option<String>) -> ExitCode {
     let (Some(ns), Some(n)) = (ns, n.and_then(|n| n.parse::<usize>().ok())) else {
-        eprintln!("usage: lvs-bench read-child PATH|- N [table|stream]");
+        eprintln!("usage: lvs-bench read-child PATH|- N [table|stream|listing]");
         return ExitCode::from(2);
     };
     let ipvs = match ns.as_str() {
@@ -29,8 +30,24 @@ pub(crate) fn read_child(ns: Option<String>, n: Option<String>, how: Option<Stri
     if how.as_deref() == Some("stream") {
         return read_child_streaming(ipvs, n);
     }
+    let listing = how.as_deref() == Some("listing");
     let started = Instant::now();
-    let read = ipvs.and_then(|ipvs| ipvs.table_with_stats());
+    let read = ipvs.and_then(|ipvs| {
+        if listing {
+            // What `lvsctl list` does: the plain listing's read, formatted as ipvsadm -L -n.
+            let info = ipvs.info()?;
+            let table = ipvs.table_for_listing()?;
+            let text = lvs_core::listing::format_table(
+                &info,
+                &table,
+                &lvs_core::listing::ListOptions::new(),
+            );
+            std::hint::black_box(text);
+            Ok(table)
+        } else {
+            ipvs.table_with_stats()
+        }
+    });
     let seconds = started.elapsed().as_secs_f64();
     // The peak so far is the read's alone: the check below needs memory of its own.
     let peak = peak_rss_kib();

@@ -15,7 +15,9 @@
 //!   services), and the floor: the same requests encoded before the clock starts and sent
 //!   64 per system call on a bare netlink socket;
 //! - read the whole table with real servers and stats: lvs in a child process, `ipvsadm
-//!   -Sn`, `ipvsadm -Ln --stats`, pyroute2; with the peak memory of the first two;
+//!   -Sn`, `ipvsadm -Ln --stats`, pyroute2; with the peak memory of the first two; and the
+//!   plain listing: lvs's `table_for_listing` formatted as `ipvsadm -L -n` (a child
+//!   process) against `ipvsadm -Ln`;
 //! - a 1% change: lvs (read, plan, apply) against `ipvsadm -C; ipvsadm -R < desired`;
 //! - parsing and saving the rule text with `lvs_core::rules`.
 //!
@@ -231,7 +233,11 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     ipvs.apply(&ops).map_err(|e| e.to_string())?;
 
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    for (how, tool) in [("table", "lvs"), ("stream", "lvs stream")] {
+    for (how, tool) in [
+        ("table", "lvs"),
+        ("stream", "lvs stream"),
+        ("listing", "lvs list (-L -n)"),
+    ] {
         let (seconds, out) =
             timed(Command::new(&exe).args(["read-child", "-", &n.to_string(), how]))?;
         let (inside, rss) = out
@@ -249,6 +255,8 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
             .map_err(|e| e.to_string())
             .and_then(|t| same(&t, &desired)),
     );
+    let (seconds, rss, _) = timed_rss(Command::new("ipvsadm").arg("-Ln"))?;
+    bench.record(n, "read", "ipvsadm -Ln", seconds).max_rss_kib = Some(rss);
     let (seconds, rss, _) = timed_rss(Command::new("ipvsadm").args(["-Ln", "--stats"]))?;
     bench
         .record(n, "read", "ipvsadm -Ln --stats", seconds)
