@@ -93,12 +93,13 @@ enum Arg {
 
 struct Spec {
     opt: Opt,
-    short: Option<char>,
+    /// The short spelling, dash included (`-t`), so an occurrence needs no allocation.
+    short: Option<&'static str>,
     long: &'static str,
     arg: Arg,
 }
 
-const fn spec(opt: Opt, short: Option<char>, long: &'static str, arg: Arg) -> Spec {
+const fn spec(opt: Opt, short: Option<&'static str>, long: &'static str, arg: Arg) -> Spec {
     Spec {
         opt,
         short,
@@ -110,74 +111,74 @@ const fn spec(opt: Opt, short: Option<char>, long: &'static str, arg: Arg) -> Sp
 const SPECS: &[Spec] = &[
     spec(
         Opt::Command(CommandName::AddService),
-        Some('A'),
+        Some("-A"),
         "add-service",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::EditService),
-        Some('E'),
+        Some("-E"),
         "edit-service",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::DeleteService),
-        Some('D'),
+        Some("-D"),
         "delete-service",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::Flush),
-        Some('C'),
+        Some("-C"),
         "clear",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::List),
-        Some('L'),
+        Some("-L"),
         "list",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::List),
-        Some('l'),
+        Some("-l"),
         "list",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::Zero),
-        Some('Z'),
+        Some("-Z"),
         "zero",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::AddServer),
-        Some('a'),
+        Some("-a"),
         "add-server",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::EditServer),
-        Some('e'),
+        Some("-e"),
         "edit-server",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::DeleteServer),
-        Some('d'),
+        Some("-d"),
         "delete-server",
         Arg::None,
     ),
     spec(Opt::Command(CommandName::Set), None, "set", Arg::None),
     spec(
         Opt::Command(CommandName::Restore),
-        Some('R'),
+        Some("-R"),
         "restore",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::Save),
-        Some('S'),
+        Some("-S"),
         "save",
         Arg::None,
     ),
@@ -195,76 +196,76 @@ const SPECS: &[Spec] = &[
     ),
     spec(
         Opt::Command(CommandName::Help),
-        Some('h'),
+        Some("-h"),
         "help",
         Arg::None,
     ),
     spec(
         Opt::Command(CommandName::Version),
-        Some('v'),
+        Some("-v"),
         "version",
         Arg::None,
     ),
-    spec(Opt::TcpService, Some('t'), "tcp-service", Arg::Required),
-    spec(Opt::UdpService, Some('u'), "udp-service", Arg::Required),
+    spec(Opt::TcpService, Some("-t"), "tcp-service", Arg::Required),
+    spec(Opt::UdpService, Some("-u"), "udp-service", Arg::Required),
     spec(Opt::SctpService, None, "sctp-service", Arg::Required),
     spec(
         Opt::FwmarkService,
-        Some('f'),
+        Some("-f"),
         "fwmark-service",
         Arg::Required,
     ),
-    spec(Opt::Ipv6, Some('6'), "ipv6", Arg::None),
+    spec(Opt::Ipv6, Some("-6"), "ipv6", Arg::None),
     spec(
         Opt::Named(OptionName::Scheduler),
-        Some('s'),
+        Some("-s"),
         "scheduler",
         Arg::Required,
     ),
     spec(
         Opt::Named(OptionName::Persistent),
-        Some('p'),
+        Some("-p"),
         "persistent",
         Arg::Optional,
     ),
     spec(
         Opt::Named(OptionName::Netmask),
-        Some('M'),
+        Some("-M"),
         "netmask",
         Arg::Required,
     ),
     spec(Opt::Named(OptionName::Pe), None, "pe", Arg::Required),
     spec(
         Opt::Named(OptionName::SchedFlags),
-        Some('b'),
+        Some("-b"),
         "sched-flags",
         Arg::Required,
     ),
-    spec(Opt::Named(OptionName::Ops), Some('o'), "ops", Arg::None),
+    spec(Opt::Named(OptionName::Ops), Some("-o"), "ops", Arg::None),
     spec(
         Opt::Named(OptionName::RealServer),
-        Some('r'),
+        Some("-r"),
         "real-server",
         Arg::Required,
     ),
-    spec(Opt::Gatewaying, Some('g'), "gatewaying", Arg::None),
-    spec(Opt::Ipip, Some('i'), "ipip", Arg::None),
-    spec(Opt::Masquerading, Some('m'), "masquerading", Arg::None),
+    spec(Opt::Gatewaying, Some("-g"), "gatewaying", Arg::None),
+    spec(Opt::Ipip, Some("-i"), "ipip", Arg::None),
+    spec(Opt::Masquerading, Some("-m"), "masquerading", Arg::None),
     spec(
         Opt::Named(OptionName::Weight),
-        Some('w'),
+        Some("-w"),
         "weight",
         Arg::Required,
     ),
     spec(
         Opt::Named(OptionName::UpperThreshold),
-        Some('x'),
+        Some("-x"),
         "u-threshold",
         Arg::Required,
     ),
     spec(
         Opt::Named(OptionName::LowerThreshold),
-        Some('y'),
+        Some("-y"),
         "l-threshold",
         Arg::Required,
     ),
@@ -295,7 +296,7 @@ const SPECS: &[Spec] = &[
     ),
     spec(
         Opt::Named(OptionName::Connection),
-        Some('c'),
+        Some("-c"),
         "connection",
         Arg::None,
     ),
@@ -318,10 +319,15 @@ const SPECS: &[Spec] = &[
     spec(Opt::Named(OptionName::TunInfo), None, "tun-info", Arg::None),
     spec(Opt::Sort, None, "sort", Arg::None),
     spec(Opt::Named(OptionName::NoSort), None, "nosort", Arg::None),
-    spec(Opt::Named(OptionName::Exact), Some('X'), "exact", Arg::None),
+    spec(
+        Opt::Named(OptionName::Exact),
+        Some("-X"),
+        "exact",
+        Arg::None,
+    ),
     spec(
         Opt::Named(OptionName::Numeric),
-        Some('n'),
+        Some("-n"),
         "numeric",
         Arg::None,
     ),
@@ -405,7 +411,7 @@ const SPECS: &[Spec] = &[
 pub(crate) struct Occurrence<'a> {
     pub(crate) opt: Opt,
     /// How it was spelled: `-w` or `--weight` (without any `=value`).
-    pub(crate) spelled: String,
+    pub(crate) spelled: &'a str,
     /// Where the option's own letter or `--` starts.
     pub(crate) column: usize,
     pub(crate) value: Option<Token<'a>>,
@@ -467,8 +473,11 @@ impl<'a> Scanner<'a> {
     /// is where it is reported: the dash for the first of a bundle, else its letter.
     fn short(&mut self, rest: Token<'a>, column: usize) -> Result<Item<'a>, ScanError> {
         let letter = rest.text.chars().next().unwrap_or('-');
-        let spelled = format!("-{letter}");
-        let Some(spec) = SPECS.iter().find(|s| s.short == Some(letter)) else {
+        let Some((spec, spelled)) = SPECS.iter().find_map(|s| {
+            let short = s.short?;
+            short[1..].starts_with(letter).then_some((s, short))
+        }) else {
+            let spelled = format!("-{letter}");
             return Err((column, spelled.clone(), Problem::UnknownOption(spelled)));
         };
         let after = rest.tail(letter.len_utf8());
@@ -480,7 +489,7 @@ impl<'a> Scanner<'a> {
             }
             Arg::Required => match attached {
                 Some(v) => Some(v),
-                None => Some(self.required_value(&spelled, column)?),
+                None => Some(self.required_value(spelled, column)?),
             },
             Arg::Optional => attached.or_else(|| self.optional_value()),
         };
@@ -498,22 +507,27 @@ impl<'a> Scanner<'a> {
             Some(eq) => (&name[..eq], Some(token.tail(2 + eq + 1))),
             None => (name, None),
         };
-        let spelled = format!("--{name}");
+        // The token starts with `--` and then the name.
+        let spelled = &token.text[..2 + name.len()];
         let column = token.column;
         let Some(spec) = SPECS.iter().find(|s| s.long == name) else {
-            return Err((column, spelled.clone(), Problem::UnknownOption(spelled)));
+            return Err((
+                column,
+                spelled.to_owned(),
+                Problem::UnknownOption(spelled.to_owned()),
+            ));
         };
         let value = match (spec.arg, inline) {
             (Arg::None, Some(_)) => {
                 return Err((
                     column,
                     token.text.to_owned(),
-                    Problem::UnwantedArgument(spelled),
+                    Problem::UnwantedArgument(spelled.to_owned()),
                 ))
             }
             (Arg::None, None) => None,
             (_, Some(v)) => Some(v),
-            (Arg::Required, None) => Some(self.required_value(&spelled, column)?),
+            (Arg::Required, None) => Some(self.required_value(spelled, column)?),
             (Arg::Optional, None) => self.optional_value(),
         };
         Ok(Item::Option(Occurrence {
@@ -580,10 +594,10 @@ mod tests {
         assert_eq!(
             seen,
             [
-                ("-L".to_owned(), 1, None),
-                ("-n".to_owned(), 3, None),
-                ("-w".to_owned(), 5, Some("5")),
-                ("-p".to_owned(), 9, None),
+                ("-L", 1, None),
+                ("-n", 3, None),
+                ("-w", 5, Some("5")),
+                ("-p", 9, None),
             ]
         );
     }

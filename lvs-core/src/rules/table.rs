@@ -36,9 +36,12 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
         let Some(command) = read_line(line, number)? else {
             continue;
         };
-        // Table errors point at the command, the first token of the line.
-        let first = tokens(line)[0];
-        let error = |problem| RuleError::new(number, first.column, first.text, problem);
+        // Table errors point at the command, the first token of the line (found only
+        // then: tokenizing every line again costs a tenth of the read).
+        let error = |problem| {
+            let first = tokens(line)[0];
+            RuleError::new(number, first.column, first.text, problem)
+        };
         match command {
             Command::Operation(Operation::AddService(service)) => {
                 if position.insert(service.key, table.services.len()).is_some() {

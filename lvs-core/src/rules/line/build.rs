@@ -40,7 +40,7 @@ impl Line<'_> {
                 let s = self.seen(OptionName::LvsTimeout).expect("it was given");
                 return Err(self.error_at(
                     s.column,
-                    &s.spelled,
+                    s.spelled,
                     Problem::Conflict {
                         first: OptionName::Persistent,
                         second: OptionName::LvsTimeout,
@@ -56,12 +56,12 @@ impl Line<'_> {
                 let s = self
                     .seen(OptionName::ServiceAddress)
                     .expect("service was given");
-                return Err(self.error_at(s.column, &s.spelled, Problem::ZeroPort));
+                return Err(self.error_at(s.column, s.spelled, Problem::ZeroPort));
             }
         }
         if let Some(s) = self.seen(OptionName::Ops) {
             if matches!(key, ServiceKey::Addr { protocol, .. } if protocol != Protocol::Udp) {
-                return Err(self.error_at(s.column, &s.spelled, Problem::OnePacketNotUdp));
+                return Err(self.error_at(s.column, s.spelled, Problem::OnePacketNotUdp));
             }
             service = service.one_packet();
         }
@@ -144,7 +144,7 @@ impl Line<'_> {
                     Forward::Tunnel(_) => Problem::TunnelOptionsWithLvsTunnel,
                     _ => Problem::TunnelOptionsWithoutTunnel,
                 };
-                return Err(self.error_at(s.column, &s.spelled, problem));
+                return Err(self.error_at(s.column, s.spelled, problem));
             }
             Forward::Number(n) => ForwardMethod::from_wire(n, Tunnel::IPIP),
             Forward::Tunnel(t) => ForwardMethod::Tunnel(t),
@@ -152,7 +152,7 @@ impl Line<'_> {
                 if let Some(s) = tunnel_options {
                     return Err(self.error_at(
                         s.column,
-                        &s.spelled,
+                        s.spelled,
                         Problem::TunnelOptionsWithoutTunnel,
                     ));
                 }
@@ -198,7 +198,7 @@ impl Line<'_> {
                     let at = self.seen(OptionName::TunType).expect("gue was given");
                     return Err(self.error_at(
                         at.column,
-                        &at.spelled,
+                        at.spelled,
                         Problem::TunnelRequired {
                             option,
                             tunnel: kind,
@@ -208,7 +208,7 @@ impl Line<'_> {
                 (Rule::Illegal, Some(s)) => {
                     return Err(self.error_at(
                         s.column,
-                        &s.spelled,
+                        s.spelled,
                         Problem::TunnelIllegal {
                             option,
                             tunnel: kind,
@@ -219,7 +219,7 @@ impl Line<'_> {
                     Some(first) => {
                         return Err(self.error_at(
                             s.column,
-                            &s.spelled,
+                            s.spelled,
                             Problem::TunnelConflict {
                                 first,
                                 second: option,

@@ -23,7 +23,7 @@ impl Line<'_> {
                 (Rule::Illegal, Some(s)) => {
                     return Err(self.error_at(
                         s.column,
-                        &s.spelled,
+                        s.spelled,
                         Problem::Illegal {
                             option,
                             command: self.command,
@@ -34,7 +34,7 @@ impl Line<'_> {
                     Some(first) => {
                         return Err(self.error_at(
                             s.column,
-                            &s.spelled,
+                            s.spelled,
                             Problem::Conflict {
                                 first,
                                 second: option,
@@ -56,7 +56,7 @@ impl Line<'_> {
             let persistent = self.seen(O::PersistentConn);
             let clash = kinds.and(formats).or(config.and(persistent));
             if let Some(s) = clash {
-                return Err(self.error_at(s.column, &s.spelled, Problem::ListConflict));
+                return Err(self.error_at(s.column, s.spelled, Problem::ListConflict));
             }
         }
         Ok(())

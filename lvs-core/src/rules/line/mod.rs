@@ -82,10 +82,10 @@ pub(crate) fn read_line(text: &str, number: usize) -> Result<Option<Command>, Ru
 }
 
 /// Where an option was first given: its column and spelling.
-#[derive(Debug, Clone)]
-struct Seen {
+#[derive(Debug, Clone, Copy)]
+struct Seen<'a> {
     column: usize,
-    spelled: String,
+    spelled: &'a str,
 }
 
 /// The service as given by `-t`/`-u`/`--sctp-service`/`-f` (and `-6`).
@@ -146,12 +146,12 @@ struct Line<'a> {
     number: usize,
     command: CommandName,
     command_column: usize,
-    command_spelled: String,
+    command_spelled: &'a str,
     daemon_role: Option<DaemonRole>,
     /// `--lvs-sysctl`'s `NAME=VALUE` token (the rest of the value, if any, follows as plain
     /// arguments).
     sysctl: Option<Token<'a>>,
-    seen: Vec<Option<Seen>>,
+    seen: Vec<Option<Seen<'a>>>,
     arguments: Vec<Token<'a>>,
     service: Option<ServiceSpec>,
     scheduler: Option<Scheduler>,
@@ -191,7 +191,7 @@ impl<'a> Line<'a> {
             number,
             command,
             command_column: occ.column,
-            command_spelled: occ.spelled.clone(),
+            command_spelled: occ.spelled,
             daemon_role: None,
             sysctl: None,
             seen: vec![None; OptionName::ALL.len()],
@@ -248,10 +248,10 @@ impl<'a> Line<'a> {
     }
 
     fn command_error(&self, problem: Problem) -> RuleError {
-        self.error_at(self.command_column, &self.command_spelled, problem)
+        self.error_at(self.command_column, self.command_spelled, problem)
     }
 
-    fn seen(&self, option: OptionName) -> Option<&Seen> {
+    fn seen(&self, option: OptionName) -> Option<&Seen<'a>> {
         self.seen[option.index()].as_ref()
     }
 
@@ -260,13 +260,13 @@ impl<'a> Line<'a> {
     }
 
     /// Records an option, refusing a second one of the same name.
-    fn mark(&mut self, option: OptionName, occ: &Occurrence<'_>) -> Result<(), RuleError> {
+    fn mark(&mut self, option: OptionName, occ: &Occurrence<'a>) -> Result<(), RuleError> {
         if self.is_set(option) {
-            return Err(self.error_at(occ.column, &occ.spelled, Problem::Multiple(option)));
+            return Err(self.error_at(occ.column, occ.spelled, Problem::Multiple(option)));
         }
         self.seen[option.index()] = Some(Seen {
             column: occ.column,
-            spelled: occ.spelled.clone(),
+            spelled: occ.spelled,
         });
         Ok(())
     }
@@ -336,8 +336,8 @@ impl<'a> Line<'a> {
             Opt::Command(_) => {
                 return Err(self.error_at(
                     occ.column,
-                    &occ.spelled,
-                    Problem::SecondCommand(occ.spelled.clone()),
+                    occ.spelled,
+                    Problem::SecondCommand(occ.spelled.to_owned()),
                 ))
             }
             Opt::Ipv6 => return self.ipv6(&occ),
@@ -596,7 +596,7 @@ impl<'a> Line<'a> {
                 self.netmask = None;
                 Ok(())
             }
-            _ => Err(self.error_at(occ.column, &occ.spelled, Problem::Ipv6BeforeFwmark)),
+            _ => Err(self.error_at(occ.column, occ.spelled, Problem::Ipv6BeforeFwmark)),
         }
     }
 
