@@ -471,7 +471,7 @@ fn every_lvsctl_listing_equals_ipvsadms_byte_for_byte() {
 -A -f 8 -s rr
 -a -f 8 -r 198.51.100.25 -g -w 1
 -A -f 8 -6 -s rr
--a -f 8 -6 -r [2001:db8::25] -g -w 2
+-a -f 8 -6 -r 2001:db8::25 -g -w 2
 ";
     let file = write(&dir, "rules", rules);
     let out = run(&ns, &["apply", &file]);

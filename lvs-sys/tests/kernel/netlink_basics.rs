@@ -267,7 +267,7 @@ fn the_listing_read_has_what_the_full_read_has_of_each_listed_column() {
 -A -f 8 -s rr
 -a -f 8 -r 198.51.100.25 -g -w 1
 -A -f 8 -6 -s rr
--a -f 8 -6 -r [2001:db8::25] -g -w 2
+-a -f 8 -6 -r 2001:db8::25 -g -w 2
 -A --sctp-service 192.0.2.30:9000 -s sh
 ";
     ipvs.apply(
