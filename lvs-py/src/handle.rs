@@ -200,7 +200,7 @@ fn timeout_arg(py: Python<'_>, timeout: f64) -> PyResult<Duration> {
 }
 
 /// Reads `apply`'s argument: rule text, or an iterable of `Operation`.
-fn operations_arg(
+pub(crate) fn operations_arg(
     py: Python<'_>,
     operations: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<lvs_core::Operation>> {

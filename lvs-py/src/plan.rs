@@ -13,11 +13,14 @@ use lvs_core::rules::table_from_rules;
 use lvs_core::Table;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple};
 
 use crate::convert::{ip_addr, number, py_ip, type_name};
 use crate::errors::{model_error, rule_error};
-use crate::values::{key_of, key_repr, Operation, RealServerEntry, ServiceKey, VirtualService};
+use crate::values::pickle;
+use crate::values::{
+    key_of, key_repr, server_addr_of, Operation, RealServerEntry, ServiceKey, VirtualService,
+};
 
 /// Which services a plan may read and change; the rest of the table belongs to someone
 /// else (another controller, keepalived, kube-proxy), and a plan never touches it.
@@ -26,8 +29,9 @@ use crate::values::{key_of, key_repr, Operation, RealServerEntry, ServiceKey, Vi
 /// addresses, any protocol and port; `str` or `ipaddress` values), `Scope.fwmarks(marks)`
 /// (the firewall-mark services with these marks, either family) and
 /// `Scope.services(keys)` (exactly these services), combined with `|` (a service in
-/// either). Where a method takes `scope=None`, that is the whole table, `Scope.all()`.
-/// `key in scope` tells whether a plan in the scope may touch a service.
+/// either), or all at once with the keyword constructor `Scope(addresses=(), fwmarks=(),
+/// services=(), all=False)`. Where a method takes `scope=None`, that is the whole table,
+/// `Scope.all()`. `key in scope` tells whether a plan in the scope may touch a service.
 #[pyclass(module = "lvs", frozen, eq, hash)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Scope {
@@ -88,6 +92,30 @@ fn iterable_arg<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Boun
 
 #[pymethods]
 impl Scope {
+    #[new]
+    #[pyo3(signature = (*, addresses = None, fwmarks = None, services = None, all = false))]
+    fn new(
+        addresses: Option<&Bound<'_, PyAny>>,
+        fwmarks: Option<&Bound<'_, PyAny>>,
+        services: Option<&Bound<'_, PyAny>>,
+        all: bool,
+    ) -> PyResult<Scope> {
+        let mut scope = Scope {
+            all,
+            ..Scope::default()
+        };
+        if let Some(addresses) = addresses {
+            scope = scope.union(&Scope::addresses(addresses)?);
+        }
+        if let Some(marks) = fwmarks {
+            scope = scope.union(&Scope::fwmarks(marks)?);
+        }
+        if let Some(keys) = services {
+            scope = scope.union(&Scope::services(keys)?);
+        }
+        Ok(scope)
+    }
+
     /// Every service of the table: the plan makes the whole table the desired one.
     #[staticmethod]
     fn all() -> Scope {
@@ -146,6 +174,44 @@ impl Scope {
             ))
         })?;
         Ok(self.union(other.get()))
+    }
+
+    /// The constructor's arguments: `all`, and the `addresses` (as `ipaddress` objects),
+    /// `fwmarks` and `services` (keys) of the scope.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let addresses = self
+            .addresses
+            .iter()
+            .map(|a| py_ip(py, *a))
+            .collect::<PyResult<Vec<_>>>()?;
+        let services: Vec<ServiceKey> = self
+            .services
+            .iter()
+            .copied()
+            .map(ServiceKey::from)
+            .collect();
+        pickle::dict(
+            py,
+            vec![
+                ("addresses", addresses.into_pyobject(py)?.into_any()),
+                (
+                    "fwmarks",
+                    self.marks
+                        .iter()
+                        .copied()
+                        .collect::<Vec<u32>>()
+                        .into_pyobject(py)?
+                        .into_any(),
+                ),
+                ("services", services.into_pyobject(py)?.into_any()),
+                ("all", self.all.into_pyobject(py)?.to_owned().into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
     }
 
     /// The value itself: it is immutable.
@@ -259,6 +325,9 @@ fn hash_of(value: &impl Hash) -> u64 {
 /// `(ServiceKey, (address, port))` tuples. `to_rules()` (and `str()`) is the plan as
 /// ipvsadm rule lines, what `lvsctl diff` prints. A plan is true when it changes
 /// something; `len()` is its number of operations, and iterating it gives them.
+/// `Plan(operations=(), draining=())` builds one by hand: `operations` as `apply` takes
+/// them (an iterable of `Operation`, or rule text), `draining` as `(service, server)` pairs
+/// (a `ServiceKey` or `Service`, and an `(address, port)` tuple or `RealServer`).
 #[pyclass(module = "lvs", frozen, eq)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -267,6 +336,34 @@ pub struct Plan {
 
 #[pymethods]
 impl Plan {
+    #[new]
+    #[pyo3(signature = (operations = None, draining = None))]
+    fn new(
+        py: Python<'_>,
+        operations: Option<&Bound<'_, PyAny>>,
+        draining: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Plan> {
+        let mut inner = core_plan::Plan::default();
+        if let Some(ops) = operations {
+            inner.operations = crate::handle::operations_arg(py, ops)?;
+        }
+        if let Some(items) = draining {
+            for item in iterable_arg(items, "draining")? {
+                let (service, server): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                    item.extract().map_err(|_| {
+                        PyTypeError::new_err(format!(
+                            "draining items must be (service, server) pairs, not {}",
+                            type_name(&item)
+                        ))
+                    })?;
+                inner
+                    .draining
+                    .push((key_of(&service)?, server_addr_of(&server)?));
+            }
+        }
+        Ok(Plan { inner })
+    }
+
     /// The operations, in the order to apply them.
     #[getter]
     fn operations(&self) -> Vec<Operation> {
@@ -318,6 +415,25 @@ impl Plan {
 
     fn __hash__(&self) -> u64 {
         hash_of(&(&self.inner.operations, &self.inner.draining))
+    }
+
+    /// The constructor's arguments: `operations` and `draining`.
+    fn _asdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pickle::dict(
+            py,
+            vec![
+                (
+                    "operations",
+                    self.operations().into_pyobject(py)?.into_any(),
+                ),
+                ("draining", self.draining(py)?.into_pyobject(py)?.into_any()),
+            ],
+        )
+    }
+
+    /// Pickles through the constructor, with the arguments of `_asdict()`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        pickle::by_constructor(slf.as_any(), slf.get()._asdict(slf.py())?)
     }
 
     /// The rule lines of `to_rules()`; an operation no line can say shows as a `#` comment

@@ -636,8 +636,17 @@ class Operation:
 class Scope:
     """Which services a plan may read and change; the rest of the table belongs to someone
     else, and a plan never touches it. Combine scopes with ``|``; ``key in scope`` tells
-    whether a plan in it may touch a service."""
+    whether a plan in it may touch a service. ``Scope(addresses=..., fwmarks=...,
+    services=..., all=False)`` is the union of those parts."""
 
+    def __new__(
+        cls,
+        *,
+        addresses: Iterable[_AddressArg] | None = None,
+        fwmarks: Iterable[int] | None = None,
+        services: Iterable[_Key] | None = None,
+        all: bool = False,
+    ) -> Self: ...
     @staticmethod
     def all() -> Scope:
         """Every service of the table: the plan makes the whole table the desired one."""
@@ -658,6 +667,8 @@ class Scope:
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def _asdict(self) -> dict[str, Any]: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
     def __copy__(self) -> Self: ...
     def __deepcopy__(self, memo: Any, /) -> Self: ...
 
@@ -666,8 +677,15 @@ class Plan:
     """The operations that take a table to a desired one, in the order to apply them.
 
     True when it changes something; ``len()`` is its number of operations, iterating it
-    gives them; ``str()`` is its rule text.
+    gives them; ``str()`` is its rule text. ``Plan(operations, draining)`` builds one by
+    hand (operations as :meth:`IpvsHandle.apply` takes them).
     """
+
+    def __new__(
+        cls,
+        operations: str | Iterable[Operation] | None = None,
+        draining: Iterable[tuple[_Key, RealServer | tuple[_AddressArg, int]]] | None = None,
+    ) -> Self: ...
 
     @property
     def operations(self) -> list[Operation]:
@@ -685,6 +703,8 @@ class Plan:
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+    def _asdict(self) -> dict[str, Any]: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
     def __copy__(self) -> Self: ...
     def __deepcopy__(self, memo: Any, /) -> Self: ...
 

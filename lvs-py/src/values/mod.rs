@@ -3,7 +3,7 @@
 mod connection;
 mod entries;
 mod operation;
-mod pickle;
+pub(crate) mod pickle;
 mod server;
 mod service;
 mod settings;

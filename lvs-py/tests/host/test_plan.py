@@ -251,5 +251,14 @@ def test_plans_are_immutable_values(ipvs: lvs.MemoryIpvs) -> None:
             setattr(value, "operations", [])
     assert repr(plan).startswith("<Plan of 3 operations: [Operation.edit_server(")
     assert "DrainingServer ServiceKey.tcp('192.0.2.60', 80)" in repr(live.draining[0])
+    # Built by hand: the same value; rule text reads as `apply` reads it.
+    assert lvs.Plan(plan.operations, plan.draining) == plan
+    assert lvs.Plan(FIRST_RUN, [(lvs.Service(WEB), lvs.RealServer("198.51.100.62", 80))]) == plan
+    assert lvs.Scope(addresses=["192.0.2.60"], fwmarks=[7]) == OURS | lvs.Scope.fwmarks([7])
+    assert lvs.Scope(all=True) == lvs.Scope.all() and lvs.Scope() == lvs.Scope.addresses([])
+    with pytest.raises(TypeError, match="draining items must be"):
+        lvs.Plan([], [WEB])  # type: ignore[list-item]
+    with pytest.raises(lvs.RuleSyntaxError):
+        lvs.Plan("-A -t nowhere\n")
     empty = lvs.plan("", "")
     assert not empty and len(empty) == 0 and empty.to_rules() == "" and list(empty) == []
