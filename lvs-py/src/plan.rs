@@ -38,8 +38,8 @@ pub struct Scope {
     all: bool,
     addresses: BTreeSet<IpAddr>,
     marks: BTreeSet<u32>,
-    // Kept in the order given, each once; compared as a set.
-    services: Vec<lvs_core::ServiceKey>,
+    // Python's keys, which order as ipvsadm lists services.
+    services: BTreeSet<ServiceKey>,
 }
 
 impl Scope {
@@ -50,7 +50,9 @@ impl Scope {
         }
         core_plan::Scope::addresses(self.addresses.iter().copied())
             .or(core_plan::Scope::fwmarks(self.marks.iter().copied()))
-            .or(core_plan::Scope::services(self.services.iter().copied()))
+            .or(core_plan::Scope::services(
+                self.services.iter().map(|k| k.inner),
+            ))
     }
 
     fn union(&self, other: &Scope) -> Scope {
@@ -58,11 +60,7 @@ impl Scope {
         out.all |= other.all;
         out.addresses.extend(other.addresses.iter().copied());
         out.marks.extend(other.marks.iter().copied());
-        for key in &other.services {
-            if !out.services.contains(key) {
-                out.services.push(*key);
-            }
-        }
+        out.services.extend(other.services.iter().cloned());
         out
     }
 }
@@ -152,10 +150,7 @@ impl Scope {
     fn services(services: &Bound<'_, PyAny>) -> PyResult<Scope> {
         let mut scope = Scope::default();
         for item in iterable_arg(services, "services")? {
-            let key = key_of(&item)?;
-            if !scope.services.contains(&key) {
-                scope.services.push(key);
-            }
+            scope.services.insert(ServiceKey::from(key_of(&item)?));
         }
         Ok(scope)
     }
@@ -184,12 +179,7 @@ impl Scope {
             .iter()
             .map(|a| py_ip(py, *a))
             .collect::<PyResult<Vec<_>>>()?;
-        let services: Vec<ServiceKey> = self
-            .services
-            .iter()
-            .copied()
-            .map(ServiceKey::from)
-            .collect();
+        let services: Vec<ServiceKey> = self.services.iter().cloned().collect();
         pickle::dict(
             py,
             vec![
@@ -238,7 +228,7 @@ impl Scope {
             parts.push(format!("Scope.fwmarks([{}])", list.join(", ")));
         }
         if !self.services.is_empty() {
-            let list: Vec<String> = self.services.iter().map(key_repr).collect();
+            let list: Vec<String> = self.services.iter().map(|k| key_repr(&k.inner)).collect();
             parts.push(format!("Scope.services([{}])", list.join(", ")));
         }
         if parts.is_empty() {

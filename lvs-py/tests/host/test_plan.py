@@ -218,6 +218,9 @@ def test_scopes_are_typed_values() -> None:
     exact = lvs.Scope.services([WEB, lvs.Service(OTHER)])
     assert WEB in exact and OTHER in exact
     assert lvs.ServiceKey.udp("192.0.2.60", 80) not in exact
+    # Parts compare as sets, and list in ipvsadm's order.
+    assert exact == lvs.Scope.services([OTHER, WEB, WEB])
+    assert repr(exact) == repr(lvs.Scope.services([OTHER, WEB]))
     assert lvs.Scope.addresses(["192.0.2.60"]) == lvs.Scope.addresses([IPv4Address("192.0.2.60")])
     assert hash(OURS) == hash(lvs.Scope.addresses(["192.0.2.60"]))
     assert repr(both) == "Scope.addresses(['192.0.2.60', '192.0.2.61']) | Scope.fwmarks([7])"
