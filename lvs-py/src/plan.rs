@@ -55,9 +55,13 @@ impl Scope {
             ))
     }
 
+    /// The services in either; a scope of every service is `Scope.all()` alone, so that
+    /// it equals every other way of saying it.
     fn union(&self, other: &Scope) -> Scope {
+        if self.all || other.all {
+            return Scope::all();
+        }
         let mut out = self.clone();
-        out.all |= other.all;
         out.addresses.extend(other.addresses.iter().copied());
         out.marks.extend(other.marks.iter().copied());
         out.services.extend(other.services.iter().cloned());

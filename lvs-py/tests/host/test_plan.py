@@ -259,6 +259,7 @@ def test_plans_are_immutable_values(ipvs: lvs.MemoryIpvs) -> None:
     assert lvs.Plan(FIRST_RUN, [(lvs.Service(WEB), lvs.RealServer("198.51.100.62", 80))]) == plan
     assert lvs.Scope(addresses=["192.0.2.60"], fwmarks=[7]) == OURS | lvs.Scope.fwmarks([7])
     assert lvs.Scope(all=True) == lvs.Scope.all() and lvs.Scope() == lvs.Scope.addresses([])
+    assert lvs.Scope(all=True, fwmarks=[7]) == lvs.Scope.all() == OURS | lvs.Scope.all()
     with pytest.raises(TypeError, match="draining items must be"):
         lvs.Plan([], [WEB])  # type: ignore[list-item]
     with pytest.raises(lvs.RuleSyntaxError):
