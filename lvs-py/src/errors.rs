@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 
+use lvs_core::plan::PlanApplyError;
 use lvs_core::rules::RuleError;
 use lvs_core::{ApplyError, Classify, ErrorKind, Outcome};
 use pyo3::prelude::*;
@@ -164,8 +165,16 @@ fn service_key(py: Python<'_>, key: lvs_core::ServiceKey) -> PyResult<Bound<'_, 
     Bound::new(py, ServiceKey::from(key))
 }
 
+/// What a batch's exception carries besides its failure: the failed operation's position
+/// and every operation's outcome, and for a plan whether the undo was complete.
+struct BatchAttributes<'a> {
+    index: usize,
+    outcomes: &'a [&'a str],
+    rolled_back: Option<bool>,
+}
+
 /// Builds the exception: picks the class and sets the attributes it documents.
-fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> PyResult<PyErr> {
+fn build(py: Python<'_>, failure: Failure, batch: Option<BatchAttributes<'_>>) -> PyResult<PyErr> {
     use lvs_core::Error as E;
     let extra = PyDict::new(py);
     let class = match failure.model.as_deref() {
@@ -233,13 +242,15 @@ fn build(py: Python<'_>, failure: Failure, batch: Option<(usize, &[&str])>) -> P
         PyEnum::ErrorKind.member(py, kind_value(failure.kind))?,
     )?;
     kwargs.set_item("kernel_message", failure.kernel_message)?;
-    if let Some((index, outcomes)) = batch {
-        let members = outcomes
+    if let Some(batch) = batch {
+        let members = batch
+            .outcomes
             .iter()
             .map(|o| PyEnum::Outcome.member(py, *o))
             .collect::<PyResult<Vec<_>>>()?;
-        kwargs.set_item("index", index)?;
+        kwargs.set_item("index", batch.index)?;
         kwargs.set_item("outcomes", PyTuple::new(py, members)?)?;
+        kwargs.set_item("rolled_back", batch.rolled_back)?;
     }
     let exception = error_class(py, class)?.call((failure.message,), Some(&kwargs))?;
     Ok(PyErr::from_value(exception))
@@ -276,6 +287,17 @@ impl BatchFailure {
     /// The exception of the first failed operation, with the batch's outcomes attached
     /// (`index`, `outcomes`).
     pub(crate) fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        self.into_pyerr_with(py, None, None)
+    }
+
+    /// As [`BatchFailure::into_pyerr`], with `message` instead of the failed operation's
+    /// own when given, and `rolled_back` set.
+    fn into_pyerr_with(
+        self,
+        py: Python<'_>,
+        message: Option<String>,
+        rolled_back: Option<bool>,
+    ) -> PyErr {
         let names: Vec<&str> = self
             .0
             .outcomes
@@ -307,7 +329,53 @@ impl BatchFailure {
             };
             (0, failure)
         });
-        build(py, failure, Some((index, &names))).unwrap_or_else(|e| e)
+        let failure = match message {
+            Some(message) => Failure { message, ..failure },
+            None => failure,
+        };
+        let batch = BatchAttributes {
+            index,
+            outcomes: &names,
+            rolled_back,
+        };
+        build(py, failure, Some(batch)).unwrap_or_else(|e| e)
+    }
+}
+
+/// A plan that did not apply (`IpvsHandle.apply_plan`), captured without the GIL: the
+/// failed operation with the batch's outcomes, and what undoing the rest achieved.
+#[derive(Debug)]
+pub(crate) struct PlanFailure {
+    batch: BatchFailure,
+    message: String,
+    rolled_back: bool,
+}
+
+impl PlanFailure {
+    /// The failure of `plan`'s apply, its message saying whether the table is back as it
+    /// was, then the failed operation's rule line (as lvsctl and C say it).
+    pub(crate) fn new<E>(error: PlanApplyError<E>, plan: &lvs_core::plan::Plan) -> PlanFailure
+    where
+        E: Into<Failure> + std::fmt::Display,
+    {
+        let line = error
+            .failure
+            .first_failure()
+            .and_then(|(i, _)| plan.operations.get(i))
+            .and_then(|op| lvs_core::rules::operation_line(op).ok())
+            .map(|line| format!(" ({line})"))
+            .unwrap_or_default();
+        PlanFailure {
+            message: format!("{error}{line}"),
+            rolled_back: error.rollback.is_complete(),
+            batch: BatchFailure::from(error.failure),
+        }
+    }
+
+    /// The exception of the failed operation, with `index`, `outcomes` and `rolled_back`.
+    pub(crate) fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        self.batch
+            .into_pyerr_with(py, Some(self.message), Some(self.rolled_back))
     }
 }
 

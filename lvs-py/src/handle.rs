@@ -9,8 +9,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use lvs_core::listing::ConnectionFilter;
-use lvs_core::{Ipvs as _, MemoryIpvs as CoreMemory, Table};
+use lvs_core::listing::{
+    format_daemons, format_service, format_table, format_timeouts, ConnectionFilter, ListFormat,
+    ListOptions,
+};
+use lvs_core::plan::{apply_plan, plan_live};
+use lvs_core::{Ipvs as _, MemoryIpvs as CoreMemory, RealServerEntry as CoreServerEntry};
+use lvs_core::{ServiceEntry as CoreServiceEntry, Table};
 use lvs_sys::{NetlinkIpvs, Options};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -18,7 +23,8 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString, PyTuple, Py
 
 use crate::connections::Connections;
 use crate::convert::{ip_addr, string, type_name};
-use crate::errors::{invalid_input, BatchFailure, Failure};
+use crate::errors::{invalid_input, BatchFailure, Failure, PlanFailure};
+use crate::plan::{options_of, scope_arg, table_arg, LivePlan};
 use crate::rules::operations_from_text;
 use crate::values::{
     daemon_of, key_of, py_value, role, server_addr_of, server_of, timeouts_of, value_of,
@@ -64,6 +70,53 @@ fn read_config<I: lvs_core::Ipvs>(ipvs: &I) -> Result<Table, I::Error> {
     Ok(read_table(ipvs)?
         .with_timeouts(ipvs.timeouts()?)
         .with_daemons(ipvs.daemons()?))
+}
+
+/// Every service with its real servers and counters, as a listing shows them: the kernel's
+/// read spreads the real servers over several sockets for a large table.
+fn listed_table(
+    backend: &Backend,
+) -> Result<Vec<(CoreServiceEntry, Vec<CoreServerEntry>)>, Failure> {
+    match backend {
+        Backend::Kernel(i) => i.table_with_stats().map_err(Failure::from),
+        Backend::Memory(i) => {
+            let mut table = Vec::new();
+            for entry in i.services()? {
+                let servers = i.servers(&entry.service.key)?;
+                table.push((entry, servers));
+            }
+            Ok(table)
+        }
+    }
+}
+
+/// The layouts of `list(format=...)`, by the name of the ipvsadm option that asks for each
+/// (`"default"` for none).
+const LIST_FORMATS: [(&str, ListFormat); 6] = [
+    ("default", ListFormat::Default),
+    ("stats", ListFormat::Stats),
+    ("rate", ListFormat::Rate),
+    ("thresholds", ListFormat::Thresholds),
+    ("persistent-conn", ListFormat::PersistentConn),
+    ("tun-info", ListFormat::TunInfo),
+];
+
+/// Reads `list`'s `format`: one of the names of [`LIST_FORMATS`] (a `lvs.ListFormat`
+/// member is one).
+fn list_format(py: Python<'_>, format: &Bound<'_, PyAny>) -> PyResult<ListFormat> {
+    let name = string(format, "format")?;
+    LIST_FORMATS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let names: Vec<String> = LIST_FORMATS.iter().map(|(n, _)| format!("{n:?}")).collect();
+            invalid_input(
+                py,
+                "format",
+                &format!("{name:?} is not a listing format ({})", names.join(", ")),
+            )
+        })
 }
 
 /// The operations of an IPVS table, shared by `Ipvs` (the kernel) and `MemoryIpvs`.
@@ -147,7 +200,7 @@ fn timeout_arg(py: Python<'_>, timeout: f64) -> PyResult<Duration> {
 }
 
 /// Reads `apply`'s argument: rule text, or an iterable of `Operation`.
-fn operations_arg(
+pub(crate) fn operations_arg(
     py: Python<'_>,
     operations: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<lvs_core::Operation>> {
@@ -475,6 +528,174 @@ impl IpvsHandle {
                 .map(Connections::of)
                 .map_err(Failure::from),
         })
+    }
+
+    /// Plans the fewest operations that make this table `desired` (rule text, as `save`
+    /// writes it, or an iterable of `VirtualService`) within `scope` (a `Scope`; `None`: the
+    /// whole table), and returns them as a `LivePlan`, changing nothing. It is lvs's one
+    /// planner against a live table, the one `lvsctl diff` and C's `lvs_plan_rules` use:
+    /// the table is read with its timeouts, sync daemons and the sysctls `desired` states.
+    ///
+    /// `drain=True` sets real servers to remove to weight 0 instead of deleting them, and
+    /// follows every one already draining: its service is listed again and the connection
+    /// table read, and the delete of each idle one (weight 0, no connections) joins the
+    /// plan, so a drain ends on the run after its servers went quiet.
+    /// `expire_connections=True` deletes real servers to remove now (draining ones too) and
+    /// is refused with `InvalidInput` unless `desired` states `--lvs-sysctl
+    /// expire_nodest_conn=1` or the namespace has it at 1. A desired service outside the
+    /// scope raises `InvalidInput`; bad rule text `RuleSyntaxError`.
+    #[pyo3(signature = (desired, *, scope = None, drain = false, expire_connections = false))]
+    fn plan(
+        &self,
+        py: Python<'_>,
+        desired: &Bound<'_, PyAny>,
+        scope: Option<&Bound<'_, PyAny>>,
+        drain: bool,
+        expire_connections: bool,
+    ) -> PyResult<LivePlan> {
+        let desired = table_arg(py, desired, "desired")?;
+        let scope = scope_arg(scope)?;
+        let options = options_of(drain, expire_connections);
+        let inner = self.call(
+            py,
+            move |b| on_backend!(b, Failure, i => plan_live(i, &desired, &scope, &options)),
+        )?;
+        Ok(LivePlan { inner })
+    }
+
+    /// The rule text of `plan(desired, ...)`'s operations, one line each (empty when the
+    /// table is as desired): byte for byte what `lvsctl diff FILE` prints with the same
+    /// scope and options.
+    #[pyo3(signature = (desired, *, scope = None, drain = false, expire_connections = false))]
+    fn diff(
+        &self,
+        py: Python<'_>,
+        desired: &Bound<'_, PyAny>,
+        scope: Option<&Bound<'_, PyAny>>,
+        drain: bool,
+        expire_connections: bool,
+    ) -> PyResult<String> {
+        let live = self.plan(py, desired, scope, drain, expire_connections)?;
+        live.inner
+            .plan
+            .to_rules()
+            .map_err(|e| crate::errors::rule_error(py, &e))
+    }
+
+    /// Applies a `LivePlan` (from `plan()` on this handle) all or nothing: when an
+    /// operation fails, what the plan already changed is undone from the table it was made
+    /// against, and the failed operation's exception is raised with `index`, `outcomes` and
+    /// `rolled_back` (whether the table is back as it was; the message says what is left
+    /// if not). Changes other programs made since the plan are not undone.
+    fn apply_plan(&self, py: Python<'_>, plan: &Bound<'_, PyAny>) -> PyResult<()> {
+        let live = plan
+            .cast::<LivePlan>()
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "plan must be an lvs.LivePlan (from IpvsHandle.plan), not {}",
+                    type_name(plan)
+                ))
+            })?
+            .get()
+            .inner
+            .clone();
+        let backend = self.backend()?;
+        py.detach(move || match &*backend {
+            Backend::Kernel(i) => apply_plan(i, &live.current, &live.plan)
+                .map_err(|e| PlanFailure::new(e, &live.plan)),
+            Backend::Memory(i) => apply_plan(i, &live.current, &live.plan)
+                .map_err(|e| PlanFailure::new(e, &live.plan)),
+        })
+        .map_err(|failure| failure.into_pyerr(py))
+    }
+
+    /// `plan(desired, ...)` and `apply_plan` of it in one call, without the GIL for both;
+    /// returns the `LivePlan` applied (its `draining` tells how far drains are).
+    #[pyo3(signature = (desired, *, scope = None, drain = false, expire_connections = false))]
+    fn apply_desired(
+        &self,
+        py: Python<'_>,
+        desired: &Bound<'_, PyAny>,
+        scope: Option<&Bound<'_, PyAny>>,
+        drain: bool,
+        expire_connections: bool,
+    ) -> PyResult<LivePlan> {
+        let desired = table_arg(py, desired, "desired")?;
+        let scope = scope_arg(scope)?;
+        let options = options_of(drain, expire_connections);
+        let backend = self.backend()?;
+        // A planning failure is raised like `plan`'s, an apply failure like `apply_plan`'s.
+        let applied = py.detach(move || {
+            fn run<I: lvs_core::Ipvs>(
+                i: &I,
+                desired: &Table,
+                scope: &lvs_core::plan::Scope,
+                options: &lvs_core::plan::PlanOptions,
+            ) -> Result<lvs_core::plan::LivePlan, Result<Failure, PlanFailure>>
+            where
+                I::Error: Into<Failure> + std::fmt::Display,
+            {
+                let live = plan_live(i, desired, scope, options).map_err(|e| Ok(e.into()))?;
+                apply_plan(i, &live.current, &live.plan)
+                    .map_err(|e| Err(PlanFailure::new(e, &live.plan)))?;
+                Ok(live)
+            }
+            match &*backend {
+                Backend::Kernel(i) => run(i, &desired, &scope, &options),
+                Backend::Memory(i) => run(i, &desired, &scope, &options),
+            }
+        });
+        match applied {
+            Ok(inner) => Ok(LivePlan { inner }),
+            Err(Ok(failure)) => Err(failure.into_pyerr(py)),
+            Err(Err(failure)) => Err(failure.into_pyerr(py)),
+        }
+    }
+
+    /// The table as `ipvsadm -L -n` lists it, byte for byte: with `service` (a
+    /// `ServiceKey` or `Service`) that one service as `ipvsadm -L -n -t|-u|-f SERVICE`
+    /// does (raising `ServiceNotFound` if it does not exist). `format` is the layout, by
+    /// the ipvsadm option's name: `"default"`, `"stats"`, `"rate"`, `"thresholds"`,
+    /// `"persistent-conn"` or `"tun-info"` (or a `ListFormat`); `exact=True` writes
+    /// counters in full (`--exact`) instead of with K/M/G suffixes.
+    #[pyo3(signature = (service = None, *, format = None, exact = false))]
+    fn list(
+        &self,
+        py: Python<'_>,
+        service: Option<&Bound<'_, PyAny>>,
+        format: Option<&Bound<'_, PyAny>>,
+        exact: bool,
+    ) -> PyResult<String> {
+        let key = service.map(key_of).transpose()?;
+        let format = format.map(|f| list_format(py, f)).transpose()?;
+        let mut options = ListOptions::new().with_format(format.unwrap_or_default());
+        if exact {
+            options = options.exact();
+        }
+        self.call(py, move |b| match key {
+            Some(key) => {
+                let (entry, servers) = on_backend!(b, Failure, i => i.service(&key)
+                    .and_then(|entry| Ok((entry, i.servers(&key)?))))?;
+                Ok(format_service(&entry, &servers, &options))
+            }
+            None => {
+                let info = on_backend!(b, Failure, i => i.info())?;
+                Ok(format_table(&info, &listed_table(b)?, &options))
+            }
+        })
+    }
+
+    /// The connection timeouts as `ipvsadm -L --timeout` lists them
+    /// (`Timeout (tcp tcpfin udp): 900 120 300`).
+    fn list_timeouts(&self, py: Python<'_>) -> PyResult<String> {
+        let timeouts = self.call(py, |b| on_backend!(b, Failure, i => i.timeouts()))?;
+        Ok(format_timeouts(&timeouts))
+    }
+
+    /// The running sync daemons as `ipvsadm -L --daemon` lists them, one line each.
+    fn list_daemons(&self, py: Python<'_>) -> PyResult<String> {
+        let daemons = self.call(py, |b| on_backend!(b, Failure, i => i.daemons()))?;
+        Ok(format_daemons(&daemons))
     }
 
     /// Releases the handle (the kernel handle's netlink socket). Closing twice is allowed.

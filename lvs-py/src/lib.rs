@@ -14,6 +14,7 @@ mod convert;
 mod enums;
 mod errors;
 mod handle;
+mod plan;
 mod rules;
 mod values;
 
@@ -37,12 +38,17 @@ fn _lvs(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<values::Connection>()?;
     module.add_class::<connections::Connections>()?;
     module.add_class::<values::Operation>()?;
+    module.add_class::<plan::Scope>()?;
+    module.add_class::<plan::Plan>()?;
+    module.add_class::<plan::DrainingServer>()?;
+    module.add_class::<plan::LivePlan>()?;
     module.add_class::<handle::IpvsHandle>()?;
     module.add_class::<handle::Ipvs>()?;
     module.add_class::<handle::MemoryIpvs>()?;
     module.add_function(wrap_pyfunction!(rules::parse_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::load_rules, module)?)?;
     module.add_function(wrap_pyfunction!(rules::save_rules, module)?)?;
+    module.add_function(wrap_pyfunction!(plan::plan, module)?)?;
     // Called by `lvs/__init__.py` once the Python modules are loaded.
     module.add_function(wrap_pyfunction!(errors::check_names, module)?)?;
     // The Cargo version, which maturin also gives the wheel: the version of the extension

@@ -9,6 +9,13 @@ The whole IPVS model as immutable, typed value objects (:class:`Service`,
 the kernel's connection table read lazily as :class:`Connection` values
 (``IpvsHandle.connections()``).
 
+Desired state: :func:`plan` (pure, over two tables) and :meth:`IpvsHandle.plan`,
+:meth:`IpvsHandle.diff`, :meth:`IpvsHandle.apply_plan` and :meth:`IpvsHandle.apply_desired`
+(against a live table, all or nothing) plan the fewest operations within a :class:`Scope`,
+optionally draining removed real servers; :meth:`IpvsHandle.list` prints the table byte for
+byte as ``ipvsadm -L -n`` does, in every :class:`ListFormat`. :mod:`lvs.aio` runs a
+handle's calls in a thread for asyncio.
+
 Errors are :class:`LvsError` subclasses carrying ``errno`` and ``kind``. Netlink I/O
 releases the GIL, so handles can be used from threads. The ``net.ipv4.vs`` sysctls of a
 handle's network namespace are read and set with :meth:`IpvsHandle.sysctl`,
@@ -35,6 +42,7 @@ from lvs._enums import (
     ErrorKind,
     Family,
     ForwardMethod,
+    ListFormat,
     Outcome,
     Protocol,
     SchedFlags,
@@ -68,14 +76,18 @@ from lvs._errors import (
 from lvs._lvs import (
     Connection,
     Connections,
+    DrainingServer,
     Ipvs,
     IpvsHandle,
     KernelInfo,
+    LivePlan,
     MemoryIpvs,
     Operation,
     Persistence,
+    Plan,
     RealServer,
     RealServerEntry,
+    Scope,
     Service,
     ServiceEntry,
     ServiceKey,
@@ -85,6 +97,7 @@ from lvs._lvs import (
     Tunnel,
     VirtualService,
     __version__,
+    plan,
 )
 from lvs._lvs import _check_names
 
@@ -100,6 +113,7 @@ __all__ = [
     "DaemonNotRunning",
     "DaemonRole",
     "DaemonRunning",
+    "DrainingServer",
     "ErrorKind",
     "Family",
     "ForwardMethod",
@@ -109,6 +123,8 @@ __all__ = [
     "IpvsHandle",
     "IpvsUnavailable",
     "KernelInfo",
+    "ListFormat",
+    "LivePlan",
     "LvsError",
     "LvsOSError",
     "LvsPermissionError",
@@ -118,6 +134,7 @@ __all__ = [
     "Outcome",
     "OutOfRange",
     "Persistence",
+    "Plan",
     "Protocol",
     "RealServer",
     "RealServerEntry",
@@ -125,6 +142,7 @@ __all__ = [
     "SchedFlags",
     "Scheduler",
     "SchedulerNotFound",
+    "Scope",
     "ServerExists",
     "ServerNotFound",
     "Service",
@@ -144,5 +162,6 @@ __all__ = [
     "Unsupported",
     "VirtualService",
     "__version__",
+    "plan",
     "rules",
 ]

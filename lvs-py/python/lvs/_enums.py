@@ -158,3 +158,15 @@ class Outcome(_StrEnum):
     FAILED = "failed"
     NOT_SENT = "not_sent"
     UNKNOWN = "unknown"
+
+
+class ListFormat(_StrEnum):
+    """The layout of a listing (:meth:`lvs.IpvsHandle.list`), by the name of the ipvsadm
+    option that asks for it (``DEFAULT`` is plain ``ipvsadm -L -n``)."""
+
+    DEFAULT = "default"
+    STATS = "stats"
+    RATE = "rate"
+    THRESHOLDS = "thresholds"
+    PERSISTENT_CONN = "persistent-conn"
+    TUN_INFO = "tun-info"

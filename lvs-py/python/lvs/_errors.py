@@ -30,6 +30,8 @@ class LvsError(Exception):
         kernel_message: the kernel's extended-ack text, when it sent one.
         index: for :meth:`IpvsHandle.apply`, the position of the failed operation.
         outcomes: for :meth:`IpvsHandle.apply`, an :class:`Outcome` per operation.
+        rolled_back: for :meth:`IpvsHandle.apply_plan`, whether every change the plan
+            made was undone (the table is as it was); ``None`` elsewhere.
     """
 
     errno: Optional[int]
@@ -37,6 +39,7 @@ class LvsError(Exception):
     kernel_message: Optional[str]
     index: Optional[int]
     outcomes: Optional[Tuple[Outcome, ...]]
+    rolled_back: Optional[bool]
 
     def __init__(
         self,
@@ -47,6 +50,7 @@ class LvsError(Exception):
         kernel_message: Optional[str] = None,
         index: Optional[int] = None,
         outcomes: Optional[Tuple[Outcome, ...]] = None,
+        rolled_back: Optional[bool] = None,
     ) -> None:
         super().__init__(message)
         self.errno = errno
@@ -54,6 +58,7 @@ class LvsError(Exception):
         self.kernel_message = kernel_message
         self.index = index
         self.outcomes = outcomes
+        self.rolled_back = rolled_back
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""

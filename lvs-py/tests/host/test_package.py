@@ -41,4 +41,12 @@ def test_readme_example_runs() -> None:
         "-A -t 192.0.2.10:80 -s wrr\n"
         "-a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n"
         "-a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 1\n"
+        # The plan: drain .12.
+        "-e -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 0\n"
+        # The listing after it.
+        "Prot LocalAddress:Port Scheduler Flags\n"
+        "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+        "TCP  192.0.2.10:80 wrr\n"
+        "  -> 198.51.100.11:8080           Masq    3      0          0         \n"
+        "  -> 198.51.100.12:8080           Masq    0      0          0         \n"
     )

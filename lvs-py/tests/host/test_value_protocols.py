@@ -73,6 +73,12 @@ VALUES: List[Any] = [
     lvs.Connection("IP", ("198.51.100.2", 0), ("0.0.0.7", 0), ("198.51.100.1", 0), "NONE", 60),
     lvs.Connection("UDP", ("198.51.100.2", 5060), ("192.0.2.10", 5060), ("198.51.100.1", 5060), "UDP", 9,
                    pe_name="sip", pe_data="call-1@host"),
+    lvs.Scope.all(),
+    lvs.Scope.addresses([]),
+    lvs.Scope.addresses(["192.0.2.10", "2001:db8::1"]) | lvs.Scope.fwmarks([7]) | lvs.Scope.services([KEY6]),
+    lvs.Plan(),
+    lvs.Plan([lvs.Operation.add_service(SERVICE), lvs.Operation.edit_server(KEY, SERVER)],
+             [(KEY, ("198.51.100.9", 80)), (MARK, ("2001:db8::9", 0))]),
 ]
 
 
@@ -81,7 +87,7 @@ def test_every_value_class_is_covered() -> None:
     value_classes = {
         lvs.ServiceKey, lvs.Persistence, lvs.Service, lvs.Tunnel, lvs.RealServer, lvs.Timeouts,
         lvs.SyncDaemon, lvs.KernelInfo, lvs.Stats, lvs.ServiceEntry, lvs.RealServerEntry,
-        lvs.VirtualService, lvs.Operation, lvs.Connection,
+        lvs.VirtualService, lvs.Operation, lvs.Connection, lvs.Scope, lvs.Plan,
     }
     assert classes == value_classes
 

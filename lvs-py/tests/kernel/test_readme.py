@@ -22,11 +22,10 @@ def test_readme_example(netns: Netns, tmp_path: Path) -> None:
     script = tmp_path / "example.py"
     script.write_text(readme_example())
     output = netns.exec(sys.executable, str(script)).stdout
-    saved = netns.ipvsadm("-S", "-n")
-    assert saved == (
+    # The plan deleted the drained server: what is left is the desired table.
+    assert netns.ipvsadm("-S", "-n") == (
         "-A -t 192.0.2.10:80 -s wrr -p 300\n"
         "-a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n"
-        "-a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 0\n"
     )
     lines = output.splitlines()
     assert lines[0] == "TCP 192.0.2.10:80 exists already (errno 17)"
@@ -35,4 +34,13 @@ def test_readme_example(netns: Netns, tmp_path: Path) -> None:
         "  -> 198.51.100.11 weight 3 active 0",
         "  -> 198.51.100.12 weight 0 active 0",
     ]
-    assert "\n".join(lines[4:]) + "\n" == saved
+    # The save before the plan, the plan's text, and the listing after it.
+    assert lines[4:7] == [
+        "-A -t 192.0.2.10:80 -s wrr -p 300",
+        "-a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3",
+        "-a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 0",
+    ]
+    assert lines[7] == "-d -t 192.0.2.10:80 -r 198.51.100.12:8080"
+    listed = netns.ipvsadm("-L", "-n", "-t", "192.0.2.10:80")
+    assert "\n".join(lines[8:]) + "\n" == listed
+    assert "198.51.100.12" not in listed
