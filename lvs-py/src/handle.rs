@@ -76,8 +76,13 @@ fn read_config<I: lvs_core::Ipvs>(ipvs: &I) -> Result<Table, I::Error> {
 /// read spreads the real servers over several sockets for a large table.
 fn listed_table(
     backend: &Backend,
+    format: ListFormat,
 ) -> Result<Vec<(CoreServiceEntry, Vec<CoreServerEntry>)>, Failure> {
     match backend {
+        // The plain listing shows no counters: two reads instead of one per service.
+        Backend::Kernel(i) if format == ListFormat::Default => {
+            i.table_for_listing().map_err(Failure::from)
+        }
         Backend::Kernel(i) => i.table_with_stats().map_err(Failure::from),
         Backend::Memory(i) => {
             let mut table = Vec::new();
@@ -668,7 +673,8 @@ impl IpvsHandle {
     ) -> PyResult<String> {
         let key = service.map(key_of).transpose()?;
         let format = format.map(|f| list_format(py, f)).transpose()?;
-        let mut options = ListOptions::new().with_format(format.unwrap_or_default());
+        let format = format.unwrap_or_default();
+        let mut options = ListOptions::new().with_format(format);
         if exact {
             options = options.exact();
         }
@@ -680,7 +686,7 @@ impl IpvsHandle {
             }
             None => {
                 let info = on_backend!(b, Failure, i => i.info())?;
-                Ok(format_table(&info, &listed_table(b)?, &options))
+                Ok(format_table(&info, &listed_table(b, format)?, &options))
             }
         })
     }
