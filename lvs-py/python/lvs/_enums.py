@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Any
+
+# `typing` (and what it imports) costs more at start-up than the rest of lvs: the
+# annotations are strings (`from __future__ import annotations`), so only type checkers,
+# which take any `TYPE_CHECKING` as true, import it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 if sys.version_info >= (3, 11):
     _StrEnum = enum.StrEnum

@@ -8,15 +8,19 @@ input and rule syntax ``ValueError``, system-call failures ``OSError``.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
-
 from lvs._enums import DaemonRole, ErrorKind, Outcome
 
+# `typing` and `ipaddress` (and what it imports) costs more at start-up than the rest of lvs: the
+# annotations are strings (`from __future__ import annotations`), so only type checkers,
+# which take any `TYPE_CHECKING` as true, import it.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ipaddress import IPv4Address, IPv6Address
+    from typing import Any, Optional, Tuple, Union
+
     from lvs._lvs import ServiceKey
 
-_Address = Union[IPv4Address, IPv6Address]
+    _Address = Union[IPv4Address, IPv6Address]
 
 
 class LvsError(Exception):

@@ -10,8 +10,6 @@ Bad lines raise :class:`lvs.RuleSyntaxError` with their line and column.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Mapping, Optional, Tuple, Union
-
 from lvs._lvs import (
     Operation,
     SyncDaemon,
@@ -21,6 +19,13 @@ from lvs._lvs import (
     parse_rules,
     save_rules,
 )
+
+# `typing` (and what it imports) costs more at start-up than the rest of lvs: the
+# annotations are strings (`from __future__ import annotations`), so only type checkers,
+# which take any `TYPE_CHECKING` as true, import it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, List, Mapping, Optional, Tuple, Union
 
 
 def parse(text: str) -> List[Operation]:
