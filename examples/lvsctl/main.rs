@@ -30,6 +30,7 @@
 mod cli;
 
 use std::io::{Read as _, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
@@ -39,8 +40,8 @@ use lvs_core::listing::{
     ConnectionColumns, ConnectionFilter, ListFormat, ListOptions,
 };
 use lvs_core::plan::{
-    apply_plan, plan, plan_live, sync_daemons_for, DrainingServer, LivePlan, PlanOptions, Scope,
-    VrrpState,
+    apply_plan, plan, plan_live_from, sync_daemons_for, DrainingServer, LivePlan, PlanOptions,
+    Scope, VrrpState,
 };
 use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
 use lvs_core::sysctl;
@@ -88,8 +89,9 @@ fn check(cli: &Cli) -> Result<(), String> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    // Commands that need no kernel, and files read before the kernel is opened.
-    let desired = match &cli.command {
+    // Commands that need no kernel, and those that plan from a file (read while the kernel
+    // is read).
+    match &cli.command {
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,
@@ -110,14 +112,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             current: Some(current),
             json,
         } => return diff_offline(args, &read_rules(current)?, &read_rules(&args.file)?, *json),
-        Command::Diff { plan, .. } | Command::Apply { plan, .. } => Some(read_rules(&plan.file)?),
-        _ => None,
-    };
-    let ipvs = match &cli.netns {
-        Some(path) => NetlinkIpvs::open_in_netns(path),
-        None => NetlinkIpvs::open(),
+        Command::Diff { plan, .. } | Command::Apply { plan, .. } => {
+            let (ipvs, config, desired) = read_both(cli.netns.as_deref(), &plan.file)?;
+            let mode = match cli.command {
+                Command::Diff { json, .. } => Mode::Diff { json },
+                Command::Apply { dry_run: true, .. } => Mode::DryRun,
+                _ => Mode::Apply,
+            };
+            return diff_or_apply(&ipvs, plan, config, desired, mode);
+        }
+        _ => (),
     }
-    .map_err(|e| e.to_string())?;
+    let ipvs = open(cli.netns.as_deref()).map_err(|e| e.to_string())?;
     let text = |e: lvs_sys::Error| e.to_string();
     match cli.command {
         Command::Save { ipvsadm: true, .. } => {
@@ -131,18 +137,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             print!("{}", save(&state).map_err(|e| e.to_string())?);
         }
         Command::List(args) => list(&ipvs, &args)?,
-        Command::Diff { plan, json, .. } => {
-            return diff_or_apply(
-                &ipvs,
-                &plan,
-                desired.unwrap_or_default(),
-                Mode::Diff { json },
-            )
-        }
-        Command::Apply { plan, dry_run } => {
-            let mode = if dry_run { Mode::DryRun } else { Mode::Apply };
-            return diff_or_apply(&ipvs, &plan, desired.unwrap_or_default(), mode);
-        }
+        Command::Diff { .. } | Command::Apply { .. } => unreachable!("planned above"),
         Command::Sysctl { setting, json } => sysctl_command(&ipvs, setting.as_deref(), json)?,
         Command::StartDaemon(args) => ipvs
             .apply_one(&Operation::StartDaemon(daemon_of(&args)))
@@ -331,22 +326,56 @@ fn diff_offline(
     print_plan(&planned, &[], json)
 }
 
+fn open(netns: Option<&Path>) -> Result<NetlinkIpvs, lvs_sys::Error> {
+    match netns {
+        Some(path) => NetlinkIpvs::open_in_netns(path),
+        None => NetlinkIpvs::open(),
+    }
+}
+
+/// Opens the kernel and reads its configuration on one thread while FILE is read and parsed
+/// on this one: each takes about as long as the other on a large table, and neither needs
+/// the other. A bad FILE is reported before anything the kernel said.
+fn read_both(netns: Option<&Path>, file: &str) -> Result<(NetlinkIpvs, Table, Table), String> {
+    let (desired, read) = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let ipvs = open(netns)?;
+            let config = ipvs.read_config()?;
+            Ok::<_, lvs_sys::Error>((ipvs, config))
+        });
+        let desired = read_rules(file);
+        (desired, reader.join())
+    });
+    let desired = desired?;
+    let (ipvs, config) = read
+        .map_err(|_| "reading the kernel's table failed unexpectedly".to_string())?
+        .map_err(|e| e.to_string())?;
+    Ok((ipvs, config, desired))
+}
+
 fn diff_or_apply(
     ipvs: &NetlinkIpvs,
     args: &PlanArgs,
+    config: Table,
     desired: Table,
     mode: Mode,
 ) -> Result<ExitCode, String> {
-    // Read with the timeouts, daemons and sysctls FILE states; drained servers that are
-    // idle by now go in the same run, the others are reported with what still holds them
-    // (counters and connection-table entries).
+    // With the sysctls FILE states read too; drained servers that are idle by now go in
+    // the same run, the others are reported with what still holds them (counters and
+    // connection-table entries).
     let LivePlan {
         current,
         plan,
         draining,
         ..
-    } = plan_live(ipvs, &desired, &scope_of(&args.scope), &plan_options(args))
-        .map_err(|e| e.to_string())?;
+    } = plan_live_from(
+        ipvs,
+        config,
+        &desired,
+        &scope_of(&args.scope),
+        &plan_options(args),
+    )
+    .map_err(|e| e.to_string())?;
     for s in draining.iter().filter(|s| !s.is_idle()) {
         eprintln!("lvsctl: {}", drain_progress(s));
     }

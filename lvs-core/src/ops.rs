@@ -406,11 +406,7 @@ pub trait Ipvs {
     /// [`Error::SysctlUnavailable`], as applying it would).
     fn read_config_for(&self, desired: &Table) -> Result<Table, Self::Error> {
         let mut current = self.read_config()?;
-        current.sysctls = desired
-            .sysctls
-            .iter()
-            .map(|s| Ok(SysctlSetting::new(&s.name, self.sysctl(&s.name)?)))
-            .collect::<Result<_, Self::Error>>()?;
+        current.sysctls = stated_sysctls(self, desired)?;
         Ok(current)
     }
 
@@ -464,4 +460,17 @@ pub trait Ipvs {
             Operation::SetSysctl(s) => self.set_sysctl(&s.name, &s.value),
         }
     }
+}
+
+/// The current value of each sysctl `desired` states, in its order (what
+/// [`Ipvs::read_config_for`] adds to the configuration).
+pub(crate) fn stated_sysctls<I: Ipvs + ?Sized>(
+    ipvs: &I,
+    desired: &Table,
+) -> Result<Vec<SysctlSetting>, I::Error> {
+    desired
+        .sysctls
+        .iter()
+        .map(|s| Ok(SysctlSetting::new(&s.name, ipvs.sysctl(&s.name)?)))
+        .collect()
 }

@@ -38,7 +38,22 @@ pub fn plan_live<I: Ipvs>(
     scope: &Scope,
     options: &PlanOptions,
 ) -> Result<LivePlan, I::Error> {
-    let mut current = ipvs.read_config_for(desired)?;
+    plan_live_from(ipvs, ipvs.read_config()?, desired, scope, options)
+}
+
+/// [`plan_live`] from a configuration read before `desired` was known: `config` is what
+/// [`Ipvs::read_config`] returned (the table, timeouts and sync daemons), for example read
+/// on another thread while `desired` was being parsed, so the two overlap (lvsctl does so).
+/// The sysctls `desired` states are read here, as [`Ipvs::read_config_for`] reads them.
+pub fn plan_live_from<I: Ipvs>(
+    ipvs: &I,
+    config: Table,
+    desired: &Table,
+    scope: &Scope,
+    options: &PlanOptions,
+) -> Result<LivePlan, I::Error> {
+    let mut current = config;
+    current.sysctls = crate::ops::stated_sysctls(ipvs, desired)?;
     if options.expire_connections && !desired.sysctls.iter().any(|s| s.name == EXPIRE_NODEST_CONN) {
         // The plan checks it before deleting anything; a kernel without the knob has
         // no way to end the connections, and planning says so.

@@ -31,7 +31,7 @@ use std::net::SocketAddr;
 pub use self::apply::{apply_plan, PlanApplyError, Rollback};
 pub use self::drain::{finish_drain, DrainTracker, DrainingServer};
 pub use self::failover::{sync_daemons_for, VrrpState};
-pub use self::live::{plan_live, LivePlan};
+pub use self::live::{plan_live, plan_live_from, LivePlan};
 pub use self::scope::Scope;
 use crate::canonical;
 use crate::error::Error;

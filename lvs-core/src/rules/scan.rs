@@ -30,29 +30,45 @@ impl<'a> Token<'a> {
 /// Splits a line like ipvsadm's restore reader: on spaces, tabs and carriage returns,
 /// dropping every token that is exactly `ipvsadm`.
 pub(crate) fn tokens(line: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
+    // Room for a real-server line of `ipvsadm -S` (9 tokens) and then some, so a typical
+    // line allocates once.
+    let mut out = Vec::with_capacity(16);
     let mut start: Option<(usize, usize)> = None;
-    for (column, (i, c)) in (1..).zip(line.char_indices()) {
-        let blank = matches!(c, ' ' | '\t' | '\r');
-        match (blank, start) {
-            (true, Some((s, col))) => {
-                out.push(Token {
-                    text: &line[s..i],
-                    column: col,
-                });
-                start = None;
+    fn push<'a>(out: &mut Vec<Token<'a>>, text: &'a str, column: usize) {
+        if text != "ipvsadm" {
+            out.push(Token { text, column });
+        }
+    }
+    if line.is_ascii() {
+        // Every character is one byte: the column is the byte offset plus one, with no
+        // character decoding (rule files are ASCII but for names and comments).
+        for (i, &b) in line.as_bytes().iter().enumerate() {
+            let blank = matches!(b, b' ' | b'\t' | b'\r');
+            match (blank, start) {
+                (true, Some((s, col))) => {
+                    push(&mut out, &line[s..i], col);
+                    start = None;
+                }
+                (false, None) => start = Some((i, i + 1)),
+                _ => {}
             }
-            (false, None) => start = Some((i, column)),
-            _ => {}
+        }
+    } else {
+        for (column, (i, c)) in (1..).zip(line.char_indices()) {
+            let blank = matches!(c, ' ' | '\t' | '\r');
+            match (blank, start) {
+                (true, Some((s, col))) => {
+                    push(&mut out, &line[s..i], col);
+                    start = None;
+                }
+                (false, None) => start = Some((i, column)),
+                _ => {}
+            }
         }
     }
     if let Some((s, col)) = start {
-        out.push(Token {
-            text: &line[s..],
-            column: col,
-        });
+        push(&mut out, &line[s..], col);
     }
-    out.retain(|t| t.text != "ipvsadm");
     out
 }
 
@@ -82,6 +98,25 @@ pub(crate) enum Opt {
     LvsUpperThreshold,
     LvsLowerThreshold,
 }
+
+/// The position in [`SPECS`] of the first spec with each ASCII short letter (`u8::MAX`:
+/// none): a short option is found with one index, not a scan of the specs.
+const SHORT_SPECS: [u8; 128] = {
+    assert!(
+        SPECS.len() < u8::MAX as usize,
+        "a spec's position must fit a u8"
+    );
+    let mut table = [u8::MAX; 128];
+    let mut i = SPECS.len();
+    // Backwards, so the first spec of a letter is the one left in the table.
+    while i > 0 {
+        i -= 1;
+        if let Some(short) = SPECS[i].short {
+            table[short.as_bytes()[1] as usize] = i as u8;
+        }
+    }
+    table
+};
 
 /// Whether an option takes a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,10 +508,12 @@ impl<'a> Scanner<'a> {
     /// is where it is reported: the dash for the first of a bundle, else its letter.
     fn short(&mut self, rest: Token<'a>, column: usize) -> Result<Item<'a>, ScanError> {
         let letter = rest.text.chars().next().unwrap_or('-');
-        let Some((spec, spelled)) = SPECS.iter().find_map(|s| {
-            let short = s.short?;
-            short[1..].starts_with(letter).then_some((s, short))
-        }) else {
+        let found = usize::try_from(u32::from(letter))
+            .ok()
+            .and_then(|c| SHORT_SPECS.get(c))
+            .and_then(|&at| SPECS.get(usize::from(at)))
+            .and_then(|s| Some((s, s.short?)));
+        let Some((spec, spelled)) = found else {
             let spelled = format!("-{letter}");
             return Err((column, spelled.clone(), Problem::UnknownOption(spelled)));
         };

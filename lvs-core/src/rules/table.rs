@@ -13,6 +13,9 @@ use super::error::{Problem, RuleError};
 use super::line::read_line;
 use super::scan::tokens;
 
+/// Real servers of a service checked for duplicates by scanning, before it is indexed.
+const LINEAR_SERVERS: usize = 16;
+
 /// The table that restore text describes, when it only adds services and real servers and
 /// states settings: what [`super::save`] writes (and `ipvsadm -S` too).
 ///
@@ -55,7 +58,18 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
                 let Some(&at) = position.get(&key) else {
                     return Err(error(Problem::ServiceNotDefined(key)));
                 };
-                if !servers.insert((at, server.addr)) {
+                let listed = &table.services[at].servers;
+                // Most services have a few real servers: scanning them is cheaper than
+                // hashing; a service with many is indexed from its LINEAR_SERVERS-th on.
+                let duplicate = if listed.len() < LINEAR_SERVERS {
+                    listed.iter().any(|s| s.addr == server.addr)
+                } else {
+                    if listed.len() == LINEAR_SERVERS {
+                        servers.extend(listed.iter().map(|s| (at, s.addr)));
+                    }
+                    !servers.insert((at, server.addr))
+                };
+                if duplicate {
                     return Err(error(Problem::DuplicateServer(key)));
                 }
                 table.services[at].servers.push(server);
@@ -81,4 +95,54 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
         }
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service with `count` real servers, the `repeat`-th (from 0) of them added again
+    /// as the last line.
+    fn service_with_repeat(count: usize, repeat: usize) -> String {
+        let mut text = String::from("-A -t 10.0.0.1:80 -s rr\n");
+        for i in 0..count {
+            text.push_str(&format!(
+                "-a -t 10.0.0.1:80 -r 10.1.0.{}:80 -m -w 1\n",
+                i + 1
+            ));
+        }
+        text.push_str(&format!(
+            "-a -t 10.0.0.1:80 -r 10.1.0.{}:80 -g -w 2\n",
+            repeat + 1
+        ));
+        text
+    }
+
+    #[test]
+    fn a_real_server_added_twice_is_refused_at_its_second_line_however_many_the_service_has() {
+        // Below, at and above the count from which a service's real servers are indexed.
+        for count in [
+            1,
+            5,
+            LINEAR_SERVERS - 1,
+            LINEAR_SERVERS,
+            LINEAR_SERVERS + 1,
+            40,
+        ] {
+            for repeat in [0, count / 2, count - 1] {
+                let error = table_from_rules(&service_with_repeat(count, repeat))
+                    .expect_err("a real server added twice");
+                assert_eq!(error.line, count + 2, "{count} servers, repeat {repeat}");
+                assert!(
+                    matches!(error.problem, Problem::DuplicateServer(_)),
+                    "{error}"
+                );
+            }
+            let mut fine = service_with_repeat(count, 0);
+            fine.push_str("-a -t 10.0.0.1:80 -r 10.1.0.250:80 -m -w 1\n");
+            let fine = fine.replacen("-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w 2\n", "", 1);
+            let table = table_from_rules(&fine).expect("every real server once");
+            assert_eq!(table.services[0].servers.len(), count + 1);
+        }
+    }
 }

@@ -151,7 +151,8 @@ struct Line<'a> {
     /// `--lvs-sysctl`'s `NAME=VALUE` token (the rest of the value, if any, follows as plain
     /// arguments).
     sysctl: Option<Token<'a>>,
-    seen: Vec<Option<Seen<'a>>>,
+    /// By [`OptionName::index`]; an array, not a `Vec`: one allocation less per line.
+    seen: [Option<Seen<'a>>; OptionName::ALL.len()],
     arguments: Vec<Token<'a>>,
     service: Option<ServiceSpec>,
     scheduler: Option<Scheduler>,
@@ -194,7 +195,7 @@ impl<'a> Line<'a> {
             command_spelled: occ.spelled,
             daemon_role: None,
             sysctl: None,
-            seen: vec![None; OptionName::ALL.len()],
+            seen: [None; OptionName::ALL.len()],
             arguments: Vec::new(),
             service: None,
             scheduler: None,
