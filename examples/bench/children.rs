@@ -147,14 +147,20 @@ pub(crate) fn peak_rss_kib() -> Option<u64> {
 }
 
 /// The floor, run inside the namespace to fill: creates the table of N services with
-/// requests encoded before the clock starts, 64 per system call on a bare netlink
-/// socket, reading every acknowledgement; prints the seconds it took.
-pub(crate) fn floor_child(n: Option<String>) -> ExitCode {
-    let Some(n) = n.and_then(|n| n.parse::<usize>().ok()) else {
-        eprintln!("usage: lvs-bench floor-child N");
+/// requests encoded before the clock starts, BATCH (64 unless given) per system call on a
+/// bare netlink socket, reading every acknowledgement; prints the seconds it took. With
+/// BATCH 1 it is the floor of libipvs's API, which sends one request per call.
+pub(crate) fn floor_child(n: Option<String>, batch: Option<String>) -> ExitCode {
+    let batch = match batch.map(|b| b.parse::<usize>()) {
+        None => Some(BATCH),
+        Some(Ok(b)) if b > 0 => Some(b),
+        Some(_) => None,
+    };
+    let (Some(n), Some(batch)) = (n.and_then(|n| n.parse::<usize>().ok()), batch) else {
+        eprintln!("usage: lvs-bench floor-child N [BATCH]");
         return ExitCode::from(2);
     };
-    match floor(n) {
+    match floor(n, batch) {
         Ok(seconds) => {
             println!("{seconds:.6}");
             ExitCode::SUCCESS
@@ -166,7 +172,7 @@ pub(crate) fn floor_child(n: Option<String>) -> ExitCode {
     }
 }
 
-pub(crate) fn floor(n: usize) -> Result<f64, String> {
+pub(crate) fn floor(n: usize, batch: usize) -> Result<f64, String> {
     let io = |op: &'static str| move |e: std::io::Error| format!("{op}: {e}");
     let socket =
         NlSocket::connect(NlFamily::Generic, None, Groups::empty()).map_err(io("socket"))?;
@@ -207,7 +213,7 @@ pub(crate) fn floor(n: usize) -> Result<f64, String> {
     }
     let mut seq = 1u32;
     let batches: Vec<(Vec<u8>, usize)> = requests
-        .chunks(BATCH)
+        .chunks(batch)
         .map(|chunk| {
             let mut out = Vec::new();
             for r in chunk {

@@ -10,6 +10,11 @@ pub(crate) struct Config {
     pub(crate) python: Option<String>,
     pub(crate) pyroute2_script: Option<String>,
     pub(crate) codec_only: bool,
+    /// The faces as users run them (`faces`): lvsctl, the Python script on the `lvs`
+    /// package (run by `python`) and ipvsadm built on lvs.
+    pub(crate) lvsctl: Option<String>,
+    pub(crate) lvs_script: Option<String>,
+    pub(crate) ipvsadm_lvs: Option<String>,
 }
 
 pub(crate) fn parse_args() -> Result<Config, String> {
@@ -20,6 +25,9 @@ pub(crate) fn parse_args() -> Result<Config, String> {
         python: None,
         pyroute2_script: None,
         codec_only: false,
+        lvsctl: None,
+        lvs_script: None,
+        ipvsadm_lvs: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -38,6 +46,9 @@ pub(crate) fn parse_args() -> Result<Config, String> {
             }
             "--python" => config.python = Some(value()?),
             "--pyroute2-script" => config.pyroute2_script = Some(value()?),
+            "--lvsctl" => config.lvsctl = Some(value()?),
+            "--lvs-script" => config.lvs_script = Some(value()?),
+            "--ipvsadm-lvs" => config.ipvsadm_lvs = Some(value()?),
             _ => return Err(format!("unknown argument {arg}")),
         }
     }

@@ -3,6 +3,7 @@
 //! ```text
 //! lvs-bench [--sizes 1000,3000] [--out DIR] [--pyroute2-max N]
 //!           [--python PATH --pyroute2-script PATH]      all measurements (root, IPVS kernel)
+//!           [--lvsctl PATH] [--lvs-script PATH] [--ipvsadm-lvs PATH]
 //! lvs-bench codec [--sizes ...] [--out DIR]              rule-text parse/save only (no kernel)
 //! ```
 //!
@@ -19,6 +20,10 @@
 //!   plain listing: lvs's `table_for_listing` formatted as `ipvsadm -L -n` (a child
 //!   process) against `ipvsadm -Ln`;
 //! - a 1% change: lvs (read, plan, apply) against `ipvsadm -C; ipvsadm -R < desired`;
+//! - the faces as users run them, whole processes (`faces`): `lvsctl apply`/`save`/`list`,
+//!   a Python script on the `lvs` package (`--python` with `--lvs-script`), ipvsadm 1.31
+//!   built on lvs (`-R`, `-Sn`, `-Ln`), a no-op `lvsctl apply`, a create right after a
+//!   flush, and the floor sending one request per system call (libipvs's API);
 //! - parsing and saving the rule text with `lvs_core::rules`.
 //!
 //! Every table written is read back and compared with what was meant; any difference or
@@ -41,6 +46,7 @@ use lvs_sys::NetlinkIpvs;
 
 mod children;
 mod cli;
+mod faces;
 mod process;
 mod report;
 mod tables;
@@ -63,7 +69,7 @@ const GNU_TIME: &str = "/usr/bin/time";
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
-        Some("floor-child") => return floor_child(args.next()),
+        Some("floor-child") => return floor_child(args.next(), args.next()),
         Some("read-child") => return read_child(args.next(), args.next(), args.next()),
         _ => {}
     }
@@ -177,6 +183,19 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         bench.check("floor create", verify(ns, &desired));
         Ok(())
     })?;
+    in_fresh_netns("floor", n, |ns| {
+        let out = run(Command::new("ip")
+            .args(["netns", "exec", ns])
+            .arg(std::env::current_exe().map_err(|e| e.to_string())?)
+            .args(["floor-child", &n.to_string(), "1"]))?;
+        let seconds: f64 = out
+            .trim()
+            .parse()
+            .map_err(|_| format!("floor said {out:?}"))?;
+        bench.record(n, "create", "floor (1 per send)", seconds).ops = Some(n * (1 + SERVERS));
+        bench.check("floor create, 1 per send", verify(ns, &desired));
+        Ok(())
+    })?;
     in_fresh_netns("lvs", n, |ns| {
         let ipvs = NetlinkIpvs::open_in_netns(netns_path(ns)).map_err(|e| e.to_string())?;
         let started = Instant::now();
@@ -203,6 +222,8 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         bench.check("ipvsadm create", verify(ns, &desired));
         Ok(())
     })?;
+    let faces = faces::Faces::of(config);
+    faces::create(bench, &faces, n, &desired, &rules_path)?;
     if let Some((python, script)) = py {
         in_fresh_netns("pyroute2", n, |ns| {
             let out = run(Command::new("ip")
@@ -255,7 +276,7 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
             .map_err(|e| e.to_string())
             .and_then(|t| same(&t, &desired)),
     );
-    let (seconds, rss, _) = timed_rss(Command::new("ipvsadm").arg("-Ln"))?;
+    let (seconds, rss, listing) = timed_rss(Command::new("ipvsadm").arg("-Ln"))?;
     bench.record(n, "read", "ipvsadm -Ln", seconds).max_rss_kib = Some(rss);
     let (seconds, rss, _) = timed_rss(Command::new("ipvsadm").args(["-Ln", "--stats"]))?;
     bench
@@ -269,6 +290,9 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
             .map_err(|_| format!("pyroute2 said {out:?}"))?;
         bench.record(n, "read", "pyroute2", seconds);
     }
+    faces::read(bench, &faces, n, &desired, &listing)?;
+    faces::python_startup(bench, &faces, n)?;
+    faces::no_op_apply(bench, &faces, n, &ipvs, &desired, &rules_path)?;
 
     // The 1% change: lvs reads, plans and applies; ipvsadm restores the whole file.
     let started = Instant::now();
@@ -315,6 +339,7 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     )?;
     bench.record(n, "change", "ipvsadm -C; -R", seconds);
     bench.check("ipvsadm change", verify_with(&ipvs, &changed_table));
+    faces::after_flush(bench, &faces, n, &ipvs, &desired, &rules_path)?;
     ipvs.flush().map_err(|e| e.to_string())?;
     Ok(())
 }

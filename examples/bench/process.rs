@@ -43,7 +43,15 @@ pub(crate) fn settle(size: usize) {
 }
 
 pub(crate) fn cleanup_all() -> Result<(), String> {
-    for name in ["floor", "lvs", "ipvsadm", "pyroute2"] {
+    for name in [
+        "floor",
+        "lvs",
+        "ipvsadm",
+        "pyroute2",
+        "lvsctl",
+        "python",
+        "ipvsadm-lvs",
+    ] {
         let _ = Command::new("ip")
             .args(["netns", "del", &format!("bench-{name}")])
             .stderr(Stdio::null())
