@@ -80,7 +80,8 @@ fn process_token() -> u64 {
         // atomic, which is async-signal-safe as a child handler must be.
         unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
     }
-    (u64::from(std::process::id()) << 32) | u64::from(FORKS.load(Ordering::Relaxed))
+    // lvs-sys keeps the id (no getpid per call) and forgets it in forked children.
+    (u64::from(lvs_sys::process_id()) << 32) | u64::from(FORKS.load(Ordering::Relaxed))
 }
 
 /// Runs `f` on this process's handles, holding the lock for no longer than `f` (which must

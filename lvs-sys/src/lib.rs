@@ -28,6 +28,7 @@ mod transport;
 pub use errno::model_errno;
 pub use error::Error;
 pub use netlink::{Connections, NetlinkIpvs, Options};
+pub use transport::process::id as process_id;
 
 // README.md's Rust programs, compiled as doctests so that the first page cannot rot
 // (tests/suites/readme checks each of its blocks is exercised somewhere).

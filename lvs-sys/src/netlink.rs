@@ -272,7 +272,7 @@ impl NetlinkIpvs {
     /// from, while it was in a call) will never be released here: that is an error, not a
     /// wait without end.
     fn lock(&self, op: &'static str) -> Result<ConnGuard<'_>, Error> {
-        let me = std::process::id();
+        let me = crate::transport::process::id();
         let guard = match self.conn.try_lock() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),

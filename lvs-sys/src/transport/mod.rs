@@ -49,6 +49,7 @@ use crate::codec::message::{decode_family_id, Replies, Reply, Request, NLM_F_DUM
 use crate::error::Error;
 
 mod netns;
+pub(crate) mod process;
 pub(crate) use netns::Namespace;
 
 /// A reply payload: the command and attributes of one data message.
@@ -155,7 +156,7 @@ impl Connection {
             seq: 0,
             buf: vec![0; INITIAL_BUFFER],
             timeout,
-            pid: std::process::id(),
+            pid: process::id(),
             peer: 0,
             stats: TransportStats::default(),
             flood: 0,
@@ -188,7 +189,7 @@ impl Connection {
     /// one in the same network namespace, found from the inherited socket itself. The
     /// parent's socket is not touched (only the child's copy of its descriptor closes).
     fn own_socket(&mut self) -> Result<(), Error> {
-        let me = std::process::id();
+        let me = process::id();
         if self.pid == me {
             return Ok(());
         }
@@ -543,7 +544,10 @@ impl Connection {
     fn recv(&mut self, op: &'static str, wait: bool) -> Result<usize, RecvError> {
         // A timeout too long for the clock (such as `Duration::MAX`) has no deadline: it
         // waits as long as the caller asked, which is longer than anyone will wait.
-        let deadline = Instant::now().checked_add(self.timeout);
+        // Taken on the first wait only: the answer is nearly always queued already, and
+        // where the clock is not in the vDSO (some virtual machines) reading it is a system
+        // call per request.
+        let mut deadline: Option<Option<Instant>> = None;
         loop {
             match recv_from(&self.socket, &mut self.buf) {
                 Ok((_, from)) if from != self.peer => continue, // not the kernel's: ignored
@@ -563,7 +567,7 @@ impl Connection {
                 Err(source) => return Err(RecvError::Failed(Error::Io { op: "recv", source })),
             }
             let now = Instant::now();
-            let left = match deadline {
+            let left = match *deadline.get_or_insert_with(|| now.checked_add(self.timeout)) {
                 Some(deadline) if now >= deadline => {
                     return Err(RecvError::Failed(Error::TimedOut {
                         op,
