@@ -1,7 +1,8 @@
 //! One scrape: every namespace's IPVS table read through its handle and written into an
 //! [`Exposition`] as it is read.
 
-use std::path::PathBuf;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use lvs_core::Ipvs as _;
@@ -18,6 +19,8 @@ pub struct Namespace {
     path: Option<PathBuf>,
     /// Open since start-up or the last reopening; `None` after a failed reopening.
     handle: Option<NetlinkIpvs>,
+    /// The namespace file's identity (device, inode) when the handle was opened.
+    opened: Option<(u64, u64)>,
 }
 
 impl Namespace {
@@ -42,8 +45,10 @@ impl Namespace {
             label,
             path,
             handle: None,
+            opened: None,
         };
         ns.handle = Some(ns.open_handle()?);
+        ns.opened = ns.path.as_deref().and_then(identity);
         Ok(ns)
     }
 
@@ -54,11 +59,26 @@ impl Namespace {
         }
     }
 
-    /// Reopens the handle if the last one failed; false if it cannot be.
+    /// Reopens the handle if the last one failed, or if the namespace file is no longer
+    /// the namespace it was opened in: a handle keeps its namespace alive, and would go on
+    /// reading it after `ip netns del` (and `ip netns add` of the same name) without ever
+    /// failing. False if there is no handle now.
     fn reopen_if_failed(&mut self) -> bool {
+        if let Some(path) = &self.path {
+            if self.handle.is_some() && identity(path) != self.opened {
+                eprintln!(
+                    "lvs-exporter: netns {:?}: the namespace file changed",
+                    self.label
+                );
+                self.handle = None;
+            }
+        }
         if self.handle.is_none() {
             match self.open_handle() {
-                Ok(handle) => self.handle = Some(handle),
+                Ok(handle) => {
+                    self.handle = Some(handle);
+                    self.opened = self.path.as_deref().and_then(identity);
+                }
                 Err(e) => eprintln!("lvs-exporter: netns {:?}: reopen: {e}", self.label),
             }
         }
@@ -66,9 +86,9 @@ impl Namespace {
     }
 
     /// Writes this namespace's services and real servers into `out`, and its `lvs_up`,
-    /// duration and counts. A read that fails drops the handle (a namespace deleted and
-    /// made again, a socket in a bad state) and is tried once more on a new one; what a
-    /// failed read had written is taken back, so a namespace is all there or `lvs_up` 0.
+    /// duration and counts. A read that fails drops the handle (a socket in a bad state)
+    /// and is tried once more on a new one; what a failed read had written is taken back,
+    /// so a namespace is all there or `lvs_up` 0.
     pub fn scrape(&mut self, out: &mut Exposition) {
         let start = Instant::now();
         for attempt in 0..2 {
@@ -101,11 +121,16 @@ impl Namespace {
         out.namespace(&self.label, false, start.elapsed(), 0, 0);
     }
 
-    /// The kernel's IPVS information, if this namespace's handle can ask for it.
-    fn kernel_info(&mut self) -> Option<lvs_core::KernelInfo> {
-        self.reopen_if_failed();
+    /// The kernel's IPVS information, if this namespace has a handle (after its read in
+    /// this scrape) to ask with.
+    fn kernel_info(&self) -> Option<lvs_core::KernelInfo> {
         self.handle.as_ref()?.info().ok()
     }
+}
+
+/// A file's device and inode: a namespace file's identity, the same for every path to it.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// A whole scrape's text: the kernel's information (from the first namespace that gives
@@ -115,7 +140,7 @@ pub fn scrape(namespaces: &mut [Namespace]) -> String {
     for ns in namespaces.iter_mut() {
         ns.scrape(&mut out);
     }
-    if let Some(info) = namespaces.iter_mut().find_map(Namespace::kernel_info) {
+    if let Some(info) = namespaces.iter().find_map(Namespace::kernel_info) {
         out.kernel(&info);
     }
     out.finish()

@@ -114,3 +114,26 @@ fn golden_output_of_a_small_table() {
         panic!("differs from metrics/golden.prom; it is:\n{text}");
     }
 }
+
+/// The dashboard beside the exporter asks only for metrics the exporter writes (the golden
+/// output has every one of them).
+#[test]
+fn the_grafana_dashboard_names_only_metrics_that_exist() {
+    let dashboard = include_str!("../grafana-dashboard.json");
+    let golden = include_str!("golden.prom");
+    let written: Vec<&str> = golden
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    let mut asked = 0;
+    for (start, _) in dashboard.match_indices("lvs_") {
+        let name: String = dashboard[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        assert!(written.contains(&name.as_str()), "{name} is not a metric");
+        asked += 1;
+    }
+    assert!(asked > 5, "the dashboard asks for {asked} metrics");
+}

@@ -475,4 +475,21 @@ fn metrics_match_the_tables_of_two_namespaces_after_real_traffic() {
         assert_eq!(exporter.get("/metrics").0, 200);
     }
     assert_eq!(open_fds_of(exporter.child.id()), fds);
+
+    // A namespace deleted: its handle would keep it alive and readable, but the exporter
+    // sees the file gone and says lvs_up 0 (the other namespace is still read).
+    drop(other_ipvs);
+    drop(other);
+    let (status, text) = exporter.get("/metrics");
+    assert_eq!(status, 200, "{text}");
+    let samples = parse_exposition(&text);
+    let label = |netns: &str| {
+        [("netns".to_owned(), netns.to_owned())]
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(value(&samples, "lvs_up", &label(&other_path)), 0);
+    assert_eq!(value(&samples, "lvs_services", &label(&other_path)), 0);
+    assert_eq!(value(&samples, "lvs_up", &label(director.name())), 1);
+    assert!(!text.contains("service=\"TCP 198.51.100.1:443\""), "{text}");
 }
