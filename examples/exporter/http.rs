@@ -72,9 +72,9 @@ fn handle(mut stream: TcpStream, scrape: &mut impl FnMut() -> String) -> io::Res
         Ok(head) => route(&head, scrape),
         Err(refusal) => refusal,
     };
-    write_response(&mut stream, &response)?;
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    Ok(())
+    // Dropping the stream closes it: the descriptor is gone before the client sees the
+    // end of the answer.
+    write_response(&mut stream, &response)
 }
 
 /// The request line and headers (up to the blank line), or the refusal to send back for a

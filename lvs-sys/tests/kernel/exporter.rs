@@ -24,14 +24,20 @@ struct Exporter {
 }
 
 impl Exporter {
-    /// Starts the exporter on a port the kernel picks, and learns it from its first line.
+    /// Starts the exporter in this namespace for the namespaces `netns`.
     fn start(netns: &[&str]) -> Exporter {
         let mut cmd = Command::new(exporter());
-        cmd.args(["--listen", "127.0.0.1:0"]);
         for ns in netns {
             cmd.args(["--netns", ns]);
         }
+        Exporter::spawn(cmd)
+    }
+
+    /// Runs `cmd` (the exporter, with its options but `--listen`) on a port the kernel
+    /// picks, and learns the port from its first line.
+    fn spawn(mut cmd: Command) -> Exporter {
         let mut child = cmd
+            .args(["--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -409,10 +415,10 @@ fn metrics_match_the_tables_of_two_namespaces_after_real_traffic() {
 
     // Given by name (found under /run/netns) and by path.
     let other_path = other.path();
-    let exporter = Exporter::start(&[director.name(), &other_path]);
+    let served = Exporter::start(&[director.name(), &other_path]);
     let before = ipvs.table_with_stats().unwrap();
     let other_before = other_ipvs.table_with_stats().unwrap();
-    let (status, text) = exporter.get("/metrics");
+    let (status, text) = served.get("/metrics");
     let after = ipvs.table_with_stats().unwrap();
     let other_after = other_ipvs.table_with_stats().unwrap();
     assert_eq!(status, 200, "{text}");
@@ -459,28 +465,51 @@ fn metrics_match_the_tables_of_two_namespaces_after_real_traffic() {
         }
     }
 
+    // Without --netns, inside the director's namespace: the exporter's own namespace,
+    // labelled "" (scraped from inside it too, where its 127.0.0.1 is).
+    let own = Exporter::spawn(director.command(&exporter().to_string_lossy()));
+    let out = run_ok(director.command("python3").args([
+        "-c",
+        "import sys, urllib.request\n\
+         print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode(), end='')",
+        &format!("http://{}/metrics", own.addr),
+    ]));
+    let own_samples = parse_exposition(&String::from_utf8(out.stdout).unwrap());
+    let own_label = [("netns".to_owned(), String::new())].into_iter().collect();
+    assert_eq!(value(&own_samples, "lvs_up", &own_label), 1);
+    assert_eq!(value(&own_samples, "lvs_services", &own_label), 3);
+    assert_eq!(
+        value(
+            &own_samples,
+            "lvs_service_connections_total",
+            &service_labels("", web_entry)
+        ),
+        6
+    );
+    drop(own);
+
     // Other paths and methods, and garbage; then the exporter still serves, with no
     // descriptor more than before.
-    let fds = open_fds_of(exporter.child.id());
-    assert_eq!(exporter.get("/nothing").0, 404);
-    assert_eq!(exporter.get("/").0, 200);
+    let fds = open_fds_of(served.child.id());
+    assert_eq!(served.get("/nothing").0, 404);
+    assert_eq!(served.get("/").0, 200);
     assert_eq!(
-        exporter
+        served
             .request("POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
             .0,
         405
     );
-    assert_eq!(exporter.request("\u{1}\u{2}\r\n\r\n").0, 400);
+    assert_eq!(served.request("\u{1}\u{2}\r\n\r\n").0, 400);
     for _ in 0..5 {
-        assert_eq!(exporter.get("/metrics").0, 200);
+        assert_eq!(served.get("/metrics").0, 200);
     }
-    assert_eq!(open_fds_of(exporter.child.id()), fds);
+    assert_eq!(open_fds_of(served.child.id()), fds);
 
     // A namespace deleted: its handle would keep it alive and readable, but the exporter
     // sees the file gone and says lvs_up 0 (the other namespace is still read).
     drop(other_ipvs);
     drop(other);
-    let (status, text) = exporter.get("/metrics");
+    let (status, text) = served.get("/metrics");
     assert_eq!(status, 200, "{text}");
     let samples = parse_exposition(&text);
     let label = |netns: &str| {
