@@ -7,7 +7,7 @@
 //! another). So [`Exposition`] keeps one text buffer per metric and appends each service's
 //! samples to them as the service arrives; the entries themselves are not kept.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::time::Duration;
 
 use lvs_core::{KernelInfo, RealServerEntry, ServiceEntry, Stats};
@@ -150,9 +150,10 @@ const NAMESPACE_GAUGES: [(&str, &str); 4] = [
     ),
 ];
 
-/// One metric: its header and the samples written so far.
+/// One metric: its name, its header and the samples written so far.
 #[derive(Debug)]
 struct Metric {
+    name: String,
     header: String,
     samples: String,
 }
@@ -163,9 +164,15 @@ impl Metric {
         let _ = writeln!(header, "# HELP {name} {}", escape_help(help));
         let _ = writeln!(header, "# TYPE {name} {}", kind.name());
         Metric {
+            name: name.to_owned(),
             header,
             samples: String::new(),
         }
+    }
+
+    /// Adds the sample `name{labels} value`, `labels` written by [`label_set`].
+    fn sample(&mut self, labels: &str, value: impl fmt::Display) {
+        let _ = writeln!(self.samples, "{}{labels} {value}", self.name);
     }
 }
 
@@ -237,18 +244,8 @@ impl Exposition {
         let (major, minor, patch) = info.version_triple();
         let version = format!("{major}.{minor}.{patch}");
         let [version_metric, size_metric] = &mut self.kernel;
-        sample(
-            &mut version_metric.samples,
-            "lvs_kernel_info",
-            &[("version", &version)],
-            1,
-        );
-        sample(
-            &mut size_metric.samples,
-            "lvs_connection_table_size",
-            &[],
-            u64::from(info.conn_table_size),
-        );
+        version_metric.sample(&label_set(&[("version", &version)]), 1);
+        size_metric.sample("", info.conn_table_size);
     }
 
     /// A service and its real servers, read from the namespace labelled `netns`.
@@ -256,37 +253,31 @@ impl Exposition {
         let key = entry.service.key;
         let service = key.to_string();
         let family = key.family().to_string();
-        let labels = [
+        let labels = label_set(&[
             ("netns", netns),
             ("service", &service),
             ("family", &family),
             ("scheduler", entry.service.scheduler.name()),
-        ];
-        for (metric, (name, _, _, value)) in self.service.iter_mut().zip(STATS.iter()) {
-            let name = format!("lvs_service_{name}");
-            sample(&mut metric.samples, &name, &labels, value(&entry.stats));
+        ]);
+        for (metric, (_, _, _, value)) in self.service.iter_mut().zip(STATS.iter()) {
+            metric.sample(&labels, value(&entry.stats));
         }
         for server in servers {
             let addr = server.server.addr.to_string();
             let forward = server.server.forward.to_string();
-            let labels = [
+            let labels = label_set(&[
                 ("netns", netns),
                 ("service", &service),
                 ("family", &family),
                 ("server", &addr),
                 ("forward", &forward),
-            ];
+            ]);
             let values = STATS
                 .iter()
-                .map(|(name, _, _, value)| (*name, value(&server.stats)))
-                .chain(
-                    SERVER_GAUGES
-                        .iter()
-                        .map(|(name, _, value)| (*name, value(server))),
-                );
-            for (metric, (name, value)) in self.server.iter_mut().zip(values) {
-                let name = format!("lvs_real_server_{name}");
-                sample(&mut metric.samples, &name, &labels, value);
+                .map(|(_, _, _, value)| value(&server.stats))
+                .chain(SERVER_GAUGES.iter().map(|(_, _, value)| value(server)));
+            for (metric, value) in self.server.iter_mut().zip(values) {
+                metric.sample(&labels, value);
             }
         }
     }
@@ -301,27 +292,12 @@ impl Exposition {
         services: u64,
         servers: u64,
     ) {
-        let labels = [("netns", netns)];
+        let labels = label_set(&[("netns", netns)]);
         let [up_metric, duration_metric, services_metric, servers_metric] = &mut self.namespace;
-        sample(&mut up_metric.samples, "lvs_up", &labels, u64::from(up));
-        let _ = writeln!(
-            duration_metric.samples,
-            "lvs_scrape_duration_seconds{} {}",
-            label_set(&labels),
-            duration.as_secs_f64()
-        );
-        sample(
-            &mut services_metric.samples,
-            "lvs_services",
-            &labels,
-            services,
-        );
-        sample(
-            &mut servers_metric.samples,
-            "lvs_real_servers",
-            &labels,
-            servers,
-        );
+        up_metric.sample(&labels, u8::from(up));
+        duration_metric.sample(&labels, duration.as_secs_f64());
+        services_metric.sample(&labels, services);
+        servers_metric.sample(&labels, servers);
     }
 
     /// Where the text stands now.
@@ -362,11 +338,6 @@ impl Exposition {
             .chain(&mut self.service)
             .chain(&mut self.server)
     }
-}
-
-/// Writes one sample line: `name{labels} value`.
-fn sample(out: &mut String, name: &str, labels: &[(&str, &str)], value: u64) {
-    let _ = writeln!(out, "{name}{} {value}", label_set(labels));
 }
 
 /// `{a="x",b="y"}`, or nothing for no labels.
