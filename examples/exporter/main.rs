@@ -10,9 +10,10 @@
 //!
 //! `--netns NAME` (repeatable) reads the namespace `/run/netns/NAME`, or the file NAME if
 //! it has a `/`; without it, the exporter's own namespace. Each handle is opened once at
-//! start-up (a namespace that cannot be opened then is an error, exit 2) and reopened
-//! after a failed read. It needs CAP_NET_ADMIN (root) for IPVS and for entering
-//! namespaces.
+//! start-up (a namespace that cannot be opened then is an error, exit 2) and reopened after
+//! a failed read, or when the namespace file is no longer the one it was opened on (`ip
+//! netns del` and `add`: a handle would keep reading the deleted namespace). It needs
+//! CAP_NET_ADMIN (root) for IPVS and for entering namespaces.
 //!
 //! Every sample has a `netns` label: the `--netns` argument as given, or `""` for the
 //! exporter's own namespace (which Prometheus stores as no label at all).
@@ -20,10 +21,12 @@
 //! Metrics (`metrics.rs` has the help texts):
 //! - `lvs_kernel_info{version}` 1 and `lvs_connection_table_size`, once per scrape;
 //! - `lvs_up`, `lvs_scrape_duration_seconds`, `lvs_services`, `lvs_real_servers`, per
-//!   namespace (`lvs_up` 0: the table could not be read, and nothing else of it is there);
+//!   namespace (`lvs_up` 0: the table could not be read, and none of its services or real
+//!   servers is there);
 //! - per service, labels `netns`, `service`, `family`, `scheduler`:
 //!   `lvs_service_{connections,in_packets,out_packets,in_bytes,out_bytes}_total`
-//!   (counters) and `lvs_service_{connections,in_packets,out_packets,in_bytes,out_bytes}_per_second`
+//!   (counters) and
+//!   `lvs_service_{connections,in_packets,out_packets,in_bytes,out_bytes}_per_second`
 //!   (gauges: the kernel estimator's rates);
 //! - per real server, labels `netns`, `service`, `family`, `server`, `forward`: the same
 //!   ten as `lvs_real_server_...`, and the gauges `lvs_real_server_active_connections`,
