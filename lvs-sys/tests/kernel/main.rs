@@ -10,6 +10,7 @@ mod connections;
 mod coverage;
 mod differential;
 mod error_paths;
+mod exporter;
 mod input_meaning;
 mod ipvsadm_smoke;
 mod lossless_save;

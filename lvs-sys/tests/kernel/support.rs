@@ -83,18 +83,32 @@ impl Drop for Netns {
     }
 }
 
-/// The example binary, built by `cargo test` next to this test binary's directory.
+/// The lvsctl example binary, built by `cargo test` next to this test binary's directory.
 pub fn lvsctl() -> PathBuf {
+    example("lvsctl")
+}
+
+/// The lvs-exporter example binary, built next to this test binary's directory (the
+/// example's own unit tests make `cargo test` build it as a test; `tests/run` builds the
+/// binary with `cargo build -p lvs-sys --examples`).
+pub fn exporter() -> PathBuf {
+    example("lvs-exporter")
+}
+
+/// An example binary of lvs-sys, in the `examples` directory beside `deps`, where this
+/// test binary is.
+fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let path = exe
         .parent()
         .unwrap()
         .parent()
         .unwrap()
-        .join("examples/lvsctl");
+        .join("examples")
+        .join(name);
     assert!(
         path.exists(),
-        "{} is missing: build it with `cargo build -p lvs-sys --example lvsctl` (tests/run does)",
+        "{} is missing: build it with `cargo build -p lvs-sys --example {name}` (tests/run does)",
         path.display()
     );
     path
@@ -143,6 +157,16 @@ pub fn open_fds() -> Vec<OsString> {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect()
+}
+
+/// The names of another process's open file descriptors, sorted.
+pub fn open_fds_of(pid: u32) -> Vec<OsString> {
+    let mut fds: Vec<OsString> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    fds.sort();
+    fds
 }
 
 /// Fails unless every file descriptor opened since `before` (from [`open_fds`]) is

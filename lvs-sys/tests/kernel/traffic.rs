@@ -8,7 +8,8 @@ use crate::support::{require_ipvs_kernel, run_ok, Netns};
 
 /// Two TCP servers on the VIP's host (ports 8081 and 8082) answering with their port, and
 /// a client making `CONNECTIONS` connections to the VIP, printing the port of each answer.
-const CLIENT_AND_SERVERS: &str = r#"
+/// (The exporter's test passes traffic with it too.)
+pub const CLIENT_AND_SERVERS: &str = r#"
 import socket, sys, threading
 def serve(port):
     s = socket.socket()
