@@ -15,6 +15,7 @@ pub(crate) struct Config {
     pub(crate) lvsctl: Option<String>,
     pub(crate) lvs_script: Option<String>,
     pub(crate) ipvsadm_lvs: Option<String>,
+    pub(crate) exporter: Option<String>,
 }
 
 pub(crate) fn parse_args() -> Result<Config, String> {
@@ -28,6 +29,7 @@ pub(crate) fn parse_args() -> Result<Config, String> {
         lvsctl: None,
         lvs_script: None,
         ipvsadm_lvs: None,
+        exporter: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -49,6 +51,7 @@ pub(crate) fn parse_args() -> Result<Config, String> {
             "--lvsctl" => config.lvsctl = Some(value()?),
             "--lvs-script" => config.lvs_script = Some(value()?),
             "--ipvsadm-lvs" => config.ipvsadm_lvs = Some(value()?),
+            "--exporter" => config.exporter = Some(value()?),
             _ => return Err(format!("unknown argument {arg}")),
         }
     }

@@ -16,6 +16,7 @@ pub(crate) struct Faces<'a> {
     /// A Python with the `lvs` package, and the script (benchmarks/lvs_ops.py) it runs.
     pub(crate) python: Option<(&'a str, &'a str)>,
     pub(crate) ipvsadm_lvs: Option<&'a str>,
+    pub(crate) exporter: Option<&'a str>,
 }
 
 impl<'a> Faces<'a> {
@@ -24,6 +25,7 @@ impl<'a> Faces<'a> {
             lvsctl: config.lvsctl.as_deref(),
             python: config.python.as_deref().zip(config.lvs_script.as_deref()),
             ipvsadm_lvs: config.ipvsadm_lvs.as_deref(),
+            exporter: config.exporter.as_deref(),
         }
     }
 }
@@ -204,6 +206,74 @@ pub(crate) fn after_flush(
     ipvs.flush().map_err(|e| e.to_string())?;
     settle(n);
     Ok(())
+}
+
+/// lvs-exporter scraped (the caller's namespace, holding the bench's table of `n`
+/// services): the second scrape's time (the first also opens the extra read sockets) and
+/// the exporter's peak memory after both.
+pub(crate) fn exporter_scrape(
+    bench: &mut Bench,
+    faces: &Faces<'_>,
+    n: usize,
+) -> Result<(), String> {
+    let Some(exporter) = faces.exporter else {
+        return Ok(());
+    };
+    let listen = "127.0.0.1:9753";
+    let mut child = Command::new(exporter)
+        .args(["--listen", listen])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{exporter}: {e}"))?;
+    let result = (|| {
+        let started = std::time::Instant::now();
+        let first = loop {
+            match get_metrics(listen) {
+                Ok(text) => break text,
+                Err(_) if started.elapsed() < std::time::Duration::from_secs(30) => {
+                    std::thread::sleep(std::time::Duration::from_millis(50))
+                }
+                Err(e) => return Err(format!("scraping lvs-exporter: {e}")),
+            }
+        };
+        let services = format!("lvs_services{{netns=\"\"}} {n}\n");
+        if !first.contains(&services) {
+            return Err(format!("lvs-exporter's first scrape has no {services:?}"));
+        }
+        let started = std::time::Instant::now();
+        let second = get_metrics(listen).map_err(|e| format!("scraping lvs-exporter: {e}"))?;
+        let seconds = started.elapsed().as_secs_f64();
+        let peak = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .ok()
+            .and_then(|s| {
+                let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+                line.split_whitespace().nth(1)?.parse().ok()
+            });
+        let row = bench.record(n, "read", "lvs-exporter scrape", seconds);
+        row.max_rss_kib = peak;
+        eprintln!("  (lvs-exporter: {} bytes of metrics)", second.len());
+        Ok(())
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+/// GET /metrics over HTTP/1.1; the body.
+fn get_metrics(addr: &str) -> std::io::Result<String> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(600)))?;
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    match answer.split_once("\r\n\r\n") {
+        Some((head, body)) if head.starts_with("HTTP/1.1 200") => Ok(body.to_owned()),
+        _ => Err(std::io::Error::other(format!(
+            "answer {:?}",
+            answer.lines().next().unwrap_or("")
+        ))),
+    }
 }
 
 /// The seconds a child printed.

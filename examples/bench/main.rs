@@ -3,7 +3,7 @@
 //! ```text
 //! lvs-bench [--sizes 1000,3000] [--out DIR] [--pyroute2-max N]
 //!           [--python PATH --pyroute2-script PATH]      all measurements (root, IPVS kernel)
-//!           [--lvsctl PATH] [--lvs-script PATH] [--ipvsadm-lvs PATH]
+//!           [--lvsctl PATH] [--lvs-script PATH] [--ipvsadm-lvs PATH] [--exporter PATH]
 //! lvs-bench codec [--sizes ...] [--out DIR]              rule-text parse/save only (no kernel)
 //! ```
 //!
@@ -23,7 +23,8 @@
 //! - the faces as users run them, whole processes (`faces`): `lvsctl apply`/`save`/`list`,
 //!   a Python script on the `lvs` package (`--python` with `--lvs-script`), ipvsadm 1.31
 //!   built on lvs (`-R`, `-Sn`, `-Ln`), a no-op `lvsctl apply`, a create right after a
-//!   flush, and the floor sending one request per system call (libipvs's API);
+//!   flush, the floor sending one request per system call (libipvs's API), and a scrape of
+//!   lvs-exporter (`--exporter`);
 //! - parsing and saving the rule text with `lvs_core::rules`.
 //!
 //! Every table written is read back and compared with what was meant; any difference or
@@ -292,6 +293,9 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
     }
     faces::read(bench, &faces, n, &desired, &listing)?;
     faces::python_startup(bench, &faces, n)?;
+    if let Err(e) = faces::exporter_scrape(bench, &faces, n) {
+        bench.fail(format!("{n}: {e}"));
+    }
     faces::no_op_apply(bench, &faces, n, &ipvs, &desired, &rules_path)?;
 
     // The 1% change: lvs reads, plans and applies; ipvsadm restores the whole file.
