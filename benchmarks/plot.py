@@ -13,19 +13,26 @@ from xml.sax.saxutils import escape
 
 PANELS = [
     ("create", "Create N services x 4 real servers",
-     [("lvs", "lvs"), ("floor", "floor (pre-encoded netlink)"),
+     [("lvs", "lvs (in process)"), ("floor", "floor (pre-encoded netlink)"),
+      ("lvsctl apply", "lvsctl apply"), ("python apply(text)", "Python apply(text)"),
+      ("ipvsadm-on-lvs -R", "ipvsadm on lvs -R"),
       ("ipvsadm -R", "ipvsadm -R"), ("pyroute2", "pyroute2")]),
     ("read", "Read the table with real servers and stats",
-     [("lvs (in process)", "lvs (in process)"), ("lvs", "lvs (whole process)"),
+     [("lvs (in process)", "lvs (in process)"), ("lvsctl save", "lvsctl save"),
+      ("lvsctl list", "lvsctl list (-L -n)"), ("python table()", "Python table()"),
+      ("ipvsadm-on-lvs -Sn", "ipvsadm on lvs -Sn"),
       ("ipvsadm -Sn", "ipvsadm -Sn"), ("pyroute2", "pyroute2")]),
 ]
 COLOURS = {
     "lvs": "#d62728", "lvs (in process)": "#d62728", "floor": "#7f7f7f",
     "ipvsadm -R": "#1f77b4", "ipvsadm -Sn": "#1f77b4", "pyroute2": "#2ca02c",
+    "lvsctl apply": "#ff7f0e", "lvsctl save": "#ff7f0e", "lvsctl list": "#8c564b",
+    "python apply(text)": "#9467bd", "python table()": "#9467bd",
+    "ipvsadm-on-lvs -R": "#17becf", "ipvsadm-on-lvs -Sn": "#17becf",
 }
 DASHED = {"floor", "lvs"}
-W, H = 460, 340          # one panel
-LEFT, RIGHT, TOP, BOTTOM = 62, 16, 40, 118
+W, H = 460, 400          # one panel
+LEFT, RIGHT, TOP, BOTTOM = 62, 16, 40, 170
 
 
 def load(path):

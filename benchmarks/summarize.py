@@ -106,6 +106,54 @@ def main():
                 t(rows, n, "change", "lvs (read+plan+apply)"))]
          for n in sizes]))
 
+    print("\n### The faces as users run them: create (seconds, whole processes)\n")
+    print(table(
+        ["services", "floor", "floor, 1 per send", "lvsctl apply", "Python apply(text)",
+         "ipvsadm-on-lvs -R", "ipvsadm -R", "lvsctl / floor", "Python / lvsctl",
+         "Python call / lvsctl", "ipvsadm-on-lvs / floor 1 per send", "after a flush: lvsctl"],
+        [[f"{n:,}", s(t(rows, n, "create", "floor")), s(t(rows, n, "create", "floor (1 per send)")),
+          s(t(rows, n, "create", "lvsctl apply")), s(t(rows, n, "create", "python apply(text)")),
+          s(t(rows, n, "create", "ipvsadm-on-lvs -R")), s(t(rows, n, "create", "ipvsadm -R")),
+          ratio(t(rows, n, "create", "lvsctl apply"), t(rows, n, "create", "floor")),
+          ratio(t(rows, n, "create", "python apply(text)"), t(rows, n, "create", "lvsctl apply")),
+          ratio(t(rows, n, "create", "python apply(text) (call)"),
+                t(rows, n, "create", "lvsctl apply")),
+          ratio(t(rows, n, "create", "ipvsadm-on-lvs -R"),
+                t(rows, n, "create", "floor (1 per send)")),
+          s(t(rows, n, "create", "lvsctl apply after flush"))]
+         for n in sizes]))
+
+    print("\n### The faces as users run them: read (seconds, whole processes; peak MiB)\n")
+    print(table(
+        ["services", "lvs read in process", "lvsctl save", "lvsctl list", "Python loop",
+         "Python table()", "ipvsadm-on-lvs -Sn", "ipvsadm-on-lvs -Ln", "ipvsadm -Sn",
+         "ipvsadm -Ln", "save / in process", "Python table() / save", "list vs ipvsadm -Ln",
+         "save MiB / ipvsadm -Sn", "list MiB / ipvsadm -Ln"],
+        [[f"{n:,}", s(t(rows, n, "read", "lvs (in process)")),
+          s(t(rows, n, "read", "lvsctl save")), s(t(rows, n, "read", "lvsctl list")),
+          s(t(rows, n, "read", "python services()+servers()")),
+          s(t(rows, n, "read", "python table()")),
+          s(t(rows, n, "read", "ipvsadm-on-lvs -Sn")), s(t(rows, n, "read", "ipvsadm-on-lvs -Ln")),
+          s(t(rows, n, "read", "ipvsadm -Sn")), s(t(rows, n, "read", "ipvsadm -Ln")),
+          ratio(t(rows, n, "read", "lvsctl save"), t(rows, n, "read", "lvs (in process)")),
+          ratio(t(rows, n, "read", "python table()"), t(rows, n, "read", "lvsctl save")),
+          ratio(t(rows, n, "read", "ipvsadm -Ln"), t(rows, n, "read", "lvsctl list")),
+          ratio(rss(rows, n, "read", "lvsctl save"), rss(rows, n, "read", "ipvsadm -Sn")),
+          ratio(rss(rows, n, "read", "lvsctl list"), rss(rows, n, "read", "ipvsadm -Ln"))]
+         for n in sizes]))
+
+    print("\n### No-op apply, Python start-up, the exporter (seconds, peak MiB)\n")
+    print(table(
+        ["services", "lvsctl apply, nothing to do", "vs lvsctl save", "python (nothing)",
+         "import json", "import lvs", "lvs-exporter scrape", "exporter MiB"],
+        [[f"{n:,}", s(t(rows, n, "noop", "lvsctl apply")),
+          ratio(t(rows, n, "noop", "lvsctl apply"), t(rows, n, "read", "lvsctl save")),
+          s(t(rows, n, "startup", "python (nothing)")), s(t(rows, n, "startup", "python import json")),
+          s(t(rows, n, "startup", "python import lvs")),
+          s(t(rows, n, "read", "lvs-exporter scrape")),
+          mib(rss(rows, n, "read", "lvs-exporter scrape"))]
+         for n in sizes]))
+
     codec = [(sys.argv[2], "host")] if len(sys.argv) == 3 else []
     codec.append((sys.argv[1], "guest"))
     print("\n### Rule text and planning, lvs-core alone (seconds)\n")
