@@ -426,15 +426,26 @@ impl NetlinkIpvs {
     /// The real servers carry their address, forwarding method (a tunnel as IP-in-IP: the
     /// file does not tell its kind), weight and active and inactive counts; thresholds,
     /// persistent counts and counters are 0. A service the file does not list (added
-    /// between the two reads) or cannot tell apart (one firewall mark with an IPv4 and an
-    /// IPv6 service) has its real servers dumped over netlink; a service gone by then is
+    /// between the two reads, or skipped by a read that other namespaces' changes moved),
+    /// shows twice, or cannot tell apart (one firewall mark with an IPv4 and an IPv6
+    /// service) has its real servers dumped over netlink; a service gone by then is
     /// left out; a file that cannot be opened or read as expected makes this read the
     /// table as [`NetlinkIpvs::table_with_stats`] does.
     pub fn table_for_listing(&self) -> Result<Vec<(ServiceEntry, Vec<RealServerEntry>)>, Error> {
         let services = self.services()?;
-        let Some(proc) = self.proc_table() else {
+        let Some(mut proc) = self.proc_table() else {
             return self.table_with_stats();
         };
+        // A mark both families use cannot be told apart in the file, even when the file
+        // shows it once (its read can skip a service while other namespaces change theirs).
+        let mut families: std::collections::HashMap<u32, lvs_core::Family> = Default::default();
+        for entry in &services {
+            if let ServiceKey::Fwmark { mark, family } = entry.service.key {
+                if *families.entry(mark).or_insert(family) != family {
+                    proc.mark_ambiguous(mark);
+                }
+            }
+        }
         let mut table = Vec::with_capacity(services.len());
         for entry in services {
             let servers = match proc.servers(&entry.service.key) {

@@ -20,7 +20,15 @@
 //!
 //! IPv4 addresses and all ports are upper-case hex, IPv6 addresses uncompressed in
 //! brackets. A firewall-mark line does not say its address family, so a mark used by an
-//! IPv4 and an IPv6 service is ambiguous: [`ProcTable::servers`] answers `None` for it.
+//! IPv4 and an IPv6 service is ambiguous: [`ProcTable::servers`] answers `None` for it
+//! when the file shows it twice, and after [`ProcTable::mark_ambiguous`] (the caller knows
+//! from netlink that both families use it) even when the file shows it once.
+//!
+//! The kernel resumes each read of the file by position in hash tables that every
+//! namespace shares, so while other namespaces add or delete services a read can skip a
+//! service or show one twice. A skipped service is not answered (`None`, as one added
+//! after the read); a service shown twice is not answered either, rather than with its
+//! real servers twice.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -42,8 +50,11 @@ enum ProcKey {
 #[derive(Debug, Clone, Default)]
 pub struct ProcTable {
     servers: HashMap<ProcKey, Vec<RealServerEntry>>,
-    /// Marks seen on more than one service line (an IPv4 and an IPv6 service).
-    ambiguous_marks: Vec<u32>,
+    /// Services seen on more than one line (a mark of both families, or a service the
+    /// read showed twice), and marks the caller said both families use: not answered.
+    unanswered: Vec<ProcKey>,
+    /// Service lines read.
+    lines: usize,
 }
 
 /// Why the file could not be read: the line (counted from 1) and what was wrong with it.
@@ -87,10 +98,9 @@ impl ProcTable {
                 continue;
             }
             let key = service_line(line).ok_or(fail("not a service line"))?;
-            if let ProcKey::Fwmark(mark) = key {
-                if table.servers.contains_key(&key) {
-                    table.ambiguous_marks.push(mark);
-                }
+            table.lines += 1;
+            if table.servers.contains_key(&key) && !table.unanswered.contains(&key) {
+                table.unanswered.push(key);
             }
             table.servers.entry(key).or_default();
             current = Some(key);
@@ -104,19 +114,27 @@ impl ProcTable {
     pub fn servers(&self, service: &ServiceKey) -> Option<&[RealServerEntry]> {
         let key = match *service {
             ServiceKey::Addr { protocol, addr } => ProcKey::Addr(protocol, addr),
-            ServiceKey::Fwmark { mark, .. } => {
-                if self.ambiguous_marks.contains(&mark) {
-                    return None;
-                }
-                ProcKey::Fwmark(mark)
-            }
+            ServiceKey::Fwmark { mark, .. } => ProcKey::Fwmark(mark),
         };
+        if self.unanswered.contains(&key) {
+            return None;
+        }
         self.servers.get(&key).map(Vec::as_slice)
     }
 
-    /// How many services the file lists.
+    /// Says that an IPv4 and an IPv6 service both use `mark` (as the services dump tells),
+    /// so the file's lines of that mark cannot be told apart even if it shows only one
+    /// (it may have skipped the other): [`ProcTable::servers`] answers `None` for the mark.
+    pub fn mark_ambiguous(&mut self, mark: u32) {
+        let key = ProcKey::Fwmark(mark);
+        if !self.unanswered.contains(&key) {
+            self.unanswered.push(key);
+        }
+    }
+
+    /// How many service lines the file has.
     pub fn len(&self) -> usize {
-        self.servers.len() + self.ambiguous_marks.len()
+        self.lines
     }
 
     /// Whether the file lists no service.
@@ -238,6 +256,41 @@ FWM  00000007 sh \n";
                 .servers(&ServiceKey::Fwmark { mark: 7, family })
                 .is_none());
         }
+    }
+
+    #[test]
+    fn a_mark_the_caller_says_both_families_use_is_not_answered_even_when_shown_once() {
+        let mut table = ProcTable::parse(FILE).unwrap();
+        let mark = ServiceKey::Fwmark {
+            mark: 7,
+            family: Family::Ipv4,
+        };
+        assert!(table.servers(&mark).is_some());
+        table.mark_ambiguous(7);
+        for family in [Family::Ipv4, Family::Ipv6] {
+            assert!(table
+                .servers(&ServiceKey::Fwmark { mark: 7, family })
+                .is_none());
+        }
+        assert!(table
+            .servers(&ServiceKey::tcp("192.0.2.20:80".parse().unwrap()))
+            .is_some());
+    }
+
+    #[test]
+    fn a_service_the_read_showed_twice_is_not_answered() {
+        // A read resumed at a position that other namespaces' changes moved back.
+        let text = format!(
+            "{FILE}TCP  C0000214:0050 wlc persistent 300 FFFFFFFF\n  -> C6336415:0050      Masq    2      3          4\n"
+        );
+        let table = ProcTable::parse(&text).unwrap();
+        assert_eq!(table.len(), 4);
+        assert!(table
+            .servers(&ServiceKey::tcp("192.0.2.20:80".parse().unwrap()))
+            .is_none());
+        assert!(table
+            .servers(&ServiceKey::udp("[2001:db8::20]:53".parse().unwrap()))
+            .is_some());
     }
 
     #[test]
