@@ -141,7 +141,12 @@ fn report(seconds: f64, peak: Option<u64>) -> ExitCode {
 
 /// This process's peak resident set (what GNU time reports as maximum RSS), in KiB.
 pub(crate) fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    peak_rss_kib_of("self")
+}
+
+/// The peak resident set of process PID (or `self`), in KiB.
+pub(crate) fn peak_rss_kib_of(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }

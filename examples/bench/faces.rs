@@ -59,7 +59,12 @@ pub(crate) fn create(
                     .arg(rules),
             )?;
             bench.record(n, "create", "python apply(text)", seconds);
-            bench.record(n, "create", "python apply(text) (call)", number(&out)?);
+            bench.record(
+                n,
+                "create",
+                "python apply(text) (call)",
+                seconds_printed(&out)?,
+            );
             bench.check("python create", verify(ns, desired));
             Ok(())
         })?;
@@ -125,7 +130,7 @@ pub(crate) fn read(
             let (seconds, rss, out) =
                 timed_rss(Command::new(python).args([script, how, &n.to_string()]))?;
             bench.record(n, "read", tool, seconds).max_rss_kib = Some(rss);
-            bench.record(n, "read", &format!("{tool} (call)"), number(&out)?);
+            bench.record(n, "read", &format!("{tool} (call)"), seconds_printed(&out)?);
         }
     }
     if let Some(ipvsadm) = faces.ipvsadm_lvs {
@@ -243,12 +248,7 @@ pub(crate) fn exporter_scrape(
         let started = std::time::Instant::now();
         let second = get_metrics(listen).map_err(|e| format!("scraping lvs-exporter: {e}"))?;
         let seconds = started.elapsed().as_secs_f64();
-        let peak = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .ok()
-            .and_then(|s| {
-                let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
-                line.split_whitespace().nth(1)?.parse().ok()
-            });
+        let peak = peak_rss_kib_of(&child.id().to_string());
         let row = bench.record(n, "read", "lvs-exporter scrape", seconds);
         row.max_rss_kib = peak;
         eprintln!("  (lvs-exporter: {} bytes of metrics)", second.len());
@@ -274,11 +274,4 @@ fn get_metrics(addr: &str) -> std::io::Result<String> {
             answer.lines().next().unwrap_or("")
         ))),
     }
-}
-
-/// The seconds a child printed.
-fn number(out: &str) -> Result<f64, String> {
-    out.trim()
-        .parse()
-        .map_err(|_| format!("expected seconds, got {out:?}"))
 }

@@ -107,3 +107,10 @@ pub(crate) fn timed_rss(cmd: &mut Command) -> Result<(f64, u64, String), String>
     let _ = std::fs::remove_file(&report);
     Ok((seconds, rss, out))
 }
+
+/// The seconds a child printed (the floor, pyroute2's and Python's scripts).
+pub(crate) fn seconds_printed(out: &str) -> Result<f64, String> {
+    out.trim()
+        .parse()
+        .map_err(|_| format!("expected seconds, got {out:?}"))
+}
