@@ -93,18 +93,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     // is read).
     match &cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "lvsctl",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: generate() panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "lvsctl", &mut script);
+            emit(&String::from_utf8_lossy(&script))?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Man => {
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .map_err(|e| format!("stdout: {e}"))?;
+                .render(&mut page)
+                .map_err(|e| format!("man page: {e}"))?;
+            emit(&String::from_utf8_lossy(&page))?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Diff {
@@ -127,14 +127,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let text = |e: lvs_sys::Error| e.to_string();
     match cli.command {
         Command::Save { ipvsadm: true, .. } => {
-            print!("{}", save_ipvsadm(&ipvs.read_table().map_err(text)?))
+            emit(&save_ipvsadm(&ipvs.read_table().map_err(text)?))?
         }
         Command::Save { sysctls, .. } => {
             let mut state = ipvs.read_config().map_err(text)?;
             if sysctls {
                 state.sysctls = ipvs.sysctls().map_err(text)?;
             }
-            print!("{}", save(&state).map_err(|e| e.to_string())?);
+            emit(&save(&state).map_err(|e| e.to_string())?)?;
         }
         Command::List(args) => list(&ipvs, &args)?,
         Command::Diff { .. } | Command::Apply { .. } => unreachable!("planned above"),
@@ -190,26 +190,20 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
     }
     if args.timeout {
         let timeouts = ipvs.timeouts().map_err(text)?;
-        print!(
-            "{}",
-            if args.json {
-                timeouts_json(&timeouts)
-            } else {
-                format_timeouts(&timeouts)
-            }
-        );
+        emit(&if args.json {
+            timeouts_json(&timeouts)
+        } else {
+            format_timeouts(&timeouts)
+        })?;
         return Ok(());
     }
     if args.daemon {
         let daemons = ipvs.daemons().map_err(text)?;
-        print!(
-            "{}",
-            if args.json {
-                daemons_json(&daemons)
-            } else {
-                format_daemons(&daemons)
-            }
-        );
+        emit(&if args.json {
+            daemons_json(&daemons)
+        } else {
+            format_daemons(&daemons)
+        })?;
         return Ok(());
     }
     let format = if args.stats {
@@ -235,9 +229,9 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
             let servers = ipvs.servers(&key).map_err(text)?;
             if args.json {
                 let info = ipvs.info().map_err(text)?;
-                print!("{}", table_json(&info, &[(entry, servers)]));
+                emit(&table_json(&info, &[(entry, servers)]))?;
             } else {
-                print!("{}", format_service(&entry, &servers, &options));
+                emit(&format_service(&entry, &servers, &options))?;
             }
         }
         None => {
@@ -250,9 +244,9 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
             }
             .map_err(text)?;
             if args.json {
-                print!("{}", table_json(&info, &table));
+                emit(&table_json(&info, &table))?;
             } else {
-                print!("{}", format_table(&info, &table, &options));
+                emit(&format_table(&info, &table, &options))?;
             }
         }
     }
@@ -298,9 +292,9 @@ fn print_plan(
     json: bool,
 ) -> Result<ExitCode, String> {
     if json {
-        print!("{}", plan_json(plan, draining).map_err(|e| e.to_string())?);
+        emit(&plan_json(plan, draining).map_err(|e| e.to_string())?)?;
     } else {
-        print!("{}", plan.to_rules().map_err(|e| e.to_string())?);
+        emit(&plan.to_rules().map_err(|e| e.to_string())?)?;
     }
     Ok(if plan.is_empty() {
         ExitCode::SUCCESS
@@ -382,7 +376,7 @@ fn diff_or_apply(
     match mode {
         Mode::Diff { json } => return print_plan(&plan, &draining, json),
         Mode::DryRun => {
-            print!("{}", plan.to_rules().map_err(|e| e.to_string())?);
+            emit(&plan.to_rules().map_err(|e| e.to_string())?)?;
             return Ok(ExitCode::SUCCESS);
         }
         Mode::Apply => {}
@@ -430,14 +424,21 @@ fn sysctl_command(ipvs: &NetlinkIpvs, setting: Option<&str>, json: bool) -> Resu
         None => {
             let all = ipvs.sysctls().map_err(text)?;
             if json {
-                print!("{}", sysctls_json(&all));
+                emit(&sysctls_json(&all))?;
             } else {
+                let mut lines = String::new();
                 for setting in all {
-                    println!("{}{} = {}", sysctl::PREFIX, setting.name, setting.value);
+                    lines.push_str(&format!(
+                        "{}{} = {}\n",
+                        sysctl::PREFIX,
+                        setting.name,
+                        setting.value
+                    ));
                 }
+                emit(&lines)?;
             }
         }
-        Some((name, None)) => println!("{}", ipvs.sysctl(name).map_err(text)?),
+        Some((name, None)) => emit(&format!("{}\n", ipvs.sysctl(name).map_err(text)?))?,
         Some((_, Some((name, value)))) => {
             // check() read it already; read again for the value.
             let value = sysctl::parse(name, value).map_err(|e| e.to_string())?;
@@ -545,10 +546,8 @@ fn list_connections(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
     };
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut line = String::new();
-    let write = |out: &mut std::io::BufWriter<_>, text: &str| {
-        out.write_all(text.as_bytes())
-            .map_err(|e| format!("stdout: {e}"))
-    };
+    let write =
+        |out: &mut std::io::BufWriter<_>, text: &str| written(out.write_all(text.as_bytes()));
     write(&mut out, if args.json { "[" } else { columns.header() })?;
     for (i, entry) in entries.enumerate() {
         let entry = entry.map_err(|e| e.to_string())?;
@@ -564,5 +563,21 @@ fn list_connections(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
     if args.json {
         write(&mut out, "\n]\n")?;
     }
-    out.flush().map_err(|e| format!("stdout: {e}"))
+    written(out.flush())
+}
+
+/// Writes what a command prints on stdout.
+fn emit(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// The outcome of a write to stdout. A reader that went away (`lvsctl list | head -n 3`) ends
+/// the program quietly, as SIGPIPE ends ipvsadm, rather than with an error for each later
+/// write (Rust ignores SIGPIPE, so the write fails with EPIPE instead).
+fn written(outcome: std::io::Result<()>) -> Result<(), String> {
+    match outcome {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        outcome => outcome.map_err(|e| format!("stdout: {e}")),
+    }
 }

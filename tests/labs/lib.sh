@@ -35,7 +35,7 @@ trap cleanup EXIT
 # --- reporting -----------------------------------------------------------------------------
 
 say() { printf '%s\n' "$*"; }
-step() { printf '\n## %s\n' "$*"; }
+step() { printf '\n## %s  [%ss]\n' "$*" "$SECONDS"; }
 pass() { PASSED=$((PASSED + 1)); say "test lab::$LAB $1 ... ok"; }
 flunk() {
   FAILED=$((FAILED + 1))

@@ -748,3 +748,42 @@ fn lvsctl_lists_prints_and_sets_sysctls_and_plans_the_ones_a_file_states() {
     let out = run(&ns, &["diff", &saved]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn lvsctl_ends_quietly_when_its_reader_goes_away() {
+    require_ipvs_kernel();
+    let ns = Netns::new("lvsctl-epipe");
+    let dir = tempdir::Dir::new("lvsctl-epipe");
+    // More than a pipe's buffer (64 KiB) of rule text, so that lvsctl meets the closed pipe
+    // even if it wrote before the read end was closed.
+    let rules: String = (0..4000)
+        .map(|i| format!("-A -t 10.9.{}.{}:80 -s rr\n", i / 250, i % 250 + 1))
+        .collect();
+    let file = write(&dir, "rules", &rules);
+    assert!(run(&ns, &["apply", &file]).status.success());
+    for args in [
+        &["save"][..],
+        &["list"],
+        &["list", "--stats"],
+        &["sysctl"],
+        &["man"],
+    ] {
+        // `lvsctl ARGS | head -c 0`: the read end is closed before lvsctl writes.
+        let mut child = Command::new(lvsctl())
+            .arg("--netns")
+            .arg(ns.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "lvsctl {args:?} with its reader gone: {:?}, stderr {stderr}",
+            out.status
+        );
+    }
+}
