@@ -35,8 +35,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
 use lvs_core::listing::{
-    daemons_json, format_daemons, format_service, format_table, format_timeouts, plan_json,
-    sysctls_json, table_json, timeouts_json, write_connection, write_connection_json,
+    daemons_json, format_daemons, format_service, format_table_in_parts, format_timeouts,
+    plan_json, sysctls_json, table_json, timeouts_json, write_connection, write_connection_json,
     ConnectionColumns, ConnectionFilter, ListFormat, ListOptions,
 };
 use lvs_core::plan::{
@@ -246,7 +246,13 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
             if args.json {
                 emit(&table_json(&info, &table))?;
             } else {
-                emit(&format_table(&info, &table, &options))?;
+                // Written as it is made: a large table's listing is megabytes of text.
+                let mut out =
+                    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+                format_table_in_parts(&info, &table, &options, |part| {
+                    written(out.write_all(part.as_bytes()))
+                })?;
+                written(out.flush())?;
             }
         }
     }

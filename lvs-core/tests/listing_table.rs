@@ -3,7 +3,9 @@
 
 use std::net::SocketAddr;
 
-use lvs_core::listing::{format_service, format_table, ListFormat, ListOptions};
+use lvs_core::listing::{
+    format_service, format_table, format_table_in_parts, ListFormat, ListOptions,
+};
 use lvs_core::{
     Family, ForwardMethod, KernelInfo, Netmask, RealServer, RealServerEntry, SchedFlags, Scheduler,
     Service, ServiceEntry, ServiceFlags, ServiceKey, Stats, Tunnel, TunnelChecksum,
@@ -203,6 +205,31 @@ fn kernel_table() -> Vec<(ServiceEntry, Vec<RealServerEntry>)> {
 
 fn list(opts: ListOptions) -> String {
     format_table(&KernelInfo::DEFAULT, &kernel_table(), &opts)
+}
+
+#[test]
+fn the_listing_in_parts_is_the_banner_then_one_service_a_part() {
+    let table = kernel_table();
+    let opts = ListOptions::default();
+    let mut parts = Vec::new();
+    let done: Result<(), ()> = format_table_in_parts(&KernelInfo::DEFAULT, &table, &opts, |p| {
+        parts.push(p.to_owned());
+        Ok(())
+    });
+    assert_eq!(done, Ok(()));
+    assert_eq!(parts.len(), 1 + table.len());
+    assert_eq!(parts.concat(), list(opts));
+    // The first error ends it.
+    let mut calls = 0;
+    let stopped = format_table_in_parts(&KernelInfo::DEFAULT, &table, &opts, |_| {
+        calls += 1;
+        if calls == 2 {
+            Err("full")
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!((stopped, calls), (Err("full"), 2));
 }
 
 #[test]

@@ -448,8 +448,8 @@ impl NetlinkIpvs {
         }
         let mut table = Vec::with_capacity(services.len());
         for entry in services {
-            let servers = match proc.servers(&entry.service.key) {
-                Some(servers) => servers.to_vec(),
+            let servers = match proc.take_servers(&entry.service.key) {
+                Some(servers) => servers,
                 None => match Ipvs::servers(self, &entry.service.key) {
                     Ok(servers) => servers,
                     Err(e) if lvs_core::Classify::kind(&e) == lvs_core::ErrorKind::NotFound => {

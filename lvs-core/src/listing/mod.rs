@@ -3,7 +3,8 @@
 //! The formatters write exactly what ipvsadm 1.31 prints with `-n` (numeric addresses: this
 //! crate does no name lookups), trailing spaces included:
 //!
-//! * [`format_table`] — `ipvsadm -L -n` with the banner, in any [`ListFormat`];
+//! * [`format_table`] — `ipvsadm -L -n` with the banner, in any [`ListFormat`] (and
+//!   [`format_table_in_parts`], the same text a service at a time);
 //! * [`format_service`] — `ipvsadm -L -n -t|-u|-f SERVICE` (no banner);
 //! * [`format_timeouts`] — `ipvsadm -L --timeout`;
 //! * [`format_daemons`] — `ipvsadm -L --daemon`;
@@ -34,5 +35,5 @@ pub use conn::{
 pub use json_forms::{daemons_json, plan_json, sysctls_json, table_json, timeouts_json};
 pub use options::{ListFormat, ListOptions};
 pub use proc_table::{ProcTable, ProcTableError};
-pub use services::{format_service, format_table};
+pub use services::{format_service, format_table, format_table_in_parts};
 pub use settings::{format_daemons, format_timeouts};

@@ -112,14 +112,25 @@ impl ProcTable {
     /// the service (it came or went between reads) or cannot tell it apart (a firewall mark
     /// with services of both families).
     pub fn servers(&self, service: &ServiceKey) -> Option<&[RealServerEntry]> {
+        let key = self.answered(service)?;
+        self.servers.get(&key).map(Vec::as_slice)
+    }
+
+    /// Like [`ProcTable::servers`], but hands the real servers over, so a caller building
+    /// its own table does not hold two copies of every real server; a second call for the
+    /// same service gives `None`.
+    pub fn take_servers(&mut self, service: &ServiceKey) -> Option<Vec<RealServerEntry>> {
+        let key = self.answered(service)?;
+        self.servers.remove(&key)
+    }
+
+    /// The file's key of `service`, if the file can answer for it.
+    fn answered(&self, service: &ServiceKey) -> Option<ProcKey> {
         let key = match *service {
             ServiceKey::Addr { protocol, addr } => ProcKey::Addr(protocol, addr),
             ServiceKey::Fwmark { mark, .. } => ProcKey::Fwmark(mark),
         };
-        if self.unanswered.contains(&key) {
-            return None;
-        }
-        self.servers.get(&key).map(Vec::as_slice)
+        (!self.unanswered.contains(&key)).then_some(key)
     }
 
     /// Says that an IPv4 and an IPv6 service both use `mark` (as the services dump tells),
@@ -214,6 +225,22 @@ TCP  C0000214:0050 wlc persistent 300 FFFFFFFF
   -> C6336415:0050      Masq    2      3          4         \n  -> C6336416:0050      Tunnel  1      0          0         \n\
 UDP  [2001:0db8:0000:0000:0000:0000:0000:0020]:0035 rr ops \n  -> [2001:0db8:0000:0000:0000:0000:0000:0021]:0035      Route   1      0          0         \n\
 FWM  00000007 sh \n";
+
+    #[test]
+    fn taking_the_servers_hands_them_over_once_and_keeps_the_unanswered_unanswered() {
+        let mut table = ProcTable::parse(FILE).unwrap();
+        let web = ServiceKey::tcp("192.0.2.20:80".parse().unwrap());
+        let listed = table.servers(&web).unwrap().to_vec();
+        assert_eq!(table.take_servers(&web), Some(listed));
+        assert_eq!(table.take_servers(&web), None);
+        assert_eq!(table.servers(&web), None);
+        let mark = ServiceKey::Fwmark {
+            mark: 7,
+            family: Family::Ipv4,
+        };
+        table.mark_ambiguous(7);
+        assert_eq!(table.take_servers(&mark), None);
+    }
 
     #[test]
     fn every_service_has_its_servers() {

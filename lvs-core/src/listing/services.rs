@@ -28,16 +28,38 @@ pub fn format_table(
     services: &[(ServiceEntry, Vec<RealServerEntry>)],
     opts: &ListOptions,
 ) -> String {
-    let mut out = format!("{info}\n");
-    out.push_str(opts.format.header());
+    let mut out = String::new();
+    let whole: Result<(), std::convert::Infallible> =
+        format_table_in_parts(info, services, opts, |part| {
+            out.push_str(part);
+            Ok(())
+        });
+    let Ok(()) = whole;
+    out
+}
+
+/// The text of [`format_table`], handed to `write` a part at a time (the banner and header,
+/// then each service with its real servers), so that a large listing can be written out as
+/// it is made instead of held whole. The first error `write` returns ends it.
+pub fn format_table_in_parts<E>(
+    info: &KernelInfo,
+    services: &[(ServiceEntry, Vec<RealServerEntry>)],
+    opts: &ListOptions,
+    mut write: impl FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut part = format!("{info}\n");
+    part.push_str(opts.format.header());
+    write(&part)?;
     let mut order: Vec<&(ServiceEntry, Vec<RealServerEntry>)> = services.iter().collect();
     if opts.sort {
         sort_by_service(&mut order, |(entry, _)| &entry.service.key);
     }
     for (entry, servers) in order {
-        push_service(&mut out, entry, servers, opts);
+        part.clear();
+        push_service(&mut part, entry, servers, opts);
+        write(&part)?;
     }
-    out
+    Ok(())
 }
 
 /// One service as `ipvsadm -L -n -t|-u|-f SERVICE` lists it: the header of the layout,
