@@ -12,9 +12,10 @@ use crate::model::{
 };
 use crate::ops::Operation;
 #[cfg(doc)]
-use crate::order::{cmp_servers, cmp_services};
+use crate::order::cmp_services;
+use crate::order::{cmp_servers, sort_by_service};
 use crate::sysctl::{self, SysctlSetting};
-use crate::table::Table;
+use crate::table::{Table, VirtualService};
 
 /// The rule text of a table, lossless: reading it back with [`table_from_rules`] gives
 /// the same table, and a plan between the two is empty, for every table the kernel (or
@@ -219,11 +220,18 @@ impl Writer {
     }
 
     fn services(&mut self, table: &Table) {
-        let sorted = table.clone().sorted();
-        for vs in &sorted.services {
+        // In `sort_table`'s order, by reference: a sorted copy would double what a large
+        // save holds.
+        let mut services: Vec<&VirtualService> = table.services.iter().collect();
+        sort_by_service(&mut services, |vs| &vs.service.key);
+        let mut servers: Vec<&RealServer> = Vec::new();
+        for vs in services {
             self.service("-A", &vs.service);
             self.end_line();
-            for server in &vs.servers {
+            servers.clear();
+            servers.extend(&vs.servers);
+            servers.sort_by(|a, b| cmp_servers(a, b));
+            for server in &servers {
                 self.server("-a", &vs.service.key, server);
                 self.end_line();
             }
