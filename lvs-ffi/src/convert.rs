@@ -25,12 +25,27 @@ pub(crate) type Refusal = c_int;
 /// (libipvs would read past such a buffer; lvs sends its whole content, which the kernel
 /// then refuses as too long). Bytes that are not UTF-8 are replaced.
 pub(crate) fn name_from(buf: &[c_char]) -> String {
-    let bytes: Vec<u8> = buf
-        .iter()
-        .map(|&c| c as u8)
-        .take_while(|&b| b != 0)
-        .collect();
-    String::from_utf8_lossy(&bytes).into_owned()
+    with_name(buf, str::to_owned)
+}
+
+/// Runs `f` on the text of a fixed-size C name buffer as [`name_from`] reads it, copied on
+/// the stack rather than into a new `String` (libipvs's buffers are 16 or 17 bytes), so
+/// that a call that only looks the name up (a scheduler) allocates nothing.
+pub(crate) fn with_name<R>(buf: &[c_char], f: impl FnOnce(&str) -> R) -> R {
+    let len = buf.iter().take_while(|&&c| c != 0).count();
+    let mut copy = [0u8; 32];
+    match copy.get_mut(..len) {
+        Some(bytes) => {
+            for (b, &c) in bytes.iter_mut().zip(buf) {
+                *b = c as u8;
+            }
+            f(&String::from_utf8_lossy(bytes))
+        }
+        None => {
+            let bytes: Vec<u8> = buf[..len].iter().map(|&c| c as u8).collect();
+            f(&String::from_utf8_lossy(&bytes))
+        }
+    }
 }
 
 /// A name written into a fixed-size C buffer, cut to leave room for the NUL.
@@ -86,11 +101,16 @@ pub(crate) fn key_from(
     })
 }
 
+/// The service an `ipvs_service_t` names (what the calls that only name a service read).
+pub(crate) fn service_key(svc: &ipvs_service_t) -> Result<ServiceKey, Refusal> {
+    key_from(svc.fwmark, svc.af, svc.protocol, &svc.addr, svc.port)
+}
+
 /// The service of an `ipvs_service_t`, every setting as libipvs sends it.
 pub(crate) fn service_from(svc: &ipvs_service_t) -> Result<Service, Refusal> {
-    let key = key_from(svc.fwmark, svc.af, svc.protocol, &svc.addr, svc.port)?;
+    let key = service_key(svc)?;
     let mut service = Service::new(key);
-    service.scheduler = Scheduler::from_name(&name_from(&svc.sched_name));
+    service.scheduler = with_name(&svc.sched_name, Scheduler::from_name);
     service.flags = ServiceFlags::from_bits_retain(svc.flags);
     service.timeout = svc.timeout;
     service.netmask = match key.family() {
@@ -98,8 +118,7 @@ pub(crate) fn service_from(svc: &ipvs_service_t) -> Result<Service, Refusal> {
         Family::Ipv4 => Netmask::V4(Ipv4Addr::from(svc.netmask.to_ne_bytes())),
         _ => Netmask::V6Prefix(svc.netmask),
     };
-    let pe = name_from(&svc.pe_name);
-    service.pe_name = (!pe.is_empty()).then_some(pe);
+    service.pe_name = with_name(&svc.pe_name, |pe| (!pe.is_empty()).then(|| pe.to_owned()));
     Ok(service)
 }
 
@@ -303,6 +322,11 @@ mod tests {
     fn a_name_without_nul_is_read_whole() {
         let mut buf = [b'x' as c_char; 16];
         assert_eq!(name_from(&buf).len(), 16);
+        // Longer than the stack copy, and not UTF-8: read whole, replaced.
+        let mut long = [b'y' as c_char; 40];
+        long[3] = 0xff_u8 as c_char;
+        assert_eq!(name_from(&long), format!("yyy\u{fffd}{}", "y".repeat(36)));
+        assert_eq!(name_from(&long[..4]), "yyy\u{fffd}");
         name_into(&mut buf, "a-very-long-scheduler-name");
         assert_eq!(name_from(&buf), "a-very-long-sch");
         assert_eq!(buf[15], 0);

@@ -4,7 +4,7 @@
 //! libipvs opens a new netlink socket for every call, in the calling thread's network
 //! namespace. lvs keeps a `NetlinkIpvs` per namespace instead (the last few used), opened
 //! on first use in that namespace (or by `ipvs_init`) and dropped by `ipvs_close`: each call
-//! looks up the calling thread's namespace (one `stat` of `/proc/thread-self/ns/net`) and
+//! looks up the calling thread's namespace (one `readlinkat`, see [`crate::netns`]) and
 //! uses that namespace's handle, so a program that moves between namespaces with `setns()`
 //! changes the table of the namespace it is in, as with libipvs.
 //!
@@ -16,7 +16,6 @@
 //! (closing its copies of the inherited ones), so parent and child never share a socket.
 
 use std::cell::UnsafeCell;
-use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,9 +25,9 @@ use lvs_sys::{NetlinkIpvs, Options};
 
 use crate::abi::ip_vs_getinfo;
 
-/// A network namespace, as the device and inode of its file; `None` when /proc cannot say
-/// (then every call shares one handle, as before namespaces were followed).
-type NetnsId = Option<(u64, u64)>;
+/// A network namespace, as its inode number; `None` when /proc cannot say (then every call
+/// shares one handle, as before namespaces were followed).
+type NetnsId = Option<u64>;
 
 /// The most namespaces a handle is kept for. Each kept handle holds its namespace alive
 /// (a socket keeps its namespace), so few are kept: the least recently opened goes first.
@@ -147,9 +146,7 @@ fn with_handles<T>(f: impl FnOnce(&mut Handles) -> T) -> T {
 
 /// The calling thread's network namespace.
 fn current_netns() -> NetnsId {
-    std::fs::metadata("/proc/thread-self/ns/net")
-        .ok()
-        .map(|m| (m.dev(), m.ino()))
+    crate::netns::current(process_token())
 }
 
 /// How long a libipvs call waits for the kernel's answer. libipvs waits without limit, and

@@ -18,6 +18,7 @@ pub mod extras;
 mod ffi;
 mod global;
 pub mod libipvs;
+mod netns;
 mod strerror;
 
 pub use errors::lvs_result;

@@ -23,13 +23,13 @@ use lvs_core::{
 };
 
 use crate::codec::consts::attr;
-use crate::codec::message::{attrs, find_attr, Request};
+use crate::codec::message::{attrs, find_attr, OperationRequest, Request};
 use crate::codec::{config, daemon, dest, service, DecodeError};
 use crate::errno::{error_for, op_name as errno_name, Context};
 use crate::error::Error;
 #[cfg(feature = "kernel-tests")]
 pub use crate::transport::TransportStats;
-use crate::transport::{Connection, Namespace, Payload};
+use crate::transport::{Connection, Namespace, Outgoing, Payload};
 
 /// The least wait for the answer to starting or stopping a sync daemon, whatever the
 /// handle's timeout: the kernel answers only once its sync threads have started or
@@ -354,7 +354,11 @@ impl NetlinkIpvs {
         self.apply_in_groups(operations, group)
     }
 
-    fn exchange(&self, request: &Request, context: Context<'_>) -> Result<Vec<Payload>, Error> {
+    fn exchange(
+        &self,
+        request: &dyn Outgoing,
+        context: Context<'_>,
+    ) -> Result<Vec<Payload>, Error> {
         let mut conn = self.lock(context.name())?;
         let answer = match context {
             Context::Op(op) if waits_for_threads(op) => {
@@ -367,7 +371,7 @@ impl NetlinkIpvs {
 
     fn run(&self, op: &Operation) -> Result<(), Error> {
         validate_request_limits(op)?;
-        match (op, Request::from_operation(op)) {
+        match (op, OperationRequest::new(op)) {
             (_, Some(request)) => self.exchange(&request, Context::Op(op)).map(drop),
             (Operation::SetSysctl(s), None) => crate::sysctl::write(self, &s.name, &s.value),
             (_, None) => Err(Error::Io {
@@ -876,11 +880,66 @@ impl Ipvs for NetlinkIpvs {
     /// which lvs sizes so that a group's fit) is [`Outcome::Unknown`]: read the table to
     /// learn whether it took effect.
     fn apply(&self, operations: &[Operation]) -> Result<(), ApplyError<Error>> {
-        self.apply_in_groups(operations, APPLY_GROUP)
+        match operations {
+            [op] => self.apply_single(op),
+            _ => self.apply_in_groups(operations, APPLY_GROUP),
+        }
     }
 }
 
 impl NetlinkIpvs {
+    /// [`NetlinkIpvs::apply_in_groups`] of one operation, the common case of callers that
+    /// apply operations one by one (a C program on libipvs makes one call per rule): the
+    /// same request, outcome and error, without the grouping's lists and with the request
+    /// framed straight into the socket's send buffer.
+    fn apply_single(&self, op: &Operation) -> Result<(), ApplyError<Error>> {
+        let outcome = match self.lock("apply") {
+            Err(e) => Outcome::Failed(e),
+            Ok(mut conn) => match validate_request_limits(op) {
+                Err(e) => Outcome::Failed(Error::from(e)),
+                Ok(()) => match OperationRequest::new(op) {
+                    Some(request) => {
+                        let answer = if waits_for_threads(op) {
+                            conn.waiting_at_least(DAEMON_TIMEOUT, |c| {
+                                c.exchange_batch_of_one(&request)
+                            })
+                        } else {
+                            conn.exchange_batch_of_one(&request)
+                        };
+                        match answer {
+                            Ok(Some(Ok(()))) => Outcome::Applied,
+                            Ok(Some(Err((errno, message)))) => {
+                                Outcome::Failed(error_for(Context::Op(op), errno, message))
+                            }
+                            // Lost to an overrun: it may or may not have taken effect.
+                            Ok(None) => Outcome::Unknown,
+                            Err(e) => Outcome::Failed(e),
+                        }
+                    }
+                    // Written with the socket held, as in a group.
+                    None => match op {
+                        Operation::SetSysctl(s) => {
+                            match crate::sysctl::write(self, &s.name, &s.value) {
+                                Ok(()) => Outcome::Applied,
+                                Err(e) => Outcome::Failed(e),
+                            }
+                        }
+                        other => Outcome::Failed(Error::Io {
+                            op: errno_name(other),
+                            source: std::io::Error::other("an operation with no request"),
+                        }),
+                    },
+                },
+            },
+        };
+        match outcome {
+            Outcome::Applied => Ok(()),
+            failed => Err(ApplyError {
+                outcomes: vec![failed],
+            }),
+        }
+    }
+
     /// [`Ipvs::apply`] with `group` requests per system call.
     fn apply_in_groups(
         &self,

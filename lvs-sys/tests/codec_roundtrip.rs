@@ -4,9 +4,9 @@
 //! kernel's own reading of the values is `lvs_core`'s canonical module, tested elsewhere).
 
 use lvs_core::testing;
-use lvs_core::Family;
+use lvs_core::{DaemonRole, Family, Operation};
 use lvs_sys::codec::consts::attr;
-use lvs_sys::codec::message::{attrs, find_attr, Request};
+use lvs_sys::codec::message::{attrs, find_attr, OperationRequest, Request};
 use lvs_sys::codec::{config, daemon, dest, service};
 use proptest::prelude::*;
 
@@ -17,7 +17,47 @@ fn nest(request: &Request, kind: u16) -> lvs_sys::codec::nla::Attr<'_> {
         .expect("the nest is there")
 }
 
+/// Any operation, of every kind.
+fn operation() -> impl Strategy<Value = Operation> {
+    let with_server = || testing::key().prop_flat_map(|k| (Just(k), testing::server_for(k)));
+    prop_oneof![
+        testing::service().prop_map(Operation::AddService),
+        testing::service().prop_map(Operation::EditService),
+        testing::key().prop_map(Operation::DeleteService),
+        with_server().prop_map(|(k, s)| Operation::AddServer(k, s)),
+        with_server().prop_map(|(k, s)| Operation::EditServer(k, s)),
+        with_server().prop_map(|(k, s)| Operation::DeleteServer(k, s.addr)),
+        Just(Operation::Flush),
+        proptest::option::of(testing::key()).prop_map(Operation::Zero),
+        testing::timeouts().prop_map(Operation::SetTimeouts),
+        testing::daemon(&["lo", "eth0"]).prop_map(Operation::StartDaemon),
+        prop_oneof![Just(DaemonRole::Master), Just(DaemonRole::Backup)]
+            .prop_map(Operation::StopDaemon),
+        testing::sysctl_setting().prop_map(Operation::SetSysctl),
+    ]
+}
+
 proptest! {
+    /// What a single operation sends (written straight into the send buffer) is what the
+    /// batches send for it, and the two agree on which operations are requests.
+    #[test]
+    fn an_operation_request_is_its_request_byte_for_byte(
+        op in operation(),
+        family in any::<u16>(),
+        seq in any::<u32>(),
+    ) {
+        let request = Request::from_operation(&op);
+        prop_assert_eq!(OperationRequest::new(&op).is_some(), request.is_some());
+        if let (Some(direct), Some(request)) = (OperationRequest::new(&op), request) {
+            // Appended after what the buffer holds, as a batch appends.
+            let mut ours = vec![9; 8];
+            direct.encode_into(&mut ours, family, seq);
+            let mut theirs = vec![9; 8];
+            request.encode_into(&mut theirs, family, seq);
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+
     #[test]
     fn services_decode_as_encoded(s in testing::service()) {
         let request = Request::add_service(&s);

@@ -77,7 +77,7 @@ pub unsafe extern "C" fn ipvs_del_service(svc: *mut ipvs_service_t) -> c_int {
         // SAFETY: the caller's promise about svc.
         let svc = unsafe { arg(svc) };
         status(svc.and_then(|svc| {
-            let key = convert::service_from(&svc)?.key;
+            let key = convert::service_key(&svc)?;
             with_kernel(|h| h.delete_service(&key))
         }))
     })
@@ -111,7 +111,7 @@ unsafe fn service_and_server(
 ) -> Result<(lvs_core::ServiceKey, lvs_core::RealServer), c_int> {
     // SAFETY: passed on from the caller.
     let (svc, dest) = unsafe { (arg(svc)?, arg(dest)?) };
-    let key = convert::service_from(&svc)?.key;
+    let key = convert::service_key(&svc)?;
     Ok((key, convert::server_from(key.family(), &dest)?))
 }
 

@@ -68,10 +68,19 @@ pub struct Request {
 impl Request {
     /// A request for `cmd` acknowledged by the kernel, attributes written by `fill`.
     fn acked(cmd: u8, fill: impl FnOnce(&mut AttrWriter<'_>)) -> Request {
+        Request::acked_by(|w| {
+            fill(w);
+            cmd
+        })
+    }
+
+    /// A request acknowledged by the kernel whose attributes `fill` writes, returning its
+    /// command.
+    fn acked_by(fill: impl FnOnce(&mut AttrWriter<'_>) -> u8) -> Request {
         // Room for the largest common request (an IPv6 real server with its service key),
         // so encoding a batch does not reallocate each request's attributes several times.
         let mut attrs = Vec::with_capacity(192);
-        fill(&mut AttrWriter::new(&mut attrs));
+        let cmd = fill(&mut AttrWriter::new(&mut attrs));
         Request {
             cmd,
             flags: NLM_F_ACK,
@@ -98,23 +107,17 @@ impl Request {
 
     /// `NEW_SERVICE`.
     pub fn add_service(s: &Service) -> Request {
-        Request::acked(cmd::NEW_SERVICE, |w| {
-            w.nested(attr::SERVICE, |n| service::encode(n, s))
-        })
+        Request::acked_by(|w| fill::add_service(w, s))
     }
 
     /// `SET_SERVICE`.
     pub fn edit_service(s: &Service) -> Request {
-        Request::acked(cmd::SET_SERVICE, |w| {
-            w.nested(attr::SERVICE, |n| service::encode(n, s))
-        })
+        Request::acked_by(|w| fill::edit_service(w, s))
     }
 
     /// `DEL_SERVICE`.
     pub fn delete_service(key: &ServiceKey) -> Request {
-        Request::acked(cmd::DEL_SERVICE, |w| {
-            w.nested(attr::SERVICE, |n| service::encode_key(n, key))
-        })
+        Request::acked_by(|w| fill::delete_service(w, key))
     }
 
     /// `GET_SERVICE` for one service (not a dump).
@@ -138,40 +141,27 @@ impl Request {
 
     /// `NEW_DEST`.
     pub fn add_server(key: &ServiceKey, server: &RealServer) -> Request {
-        Request::acked(cmd::NEW_DEST, |w| {
-            w.nested(attr::SERVICE, |n| service::encode_key(n, key));
-            w.nested(attr::DEST, |n| dest::encode(n, server));
-        })
+        Request::acked_by(|w| fill::add_server(w, key, server))
     }
 
     /// `SET_DEST`.
     pub fn edit_server(key: &ServiceKey, server: &RealServer) -> Request {
-        Request::acked(cmd::SET_DEST, |w| {
-            w.nested(attr::SERVICE, |n| service::encode_key(n, key));
-            w.nested(attr::DEST, |n| dest::encode(n, server));
-        })
+        Request::acked_by(|w| fill::edit_server(w, key, server))
     }
 
     /// `DEL_DEST`.
-    pub fn delete_server(key: &ServiceKey, addr: &std::net::SocketAddr) -> Request {
-        Request::acked(cmd::DEL_DEST, |w| {
-            w.nested(attr::SERVICE, |n| service::encode_key(n, key));
-            w.nested(attr::DEST, |n| dest::encode_id(n, addr));
-        })
+    pub fn delete_server(key: &ServiceKey, addr: &SocketAddr) -> Request {
+        Request::acked_by(|w| fill::delete_server(w, key, addr))
     }
 
     /// `FLUSH`.
     pub fn flush() -> Request {
-        Request::acked(cmd::FLUSH, |_| {})
+        Request::acked_by(fill::flush)
     }
 
     /// `ZERO` of one service, or of everything.
     pub fn zero(key: Option<&ServiceKey>) -> Request {
-        Request::acked(cmd::ZERO, |w| {
-            if let Some(key) = key {
-                w.nested(attr::SERVICE, |n| service::encode_key(n, key));
-            }
-        })
+        Request::acked_by(|w| fill::zero(w, key))
     }
 
     /// `GET_CONFIG` (the timeouts).
@@ -181,7 +171,7 @@ impl Request {
 
     /// `SET_CONFIG` (the timeouts).
     pub fn set_timeouts(t: &Timeouts) -> Request {
-        Request::acked(cmd::SET_CONFIG, |w| config::encode_timeouts(w, t))
+        Request::acked_by(|w| fill::set_timeouts(w, t))
     }
 
     /// `GET_INFO`.
@@ -191,16 +181,12 @@ impl Request {
 
     /// `NEW_DAEMON`.
     pub fn start_daemon(d: &SyncDaemon) -> Request {
-        Request::acked(cmd::NEW_DAEMON, |w| {
-            w.nested(attr::DAEMON, |n| daemon::encode(n, d))
-        })
+        Request::acked_by(|w| fill::start_daemon(w, d))
     }
 
     /// `DEL_DAEMON`.
     pub fn stop_daemon(role: DaemonRole) -> Request {
-        Request::acked(cmd::DEL_DAEMON, |w| {
-            w.nested(attr::DAEMON, |n| daemon::encode_stop(n, role))
-        })
+        Request::acked_by(|w| fill::stop_daemon(w, role))
     }
 
     /// `GET_DAEMON` dump.
@@ -211,28 +197,24 @@ impl Request {
     /// The request that carries out one operation; `None` for one that is no netlink
     /// request (setting a sysctl is a write of its `/proc/sys` file).
     pub fn from_operation(op: &Operation) -> Option<Request> {
-        // Through lvs-core's exhaustive visitor, not a `match` with a wildcard arm: a new
-        // operation fails to compile here instead of panicking at run time.
-        op.visit(&mut Encoder)
+        let mut attrs = Vec::with_capacity(192);
+        let cmd = op.visit(&mut Fill(&mut AttrWriter::new(&mut attrs)))?;
+        Some(Request {
+            cmd,
+            flags: NLM_F_ACK,
+            attrs,
+            ctrl: false,
+        })
     }
 
     /// Appends the framed message to `buf`: `family` is the resolved IPVS family id (ignored
     /// for nlctrl requests), `seq` the sequence number the reply will carry.
     pub fn encode_into(&self, buf: &mut Vec<u8>, family: u16, seq: u32) {
-        let len = NLMSG_HDRLEN + GENL_HDRLEN + self.attrs.len();
-        // Only attributes set by hand could pass 4 GiB; the kernel refuses a message whose
-        // length is larger than what it received, so the saturated length cannot misframe.
-        let len32 = u32::try_from(len).unwrap_or(u32::MAX);
         let kind = if self.ctrl { GENL_ID_CTRL } else { family };
         let version = if self.ctrl { 2 } else { FAMILY_VERSION };
-        buf.extend_from_slice(&len32.to_ne_bytes());
-        buf.extend_from_slice(&kind.to_ne_bytes());
-        buf.extend_from_slice(&(NLM_F_REQUEST | self.flags).to_ne_bytes());
-        buf.extend_from_slice(&seq.to_ne_bytes());
-        // Port id 0: the kernel fills in the socket's own.
-        buf.extend_from_slice(&0u32.to_ne_bytes());
-        buf.extend_from_slice(&[self.cmd, version, 0, 0]);
+        let start = start_frame(buf, kind, self.flags, seq, self.cmd, version);
         buf.extend_from_slice(&self.attrs);
+        finish_frame(buf, start);
     }
 
     /// Whether the request is a dump (answered by several messages and `NLMSG_DONE`).
@@ -451,45 +433,164 @@ pub fn attrs(attrs: &[u8]) -> Attrs<'_> {
     Attrs::new(attrs)
 }
 
-/// Encodes each operation as its request ([`Request::from_operation`]).
-struct Encoder;
+/// Appends the headers of a request (`nlmsghdr`, `genlmsghdr`) with a length to be set by
+/// [`finish_frame`]; returns where the message starts.
+fn start_frame(buf: &mut Vec<u8>, kind: u16, flags: u16, seq: u32, cmd: u8, version: u8) -> usize {
+    let start = buf.len();
+    buf.extend_from_slice(&0u32.to_ne_bytes());
+    buf.extend_from_slice(&kind.to_ne_bytes());
+    buf.extend_from_slice(&(NLM_F_REQUEST | flags).to_ne_bytes());
+    buf.extend_from_slice(&seq.to_ne_bytes());
+    // Port id 0: the kernel fills in the socket's own.
+    buf.extend_from_slice(&0u32.to_ne_bytes());
+    buf.extend_from_slice(&[cmd, version, 0, 0]);
+    start
+}
 
-impl OperationVisitor for Encoder {
-    type Output = Option<Request>;
-    fn add_service(&mut self, s: &Service) -> Option<Request> {
-        Some(Request::add_service(s))
+/// Sets the length of the message that starts at `start` and runs to the end of `buf`.
+fn finish_frame(buf: &mut [u8], start: usize) {
+    // Only attributes set by hand could pass 4 GiB; the kernel refuses a message whose
+    // length is larger than what it received, so the saturated length cannot misframe.
+    let len32 = u32::try_from(buf.len() - start).unwrap_or(u32::MAX);
+    buf[start..start + 4].copy_from_slice(&len32.to_ne_bytes());
+}
+
+/// An operation's request written straight into a send buffer, without a buffer of its
+/// own: byte for byte what [`Request::from_operation`] then [`Request::encode_into`] write.
+/// What a single operation (a libipvs call) sends.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationRequest<'a>(&'a Operation);
+
+impl<'a> OperationRequest<'a> {
+    /// The request of `op`; `None` for an operation that is no netlink request (setting a
+    /// sysctl), as [`Request::from_operation`] says.
+    pub fn new(op: &'a Operation) -> Option<OperationRequest<'a>> {
+        // The one operation `Fill` writes no request for (a test holds the two together).
+        (!matches!(op, Operation::SetSysctl(_))).then_some(OperationRequest(op))
     }
-    fn edit_service(&mut self, s: &Service) -> Option<Request> {
-        Some(Request::edit_service(s))
+
+    /// Appends the framed message to `buf`, as [`Request::encode_into`] does.
+    pub fn encode_into(&self, buf: &mut Vec<u8>, family: u16, seq: u32) {
+        let start = start_frame(buf, family, NLM_F_ACK, seq, 0, FAMILY_VERSION);
+        match self.0.visit(&mut Fill(&mut AttrWriter::new(buf))) {
+            Some(cmd) => {
+                buf[start + NLMSG_HDRLEN] = cmd;
+                finish_frame(buf, start);
+            }
+            // Not reached (`new` refuses such operations): nothing is appended.
+            None => buf.truncate(start),
+        }
     }
-    fn delete_service(&mut self, k: &ServiceKey) -> Option<Request> {
-        Some(Request::delete_service(k))
+}
+
+/// Writes the attributes of each operation's request and returns its command: the one
+/// place that says which command and attributes an operation sends. [`Request`]'s
+/// constructors, [`Request::from_operation`] and [`OperationRequest`] all write through it.
+mod fill {
+    use super::*;
+
+    pub(super) fn add_service(w: &mut AttrWriter<'_>, s: &Service) -> u8 {
+        w.nested(attr::SERVICE, |n| service::encode(n, s));
+        cmd::NEW_SERVICE
     }
-    fn add_server(&mut self, k: &ServiceKey, d: &RealServer) -> Option<Request> {
-        Some(Request::add_server(k, d))
+
+    pub(super) fn edit_service(w: &mut AttrWriter<'_>, s: &Service) -> u8 {
+        w.nested(attr::SERVICE, |n| service::encode(n, s));
+        cmd::SET_SERVICE
     }
-    fn edit_server(&mut self, k: &ServiceKey, d: &RealServer) -> Option<Request> {
-        Some(Request::edit_server(k, d))
+
+    pub(super) fn delete_service(w: &mut AttrWriter<'_>, key: &ServiceKey) -> u8 {
+        w.nested(attr::SERVICE, |n| service::encode_key(n, key));
+        cmd::DEL_SERVICE
     }
-    fn delete_server(&mut self, k: &ServiceKey, a: &SocketAddr) -> Option<Request> {
-        Some(Request::delete_server(k, a))
+
+    pub(super) fn add_server(w: &mut AttrWriter<'_>, key: &ServiceKey, d: &RealServer) -> u8 {
+        w.nested(attr::SERVICE, |n| service::encode_key(n, key));
+        w.nested(attr::DEST, |n| dest::encode(n, d));
+        cmd::NEW_DEST
     }
-    fn flush(&mut self) -> Option<Request> {
-        Some(Request::flush())
+
+    pub(super) fn edit_server(w: &mut AttrWriter<'_>, key: &ServiceKey, d: &RealServer) -> u8 {
+        w.nested(attr::SERVICE, |n| service::encode_key(n, key));
+        w.nested(attr::DEST, |n| dest::encode(n, d));
+        cmd::SET_DEST
     }
-    fn zero(&mut self, k: Option<&ServiceKey>) -> Option<Request> {
-        Some(Request::zero(k))
+
+    pub(super) fn delete_server(w: &mut AttrWriter<'_>, key: &ServiceKey, a: &SocketAddr) -> u8 {
+        w.nested(attr::SERVICE, |n| service::encode_key(n, key));
+        w.nested(attr::DEST, |n| dest::encode_id(n, a));
+        cmd::DEL_DEST
     }
-    fn set_timeouts(&mut self, t: &Timeouts) -> Option<Request> {
-        Some(Request::set_timeouts(t))
+
+    pub(super) fn flush(_: &mut AttrWriter<'_>) -> u8 {
+        cmd::FLUSH
     }
-    fn start_daemon(&mut self, d: &SyncDaemon) -> Option<Request> {
-        Some(Request::start_daemon(d))
+
+    pub(super) fn zero(w: &mut AttrWriter<'_>, key: Option<&ServiceKey>) -> u8 {
+        if let Some(key) = key {
+            w.nested(attr::SERVICE, |n| service::encode_key(n, key));
+        }
+        cmd::ZERO
     }
-    fn stop_daemon(&mut self, r: DaemonRole) -> Option<Request> {
-        Some(Request::stop_daemon(r))
+
+    pub(super) fn set_timeouts(w: &mut AttrWriter<'_>, t: &Timeouts) -> u8 {
+        config::encode_timeouts(w, t);
+        cmd::SET_CONFIG
     }
-    fn set_sysctl(&mut self, _: &SysctlSetting) -> Option<Request> {
+
+    pub(super) fn start_daemon(w: &mut AttrWriter<'_>, d: &SyncDaemon) -> u8 {
+        w.nested(attr::DAEMON, |n| daemon::encode(n, d));
+        cmd::NEW_DAEMON
+    }
+
+    pub(super) fn stop_daemon(w: &mut AttrWriter<'_>, role: DaemonRole) -> u8 {
+        w.nested(attr::DAEMON, |n| daemon::encode_stop(n, role));
+        cmd::DEL_DAEMON
+    }
+}
+
+/// Writes each operation's request through [`fill`]: its command, or `None` (nothing
+/// written) for an operation that is no netlink request. Through lvs-core's exhaustive
+/// visitor, not a `match` with a wildcard arm: a new operation fails to compile here
+/// instead of panicking at run time.
+struct Fill<'w, 'b>(&'w mut AttrWriter<'b>);
+
+impl OperationVisitor for Fill<'_, '_> {
+    type Output = Option<u8>;
+    fn add_service(&mut self, s: &Service) -> Option<u8> {
+        Some(fill::add_service(self.0, s))
+    }
+    fn edit_service(&mut self, s: &Service) -> Option<u8> {
+        Some(fill::edit_service(self.0, s))
+    }
+    fn delete_service(&mut self, k: &ServiceKey) -> Option<u8> {
+        Some(fill::delete_service(self.0, k))
+    }
+    fn add_server(&mut self, k: &ServiceKey, d: &RealServer) -> Option<u8> {
+        Some(fill::add_server(self.0, k, d))
+    }
+    fn edit_server(&mut self, k: &ServiceKey, d: &RealServer) -> Option<u8> {
+        Some(fill::edit_server(self.0, k, d))
+    }
+    fn delete_server(&mut self, k: &ServiceKey, a: &SocketAddr) -> Option<u8> {
+        Some(fill::delete_server(self.0, k, a))
+    }
+    fn flush(&mut self) -> Option<u8> {
+        Some(fill::flush(self.0))
+    }
+    fn zero(&mut self, k: Option<&ServiceKey>) -> Option<u8> {
+        Some(fill::zero(self.0, k))
+    }
+    fn set_timeouts(&mut self, t: &Timeouts) -> Option<u8> {
+        Some(fill::set_timeouts(self.0, t))
+    }
+    fn start_daemon(&mut self, d: &SyncDaemon) -> Option<u8> {
+        Some(fill::start_daemon(self.0, d))
+    }
+    fn stop_daemon(&mut self, r: DaemonRole) -> Option<u8> {
+        Some(fill::stop_daemon(self.0, r))
+    }
+    fn set_sysctl(&mut self, _: &SysctlSetting) -> Option<u8> {
         None
     }
 }

@@ -83,10 +83,14 @@ impl<'a> AttrWriter<'a> {
     /// 64 KiB an attribute can hold.
     pub fn string(&mut self, kind: u16, value: &str) {
         let value = &value.as_bytes()[..value.len().min(MAX_STRING)];
-        let mut payload = Vec::with_capacity(value.len() + 1);
-        payload.extend_from_slice(value);
-        payload.push(0);
-        self.bytes(kind, &payload);
+        // Written in place rather than through `bytes` with a copy ending in NUL: a
+        // scheduler name goes into every service request.
+        let len = NLA_HDRLEN + value.len() + 1;
+        let len16 = u16::try_from(len).unwrap_or(u16::MAX);
+        self.buf.extend_from_slice(&len16.to_ne_bytes());
+        self.buf.extend_from_slice(&kind.to_ne_bytes());
+        self.buf.extend_from_slice(value);
+        self.buf.resize(self.buf.len() + 1 + align4(len) - len, 0);
     }
 
     /// Appends a nested attribute whose payload `fill` writes.

@@ -45,7 +45,9 @@ use neli::socket::NlSocket;
 use neli::utils::Groups;
 
 use crate::codec::consts::FAMILY_NAME;
-use crate::codec::message::{decode_family_id, Replies, Reply, Request, NLM_F_DUMP_INTR};
+use crate::codec::message::{
+    decode_family_id, OperationRequest, Replies, Reply, Request, NLM_F_DUMP_INTR,
+};
 use crate::error::Error;
 
 mod netns;
@@ -66,12 +68,44 @@ pub(crate) type Verdict = Result<(), (i32, Option<String>)>;
 /// over, `(false, Some((cmd, attrs)))` for one message.
 pub(crate) type Sink<'a> = dyn FnMut(bool, Option<(u8, &[u8])>) -> Result<(), Error> + 'a;
 
+/// A request as the transport sends it: framed anew for each attempt, under the sequence
+/// number that attempt gets. A [`Request`] carries its attributes in a buffer of its own; an
+/// [`OperationRequest`] writes them straight into the send buffer (what one operation
+/// sends, so that it costs no allocation).
+pub(crate) trait Outgoing {
+    /// Appends the framed message to `buf`.
+    fn encode_into(&self, buf: &mut Vec<u8>, family: u16, seq: u32);
+    /// Whether the kernel answers it with a dump.
+    fn is_dump(&self) -> bool;
+}
+
+impl Outgoing for Request {
+    fn encode_into(&self, buf: &mut Vec<u8>, family: u16, seq: u32) {
+        Request::encode_into(self, buf, family, seq);
+    }
+    fn is_dump(&self) -> bool {
+        Request::is_dump(self)
+    }
+}
+
+impl Outgoing for OperationRequest<'_> {
+    fn encode_into(&self, buf: &mut Vec<u8>, family: u16, seq: u32) {
+        OperationRequest::encode_into(self, buf, family, seq);
+    }
+    fn is_dump(&self) -> bool {
+        false
+    }
+}
+
 /// An open, family-resolved IPVS netlink socket.
 pub(crate) struct Connection {
     socket: NlSocket,
     family: u16,
     seq: u32,
     buf: Vec<u8>,
+    /// The datagram being sent, kept between requests so that a request does not allocate
+    /// one (see [`KEPT_SEND_BUFFER`]).
+    out: Vec<u8>,
     timeout: Duration,
     /// The process the socket was opened in (see [`Connection::own_socket`]).
     pid: u32,
@@ -123,6 +157,9 @@ impl std::fmt::Debug for Connection {
 /// The receive buffer: larger than any datagram the kernel sends us (dump parts are capped
 /// at 32 KiB), so nothing needs peeking at first; it grows if one ever was larger.
 const INITIAL_BUFFER: usize = 64 * 1024;
+/// The largest send buffer kept for the next request: a batch of [`lvs_core::ops::APPLY_GROUP`]
+/// requests fits many times over; a larger one (a batch sent by hand) is let go.
+const KEPT_SEND_BUFFER: usize = 64 * 1024;
 /// The socket receive buffer asked for, so that the answers to big batches fit (see the
 /// module's documentation).
 pub(crate) const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
@@ -155,6 +192,7 @@ impl Connection {
             family: 0,
             seq: 0,
             buf: vec![0; INITIAL_BUFFER],
+            out: Vec::new(),
             timeout,
             pid: process::id(),
             peer: 0,
@@ -288,7 +326,7 @@ impl Connection {
     /// interrupted (the table changed meanwhile) or that overran the socket are read again.
     pub(crate) fn exchange(
         &mut self,
-        request: &Request,
+        request: &dyn Outgoing,
         op: &'static str,
     ) -> Result<Answer, Error> {
         let mut payloads: Vec<Payload> = Vec::new();
@@ -311,7 +349,7 @@ impl Connection {
     /// the socket is left clean for the next request.
     pub(crate) fn exchange_each(
         &mut self,
-        request: &Request,
+        request: &dyn Outgoing,
         op: &'static str,
         sink: &mut Sink<'_>,
     ) -> Result<Verdict, Error> {
@@ -338,6 +376,33 @@ impl Connection {
         })
     }
 
+    /// Frames a datagram with `frame` (given the family id) in the connection's send buffer
+    /// and sends it whole. The buffer is kept for the next datagram unless it grew past
+    /// [`KEPT_SEND_BUFFER`].
+    fn send_framed(
+        &mut self,
+        op: &'static str,
+        frame: impl FnOnce(&mut Vec<u8>, u16),
+    ) -> Result<(), Error> {
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        frame(&mut out, self.family);
+        // An empty datagram would get no answer, and the wait for one would last the
+        // whole timeout: only an operation that is no request frames nothing.
+        let sent = if out.is_empty() {
+            Err(Error::Io {
+                op,
+                source: std::io::Error::other("an operation with no request"),
+            })
+        } else {
+            self.send(&out, op)
+        };
+        if out.capacity() <= KEPT_SEND_BUFFER {
+            self.out = out;
+        }
+        sent
+    }
+
     /// Sends one datagram whole, waiting at most the timeout for room (`SO_SNDTIMEO`).
     fn send(&mut self, bytes: &[u8], op: &'static str) -> Result<(), Error> {
         loop {
@@ -355,14 +420,12 @@ impl Connection {
 
     fn try_exchange(
         &mut self,
-        request: &Request,
+        request: &dyn Outgoing,
         op: &'static str,
         sink: &mut Sink<'_>,
     ) -> Result<Result<Verdict, Error>, Retry> {
         let seq = self.next_seq();
-        let mut out = Vec::with_capacity(64 + request.attrs.len());
-        request.encode_into(&mut out, self.family, seq);
-        if let Err(e) = self.send(&out, op) {
+        if let Err(e) = self.send_framed(op, |out, family| request.encode_into(out, family, seq)) {
             return Ok(Err(e));
         }
         let mut interrupted = false;
@@ -462,15 +525,72 @@ impl Connection {
         requests: &[Request],
     ) -> Result<Vec<Option<Answer>>, Error> {
         self.own_socket()?;
-        let mut out = Vec::new();
-        let seqs = batch_seqs(&mut self.seq, requests.len());
-        for (r, &seq) in requests.iter().zip(&seqs) {
-            r.encode_into(&mut out, self.family, seq);
+        if requests.is_empty() {
+            // Nothing to send, and nothing to wait for.
+            return Ok(Vec::new());
         }
-        self.send(&out, "send batch")?;
+        let seqs = batch_seqs(&mut self.seq, requests.len());
+        self.send_framed("send batch", |out, family| {
+            for (r, &seq) in requests.iter().zip(&seqs) {
+                r.encode_into(out, family, seq);
+            }
+        })?;
         let mut answers: Vec<Option<Answer>> = vec![None; requests.len()];
-        let mut pending = requests.len();
         let mut data: Vec<Vec<Payload>> = vec![Vec::new(); requests.len()];
+        self.read_batch(&seqs, &mut |index, reply| {
+            let answer = match reply {
+                Reply::Data { cmd, attrs, .. } => {
+                    data[index].push((cmd, attrs.to_vec()));
+                    return false;
+                }
+                Reply::Ack { .. } | Reply::Done { errno: 0, .. } => {
+                    Ok(std::mem::take(&mut data[index]))
+                }
+                Reply::Error { errno, message, .. } => Err((errno, message)),
+                Reply::Done { errno, .. } => Err((errno, None)),
+                Reply::Other { .. } => return false,
+            };
+            answers[index].replace(answer).is_none()
+        })?;
+        Ok(answers)
+    }
+
+    /// [`Connection::exchange_batch`] of one request, without its bookkeeping: the same
+    /// datagram, system calls, errors and accounting, and no allocation. The kernel's
+    /// verdict, or `None` when the answer was lost to an overrun (whether the request took
+    /// effect is unknown). Data messages (none answer a change) are not kept.
+    pub(crate) fn exchange_batch_of_one(
+        &mut self,
+        request: &dyn Outgoing,
+    ) -> Result<Option<Verdict>, Error> {
+        self.own_socket()?;
+        let seq = next_seq(&mut self.seq);
+        self.send_framed("send batch", |out, family| {
+            request.encode_into(out, family, seq)
+        })?;
+        let mut verdict = None;
+        self.read_batch(&[seq], &mut |_, reply| {
+            let answer = match reply {
+                Reply::Ack { .. } | Reply::Done { errno: 0, .. } => Ok(()),
+                Reply::Error { errno, message, .. } => Err((errno, message)),
+                Reply::Done { errno, .. } => Err((errno, None)),
+                Reply::Data { .. } | Reply::Other { .. } => return false,
+            };
+            verdict.replace(answer).is_none()
+        })?;
+        Ok(verdict)
+    }
+
+    /// Reads the answers to the batch numbered `seqs`, just sent, handing each message to
+    /// `deliver` with the index of the request it answers; `deliver` says whether it was
+    /// that request's first final answer. Returns once every request has one, or when the
+    /// socket overran and the rest were lost (counted in the stats).
+    fn read_batch(
+        &mut self,
+        seqs: &[u32],
+        deliver: &mut dyn FnMut(usize, Reply<'_>) -> bool,
+    ) -> Result<(), Error> {
+        let mut pending = seqs.len();
         // Set once the socket overran: the kernel queued every answer it could before the
         // send returned, so what is queued is read without waiting, and the rest is lost.
         let mut overran = false;
@@ -494,27 +614,15 @@ impl Connection {
                     op: "apply",
                     source,
                 })?;
-                let Some(index) = reply.seq().and_then(|s| batch_index(&seqs, s)) else {
+                let Some(index) = reply.seq().and_then(|s| batch_index(seqs, s)) else {
                     continue;
                 };
-                let answer = match reply {
-                    Reply::Data { cmd, attrs, .. } => {
-                        data[index].push((cmd, attrs.to_vec()));
-                        continue;
-                    }
-                    Reply::Ack { .. } | Reply::Done { errno: 0, .. } => {
-                        Ok(std::mem::take(&mut data[index]))
-                    }
-                    Reply::Error { errno, message, .. } => Err((errno, message)),
-                    Reply::Done { errno, .. } => Err((errno, None)),
-                    Reply::Other { .. } => continue,
-                };
-                if answers[index].replace(answer).is_none() {
+                if deliver(index, reply) {
                     pending -= 1;
                 }
             }
         }
-        Ok(answers)
+        Ok(())
     }
 
     /// Runs `f` with the wait for each answer raised to at least `floor`, then restores
@@ -865,6 +973,31 @@ mod tests {
                 .unwrap();
             assert!(answer.is_ok());
         }
+    }
+
+    #[test]
+    fn a_batch_of_one_gets_the_verdict_a_batch_gives_it() {
+        let mut conn = ctrl();
+        for request in [
+            Request::get_family("nlctrl"),
+            Request::get_family("no-such"),
+        ] {
+            let batch = conn.exchange_batch(std::slice::from_ref(&request)).unwrap();
+            let one = conn.exchange_batch_of_one(&request).unwrap();
+            let batch_verdict = batch[0].clone().map(|a| a.map(drop));
+            assert_eq!(one, batch_verdict, "{request:?}");
+            assert!(one.is_some(), "an answer came");
+        }
+        // A request of an operation is framed in the kept buffer, as many times as it is sent.
+        let op = lvs_core::Operation::Flush;
+        let flush = OperationRequest::new(&op).unwrap();
+        for _ in 0..3 {
+            // With no family resolved it goes to message type 0, which the kernel only
+            // acknowledges: what matters is that each is answered.
+            let verdict = conn.exchange_batch_of_one(&flush).unwrap();
+            assert!(verdict.is_some(), "{verdict:?}");
+        }
+        assert!(conn.out.capacity() > 0 && conn.out.capacity() <= KEPT_SEND_BUFFER);
     }
 
     /// Sends `bytes` from `from` to the netlink socket with port id `to`.

@@ -309,3 +309,56 @@ fn the_listing_read_has_what_the_full_read_has_of_each_listed_column() {
     assert_eq!(fast.len(), 5);
     assert_eq!(project(fast), project(ipvs.table_with_stats().unwrap()));
 }
+
+#[test]
+fn one_operation_applied_alone_gets_the_outcome_and_error_a_group_gives_it() {
+    require_ipvs_kernel();
+    let ns = Netns::new("nl-single");
+    let ipvs = ns.lvs();
+    let (service, servers) = nat_table();
+    let key = service.key;
+    ipvs.add_service(&service).unwrap();
+    ipvs.add_server(&key, &servers[0]).unwrap();
+    let missing = ServiceKey::tcp("192.0.2.99:80".parse().unwrap());
+    let stranger = RealServer::new("198.51.100.99:8080".parse().unwrap());
+    let heavy = RealServer::new("198.51.100.98:8080".parse().unwrap()).with_weight(u32::MAX);
+    let mut long_engine = Service::new(ServiceKey::fwmark(9, Family::Ipv4));
+    long_engine.pe_name = Some("e".repeat(40));
+    // Refusals only, so that each leaves the table as it was for the other path: the
+    // kernel's errnos of several commands, one refused before sending, a sysctl write.
+    let refused = [
+        Operation::AddService(service.clone()),
+        Operation::AddService(
+            Service::new(missing).with_scheduler(Scheduler::Other("nosuch".into())),
+        ),
+        Operation::AddService(long_engine),
+        Operation::EditService(Service::new(missing)),
+        Operation::DeleteService(missing),
+        Operation::AddServer(key, servers[0]),
+        Operation::AddServer(missing, servers[1]),
+        Operation::AddServer(key, heavy),
+        Operation::EditServer(key, stranger),
+        Operation::DeleteServer(key, stranger.addr),
+        Operation::StopDaemon(lvs_core::DaemonRole::Backup),
+        Operation::SetSysctl(lvs_core::SysctlSetting::new("no_such_knob", "1")),
+    ];
+    for op in refused {
+        let grouped = ipvs.apply_in_groups_for_tests(std::slice::from_ref(&op), 64);
+        let alone = ipvs.apply(std::slice::from_ref(&op));
+        assert!(
+            grouped.is_err(),
+            "{op:?} was not refused: the test proves nothing"
+        );
+        // The whole error: outcomes, kinds, errnos and the kernel's messages.
+        assert_eq!(format!("{alone:?}"), format!("{grouped:?}"), "{op:?}");
+    }
+    // And one that is applied.
+    let added = Operation::AddServer(key, servers[1]);
+    assert!(ipvs.apply(std::slice::from_ref(&added)).is_ok());
+    assert_eq!(
+        ns.ipvsadm(&["-Sn"]),
+        "-A -t 192.0.2.10:80 -s wrr\n\
+         -a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n\
+         -a -t 192.0.2.10:80 -r 198.51.100.12:8080 -m -w 1\n"
+    );
+}
