@@ -241,4 +241,7 @@ pub(crate) fn reopen() -> Result<Arc<NetlinkIpvs>, lvs_sys::Error> {
 pub(crate) fn close() {
     let handles = with_handles(|h| std::mem::take(&mut h.by_netns));
     drop(handles);
+    // The calling thread's namespace directory too, so that a program closing its session
+    // holds no descriptor of lvs's (other threads keep theirs until they end or call again).
+    crate::netns::forget();
 }

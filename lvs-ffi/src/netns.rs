@@ -105,6 +105,16 @@ pub(crate) fn current(process: u64) -> Option<u64> {
     })
 }
 
+/// Closes the calling thread's kept directory, if it has one (`ipvs_close`); the next call
+/// opens it again.
+pub(crate) fn forget() {
+    let _ = KEPT.try_with(|kept| {
+        if let Ok(mut kept) = kept.try_borrow_mut() {
+            *kept = None;
+        }
+    });
+}
+
 /// The namespace named by the `net` link in a namespace directory.
 fn read_net(dir: &File) -> Option<u64> {
     let mut buf = [0u8; 64];
@@ -183,6 +193,38 @@ mod tests {
                 "the kept directory answered the old namespace"
             );
             assert_eq!(after, stat_inode());
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// The descriptor of the calling thread's kept directory and the directory's identity,
+    /// if it has one.
+    fn kept() -> Option<(i32, (u64, u64))> {
+        KEPT.with(|k| {
+            let k = k.borrow();
+            let k = k.as_ref()?;
+            Some((k.dir.as_ref()?.as_raw_fd(), k.id))
+        })
+    }
+
+    /// Whether `fd` is open on the directory `id` names (tests in other threads may reuse
+    /// a closed number, but for other files or their own threads' directories).
+    fn is_open_on(fd: i32, id: (u64, u64)) -> bool {
+        std::fs::metadata(format!("/proc/self/fd/{fd}")).is_ok_and(|m| (m.dev(), m.ino()) == id)
+    }
+
+    #[test]
+    fn forgetting_closes_the_threads_directory_and_the_next_call_opens_it_again() {
+        std::thread::spawn(|| {
+            let ns = current(1).expect("/proc names the namespace");
+            let (fd, id) = kept().expect("the directory is kept");
+            assert!(is_open_on(fd, id));
+            forget();
+            assert_eq!(kept(), None);
+            assert!(!is_open_on(fd, id), "forget closes it");
+            assert_eq!(current(1), Some(ns));
+            assert!(kept().is_some(), "kept again");
         })
         .join()
         .unwrap();
