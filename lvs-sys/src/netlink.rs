@@ -917,18 +917,7 @@ impl NetlinkIpvs {
                         }
                     }
                     // Written with the socket held, as in a group.
-                    None => match op {
-                        Operation::SetSysctl(s) => {
-                            match crate::sysctl::write(self, &s.name, &s.value) {
-                                Ok(()) => Outcome::Applied,
-                                Err(e) => Outcome::Failed(e),
-                            }
-                        }
-                        other => Outcome::Failed(Error::Io {
-                            op: errno_name(other),
-                            source: std::io::Error::other("an operation with no request"),
-                        }),
-                    },
+                    None => self.apply_without_request(op),
                 },
             },
         };
@@ -936,6 +925,21 @@ impl NetlinkIpvs {
             Outcome::Applied => Ok(()),
             failed => Err(ApplyError {
                 outcomes: vec![failed],
+            }),
+        }
+    }
+
+    /// The outcome of an operation that is no netlink request: a sysctl is written to its
+    /// file; anything else cannot be applied.
+    fn apply_without_request(&self, op: &Operation) -> Outcome<Error> {
+        match op {
+            Operation::SetSysctl(s) => match crate::sysctl::write(self, &s.name, &s.value) {
+                Ok(()) => Outcome::Applied,
+                Err(e) => Outcome::Failed(e),
+            },
+            other => Outcome::Failed(Error::Io {
+                op: errno_name(other),
+                source: std::io::Error::other("an operation with no request"),
             }),
         }
     }
@@ -992,18 +996,7 @@ impl NetlinkIpvs {
                             broken = true;
                             break;
                         }
-                        outcomes[first + i] = match &group[i] {
-                            Operation::SetSysctl(s) => {
-                                match crate::sysctl::write(self, &s.name, &s.value) {
-                                    Ok(()) => Outcome::Applied,
-                                    Err(e) => Outcome::Failed(e),
-                                }
-                            }
-                            other => Outcome::Failed(Error::Io {
-                                op: errno_name(other),
-                                source: std::io::Error::other("an operation with no request"),
-                            }),
-                        };
+                        outcomes[first + i] = self.apply_without_request(&group[i]);
                     }
                 }
             }

@@ -175,9 +175,7 @@ for h in "${DIRECTORS[@]}" "${SERVERS[@]}"; do
   # The VIP is local on every director and real server, and none answers ARP for it: the
   # router reaches the directors by their own addresses (BGP next hops), the directors the
   # real servers by MAC.
-  sysctl_on "$h" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-    net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
-  on "$h" ip addr add "$VIP/32" dev lo
+  hidden_vip "$h" "$VIP"
   on "$h" ip route add default via "${ADDR[router]}"
 done
 switch switch br0 - "${ports[@]}"

@@ -130,9 +130,7 @@ wire dir1 sync0 192.0.2.1/24 dir2 sync0 192.0.2.2/24
 for rs in rs1 rs2; do
   # The real servers accept the VIP's packets but never answer ARP for it: only the director
   # holding it draws its traffic.
-  sysctl_on $rs net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-    net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
-  on $rs ip addr add $VIP/32 dev lo
+  hidden_vip $rs $VIP
   # The echo service: every line comes back prefixed with the server's name.
   printf '#!/bin/sh\nwhile read -r line; do echo "%s $line"; done\n' $rs > "$WORK/echo-$rs"
   chmod +x "$WORK/echo-$rs"

@@ -101,6 +101,14 @@ wire() {
   ip -n "$LAB-$a" link set "$ifa" up
   ip -n "$LAB-$b" link set "$ifb" up
 }
+# hidden_vip HOST VIP: the VIP on the host's lo, never answered in ARP (arp_ignore=1) nor used
+# as the source of its ARP requests (arp_announce=2): the host takes the VIP's packets without
+# drawing them, as DR and TUN real servers (and routed directors) must.
+hidden_vip() {
+  sysctl_on "$1" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+    net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
+  on "$1" ip addr add "$2/32" dev lo
+}
 # switch HOST BRIDGE ADDR IF...: a bridge on HOST with the given ports ("-" for no address).
 switch() {
   local h=$1 br=$2 addr=$3 port

@@ -35,9 +35,5 @@ lan_topology() {
   wire switch p-rs2 - rs2 eth0 198.51.100.12/24
   switch switch br0 - p-client p-director p-rs1 p-rs2
   on director ip addr add 198.51.100.10/32 dev eth0
-  for h in rs1 rs2; do
-    sysctl_on $h net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-      net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
-    on $h ip addr add 198.51.100.10/32 dev lo
-  done
+  for h in rs1 rs2; do hidden_vip $h 198.51.100.10; done
 }
