@@ -35,18 +35,19 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
 use lvs_core::listing::{
-    daemons_json, format_daemons, format_service, format_table_in_parts, format_timeouts,
-    plan_json, sysctls_json, table_json, timeouts_json, write_connection, write_connection_json,
-    ConnectionColumns, ConnectionFilter, ListFormat, ListOptions,
+    daemons_json, format_daemons, format_service, format_table_entry, format_table_header,
+    format_timeouts, plan_json, sysctls_json, table_json, timeouts_json, write_connection,
+    write_connection_json, ConnectionColumns, ConnectionFilter, ListFormat, ListOptions,
 };
 use lvs_core::plan::{
     apply_plan, plan, plan_live_from, sync_daemons_for, DrainingServer, LivePlan, PlanOptions,
     Scope, VrrpState,
 };
-use lvs_core::rules::{operation_line, save, save_ipvsadm, table_from_rules};
+use lvs_core::rules::{operation_line, table_from_rules, SaveWriter};
 use lvs_core::sysctl;
 use lvs_core::{
-    DaemonRole, Family, Ipvs, Operation, Protocol, ServiceKey, SyncDaemon, Table, Timeouts,
+    DaemonRole, Family, Ipvs, Operation, Protocol, RealServerEntry, ServiceEntry, ServiceKey,
+    SyncDaemon, Table, Timeouts,
 };
 use lvs_sys::NetlinkIpvs;
 
@@ -126,16 +127,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let ipvs = open(cli.netns.as_deref()).map_err(|e| e.to_string())?;
     let text = |e: lvs_sys::Error| e.to_string();
     match cli.command {
-        Command::Save { ipvsadm: true, .. } => {
-            emit(&save_ipvsadm(&ipvs.read_table().map_err(text)?))?
-        }
-        Command::Save { sysctls, .. } => {
-            let mut state = ipvs.read_config().map_err(text)?;
-            if sysctls {
-                state.sysctls = ipvs.sysctls().map_err(text)?;
-            }
-            emit(&save(&state).map_err(|e| e.to_string())?)?;
-        }
+        Command::Save { ipvsadm, sysctls } => save_command(&ipvs, ipvsadm, sysctls)?,
         Command::List(args) => list(&ipvs, &args)?,
         Command::Diff { .. } | Command::Apply { .. } => unreachable!("planned above"),
         Command::Sysctl { setting, json } => sysctl_command(&ipvs, setting.as_deref(), json)?,
@@ -158,6 +150,38 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Completions { .. } | Command::Man => unreachable!("answered without a kernel"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the rule text a service at a time as the table is read, holding the services'
+/// entries but not their real servers (a large table's text is megabytes). The settings
+/// are read first, as their lines come first. Only a service's own values can be refused
+/// (a scheduler name the text cannot carry, ...); a refusal or a read that fails midway
+/// leaves the text written so far incomplete, with exit status 1.
+fn save_command(ipvs: &NetlinkIpvs, ipvsadm: bool, sysctls: bool) -> Result<(), String> {
+    let text = |e: lvs_sys::Error| e.to_string();
+    let mut saver = if ipvsadm {
+        SaveWriter::ipvsadm()
+    } else {
+        let mut saver = SaveWriter::lossless();
+        let sysctls = if sysctls {
+            ipvs.sysctls().map_err(text)?
+        } else {
+            Vec::new()
+        };
+        let timeouts = ipvs.timeouts().map_err(text)?;
+        saver.settings(&sysctls, Some(&timeouts), &ipvs.daemons().map_err(text)?);
+        saver
+    };
+    let mut out = Output::new(saver.take().map_err(|e| e.to_string())?);
+    let mut servers = Vec::new();
+    ipvs.for_each_service_sorted(|entry, entries| {
+        servers.clear();
+        servers.extend(entries.into_iter().map(|e| e.server));
+        saver.service(&entry.service, &servers);
+        out.write(|| saver.take().map_err(|e| e.to_string()));
+    })
+    .map_err(text)?;
+    out.finish()
 }
 
 /// The service the options name, with `-6` applied to a firewall mark.
@@ -234,29 +258,73 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
                 emit(&format_service(&entry, &servers, &options))?;
             }
         }
+        None if args.json => {
+            let info = ipvs.info().map_err(text)?;
+            emit(&table_json(&info, &ipvs.table_with_stats().map_err(text)?))?;
+        }
         None => {
             let info = ipvs.info().map_err(text)?;
+            // Written as it is read: a large table's listing is megabytes of text.
+            let mut out = Output::new(format_table_header(&info, &options));
+            let visit = |entry: ServiceEntry, servers: Vec<RealServerEntry>| {
+                out.write(|| Ok(format_table_entry(&entry, &servers, &options)))
+            };
             // The plain listing needs no counters: two reads instead of one per service.
-            let table = if format == ListFormat::Default && !args.json {
-                ipvs.table_for_listing()
-            } else {
-                ipvs.table_with_stats()
+            match (format, options.sort) {
+                (ListFormat::Default, sorted) => ipvs.for_each_listed_service(sorted, visit),
+                (_, true) => ipvs.for_each_service_sorted(visit),
+                (_, false) => ipvs.for_each_service(visit),
             }
             .map_err(text)?;
-            if args.json {
-                emit(&table_json(&info, &table))?;
-            } else {
-                // Written as it is made: a large table's listing is megabytes of text.
-                let mut out =
-                    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-                format_table_in_parts(&info, &table, &options, |part| {
-                    written(out.write_all(part.as_bytes()))
-                })?;
-                written(out.flush())?;
-            }
+            out.finish()?;
         }
     }
     Ok(())
+}
+
+/// Text written to stdout a part at a time as a table is read. The first part (a header)
+/// waits for the next one or for the end, so a read that fails before its first service
+/// prints nothing; after a failed write or a part that cannot be made, later parts are
+/// dropped and `finish` reports the failure.
+struct Output {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    header: Option<String>,
+    failure: Option<String>,
+}
+
+impl Output {
+    fn new(header: String) -> Output {
+        Output {
+            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+            header: Some(header),
+            failure: None,
+        }
+    }
+
+    fn write(&mut self, part: impl FnOnce() -> Result<String, String>) {
+        if self.failure.is_some() {
+            return;
+        }
+        let written = part().and_then(|part| {
+            if let Some(header) = self.header.take() {
+                written(self.out.write_all(header.as_bytes()))?;
+            }
+            written(self.out.write_all(part.as_bytes()))
+        });
+        if let Err(e) = written {
+            self.failure = Some(e);
+        }
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        if let Some(e) = self.failure {
+            return Err(e);
+        }
+        if let Some(header) = self.header.take() {
+            written(self.out.write_all(header.as_bytes()))?;
+        }
+        written(self.out.flush())
+    }
 }
 
 /// What `diff_or_apply` does with the plan.

@@ -6,11 +6,11 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use lvs_core::order::cmp_servers;
+use lvs_core::order::{cmp_servers, sort_by_service};
 use lvs_core::plan::{plan, PlanOptions, Scope};
 use lvs_core::rules::{
     operation_line, parse, parse_line, save, save_ipvsadm, table_from_rules, Command, Problem,
-    RuleError,
+    RuleError, SaveWriter,
 };
 use lvs_core::testing::{
     daemon, key, server_for, service, sysctl_setting, timeouts, virtual_service, UNKNOWN_KNOB,
@@ -149,12 +149,29 @@ proptest! {
         fresh.apply(&operations_of(&text)).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
         prop_assert_eq!(
             as_saved(fresh.read_config().unwrap().with_sysctls(fresh.sysctls().unwrap())),
-            as_saved(state),
+            as_saved(state.clone()),
             "{}",
             text
         );
         // Saving is canonical.
-        prop_assert_eq!(save(&back).unwrap(), text);
+        prop_assert_eq!(save(&back).unwrap(), text.clone());
+        // Written a service at a time, taken after each, the text is the same: the
+        // writer sorts the real servers itself (given here newest last).
+        let mut services: Vec<&VirtualService> = state.services.iter().collect();
+        sort_by_service(&mut services, |vs| &vs.service.key);
+        for (mut saver, whole) in [
+            (SaveWriter::lossless(), text),
+            (SaveWriter::ipvsadm(), save_ipvsadm(&state)),
+        ] {
+            saver.settings(&state.sysctls, state.timeouts.as_ref(), &state.daemons);
+            let mut parts = saver.take().unwrap();
+            for vs in &services {
+                let reversed: Vec<RealServer> = vs.servers.iter().rev().copied().collect();
+                saver.service(&vs.service, &reversed);
+                parts.push_str(&saver.take().unwrap());
+            }
+            prop_assert_eq!(parts, whole);
+        }
     }
 
     #[test]
@@ -470,4 +487,30 @@ fn extension_options_take_the_place_of_ipvsadm_s() {
     assert_eq!(e.problem, Problem::IllegalWeight);
     let e = parse_line("-A -t 10.0.0.1:0 -s rr").unwrap_err();
     assert_eq!(e.problem, Problem::ZeroPort);
+}
+
+#[test]
+fn a_service_saved_alone_fails_at_its_line_of_the_whole_text() {
+    let good = Service::new(tcp("10.0.0.1:80"));
+    let bad = Service::new(tcp("10.0.0.2:80")).with_scheduler(Scheduler::Other("bad name".into()));
+    let server = RealServer::new("10.1.1.1:80".parse().unwrap());
+    let mut saver = SaveWriter::lossless();
+    saver.settings(&[], Some(&Timeouts::new(900, 120, 300)), &[]);
+    saver.service(&good, &[server, server]);
+    assert_eq!(saver.take().unwrap().lines().count(), 4);
+    saver.service(&bad, &[server]);
+    let whole = save(
+        &Table::new(vec![
+            VirtualService::new(good, vec![server, server]),
+            VirtualService::new(bad, vec![server]),
+        ])
+        .with_timeouts(Timeouts::new(900, 120, 300)),
+    )
+    .unwrap_err();
+    let err = saver.take().unwrap_err();
+    assert_eq!(err, whole);
+    assert_eq!(err.line, 5, "{err}");
+    // Every later take fails the same way.
+    saver.service(&Service::new(tcp("10.0.0.3:80")), &[]);
+    assert_eq!(saver.take().unwrap_err(), whole);
 }

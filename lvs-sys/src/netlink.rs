@@ -436,9 +436,28 @@ impl NetlinkIpvs {
     /// left out; a file that cannot be opened or read as expected makes this read the
     /// table as [`NetlinkIpvs::table_with_stats`] does.
     pub fn table_for_listing(&self) -> Result<Vec<(ServiceEntry, Vec<RealServerEntry>)>, Error> {
-        let services = self.services()?;
+        let mut table = Vec::new();
+        self.for_each_listed_service(false, |entry, servers| table.push((entry, servers)))?;
+        Ok(table)
+    }
+
+    /// [`NetlinkIpvs::table_for_listing`] handed to `visit` a service at a time, in lvs's
+    /// listing order ([`lvs_core::order::cmp_services`]) when `sorted`, else the kernel's:
+    /// what a caller that prints a large listing as it goes wants. It holds the services'
+    /// entries and what the file tells of each real server (a third of the entries it
+    /// hands over), not the file's text.
+    pub fn for_each_listed_service(
+        &self,
+        sorted: bool,
+        mut visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
+    ) -> Result<(), Error> {
+        let mut services = self.services()?;
         let Some(mut proc) = self.proc_table() else {
-            return self.table_with_stats();
+            return if sorted {
+                self.for_each_service_sorted(visit)
+            } else {
+                self.for_each_service(visit)
+            };
         };
         // A mark both families use cannot be told apart in the file, even when the file
         // shows it once (its read can skip a service while other namespaces change theirs).
@@ -450,7 +469,10 @@ impl NetlinkIpvs {
                 }
             }
         }
-        let mut table = Vec::with_capacity(services.len());
+        drop(families);
+        if sorted {
+            lvs_core::order::sort_by_service(&mut services, |entry| &entry.service.key);
+        }
         for entry in services {
             let servers = match proc.take_servers(&entry.service.key) {
                 Some(servers) => servers,
@@ -462,9 +484,9 @@ impl NetlinkIpvs {
                     Err(e) => return Err(e),
                 },
             };
-            table.push((entry, servers));
+            visit(entry, servers);
         }
-        Ok(table)
+        Ok(())
     }
 
     /// The handle's namespace's `/proc/net/ip_vs`, or `None` if it cannot be read as lvs
@@ -474,9 +496,18 @@ impl NetlinkIpvs {
         let mut file = self
             .open_namespace_file(Path::new("/proc/thread-self/net/ip_vs"), false, op)
             .ok()?;
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut file, &mut text).ok()?;
-        ProcTable::parse(&text).ok()
+        // A line at a time: the text of a large table is megabytes.
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, &mut file);
+        let mut table = ProcTable::default();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if std::io::BufRead::read_line(&mut reader, &mut line).ok()? == 0 {
+                return Some(table);
+            }
+            let text = line.strip_suffix('\n').unwrap_or(&line);
+            table.push_line(text).ok()?;
+        }
     }
 
     /// Hands every service with its real servers and stats to `visit`, in the order the
@@ -495,9 +526,30 @@ impl NetlinkIpvs {
     /// never across a call of `visit`.
     pub fn for_each_service(
         &self,
+        visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
+    ) -> Result<(), Error> {
+        self.visit_services(self.services()?, visit)
+    }
+
+    /// [`NetlinkIpvs::for_each_service`] in lvs's listing order
+    /// ([`lvs_core::order::cmp_services`]), the order [`lvs_core::rules::save`] writes:
+    /// what [`lvs_core::rules::SaveWriter`] wants, to save a large table as it is read.
+    /// Only the services' entries are held, not the real servers.
+    pub fn for_each_service_sorted(
+        &self,
+        visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
+    ) -> Result<(), Error> {
+        let mut services = self.services()?;
+        lvs_core::order::sort_by_service(&mut services, |entry| &entry.service.key);
+        self.visit_services(services, visit)
+    }
+
+    /// Reads the real servers of `services` and hands each over in the order given.
+    fn visit_services(
+        &self,
+        services: Vec<ServiceEntry>,
         mut visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
     ) -> Result<(), Error> {
-        let services = self.services()?;
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         if services.len() >= PARALLEL_READ_MIN && cpus > 1 {
             let mut readers = self.take_readers();

@@ -4,7 +4,8 @@
 //! crate does no name lookups), trailing spaces included:
 //!
 //! * [`format_table`] — `ipvsadm -L -n` with the banner, in any [`ListFormat`] (and
-//!   [`format_table_in_parts`], the same text a service at a time);
+//!   [`format_table_in_parts`], the same text a service at a time, and [`format_table_header`]
+//!   with [`format_table_entry`] for a caller that reads the table a service at a time);
 //! * [`format_service`] — `ipvsadm -L -n -t|-u|-f SERVICE` (no banner);
 //! * [`format_timeouts`] — `ipvsadm -L --timeout`;
 //! * [`format_daemons`] — `ipvsadm -L --daemon`;
@@ -35,5 +36,7 @@ pub use conn::{
 pub use json_forms::{daemons_json, plan_json, sysctls_json, table_json, timeouts_json};
 pub use options::{ListFormat, ListOptions};
 pub use proc_table::{ProcTable, ProcTableError};
-pub use services::{format_service, format_table, format_table_in_parts};
+pub use services::{
+    format_service, format_table, format_table_entry, format_table_header, format_table_in_parts,
+};
 pub use settings::{format_daemons, format_timeouts};

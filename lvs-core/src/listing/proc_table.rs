@@ -30,8 +30,9 @@
 //! after the read); a service shown twice is not answered either, rather than with its
 //! real servers twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::ops::Range;
 
 use crate::model::{ForwardMethod, Protocol, RealServer, RealServerEntry, ServiceKey, Tunnel};
 
@@ -47,14 +48,47 @@ enum ProcKey {
 /// Each [`RealServerEntry`] has the address, forwarding method (a tunnel as IP-in-IP: the
 /// file does not tell the kind), weight and active and inactive counts; its thresholds,
 /// persistent count and counters are 0. Fit for `ipvsadm -L -n`'s plain listing only.
+///
+/// The file can be read a line at a time ([`ProcTable::push_line`]), so a reader need not
+/// hold its text, and the table keeps only what the file tells of each real server (about
+/// a third of a [`RealServerEntry`]), making the entries when they are asked for.
 #[derive(Debug, Clone, Default)]
 pub struct ProcTable {
-    servers: HashMap<ProcKey, Vec<RealServerEntry>>,
+    /// Every real server line, in the file's order.
+    servers: Vec<ProcServer>,
+    /// Where each service's real servers are in `servers` (a service's lines follow it).
+    services: HashMap<ProcKey, Range<usize>>,
     /// Services seen on more than one line (a mark of both families, or a service the
     /// read showed twice), and marks the caller said both families use: not answered.
-    unanswered: Vec<ProcKey>,
-    /// Service lines read.
+    unanswered: HashSet<ProcKey>,
+    /// The service the last service line named, if any yet.
+    current: Option<ProcKey>,
+    /// Lines read, and service lines among them.
     lines: usize,
+    service_lines: usize,
+}
+
+/// What the file tells of a real server.
+#[derive(Debug, Clone, Copy)]
+struct ProcServer {
+    addr: SocketAddr,
+    forward: ForwardMethod,
+    weight: u32,
+    active: u32,
+    inactive: u32,
+}
+
+impl ProcServer {
+    fn entry(&self) -> RealServerEntry {
+        let mut entry = RealServerEntry::new(
+            RealServer::new(self.addr)
+                .with_forward(self.forward)
+                .with_weight(self.weight),
+        );
+        entry.active_conns = self.active;
+        entry.inactive_conns = self.inactive;
+        entry
+    }
 }
 
 /// Why the file could not be read: the line (counted from 1) and what was wrong with it.
@@ -73,55 +107,72 @@ impl ProcTable {
     /// fall back to netlink rather than list something else.
     pub fn parse(text: &str) -> Result<ProcTable, ProcTableError> {
         let mut table = ProcTable::default();
-        let mut current: Option<ProcKey> = None;
-        for (index, line) in text.lines().enumerate() {
-            let number = index + 1;
-            let fail = |reason| ProcTableError {
-                line: number,
-                reason,
-            };
-            if number <= 3 {
-                let expected = [
-                    "IP Virtual Server version",
-                    "Prot LocalAddress",
-                    "  -> Remote",
-                ];
-                if !line.starts_with(expected[index]) {
-                    return Err(fail("not the header /proc/net/ip_vs starts with"));
-                }
-                continue;
-            }
-            if let Some(rest) = line.strip_prefix("  -> ") {
-                let key = current.ok_or(fail("a real server before any service"))?;
-                let entry = server_line(rest).ok_or(fail("not a real server line"))?;
-                table.servers.entry(key).or_default().push(entry);
-                continue;
-            }
-            let key = service_line(line).ok_or(fail("not a service line"))?;
-            table.lines += 1;
-            if table.servers.contains_key(&key) && !table.unanswered.contains(&key) {
-                table.unanswered.push(key);
-            }
-            table.servers.entry(key).or_default();
-            current = Some(key);
+        for line in text.lines() {
+            table.push_line(line)?;
         }
         Ok(table)
+    }
+
+    /// Reads the file's next line (without its newline): [`ProcTable::parse`] a line at a
+    /// time, starting from [`ProcTable::default`].
+    pub fn push_line(&mut self, line: &str) -> Result<(), ProcTableError> {
+        self.lines += 1;
+        let number = self.lines;
+        let fail = |reason| ProcTableError {
+            line: number,
+            reason,
+        };
+        if number <= 3 {
+            let expected = [
+                "IP Virtual Server version",
+                "Prot LocalAddress",
+                "  -> Remote",
+            ];
+            if !line.starts_with(expected[number - 1]) {
+                return Err(fail("not the header /proc/net/ip_vs starts with"));
+            }
+            return Ok(());
+        }
+        if let Some(rest) = line.strip_prefix("  -> ") {
+            let key = self
+                .current
+                .ok_or(fail("a real server before any service"))?;
+            let server = server_line(rest).ok_or(fail("not a real server line"))?;
+            self.servers.push(server);
+            if let Some(range) = self.services.get_mut(&key) {
+                // The servers of a service shown twice are not answered: its range
+                // need not stay right.
+                range.end = self.servers.len();
+            }
+            return Ok(());
+        }
+        let key = service_line(line).ok_or(fail("not a service line"))?;
+        self.service_lines += 1;
+        let here = self.servers.len();
+        if self.services.insert(key, here..here).is_some() {
+            self.unanswered.insert(key);
+        }
+        self.current = Some(key);
+        Ok(())
     }
 
     /// The real servers the file lists for `service`; `None` when the file does not have
     /// the service (it came or went between reads) or cannot tell it apart (a firewall mark
     /// with services of both families).
-    pub fn servers(&self, service: &ServiceKey) -> Option<&[RealServerEntry]> {
+    pub fn servers(&self, service: &ServiceKey) -> Option<Vec<RealServerEntry>> {
         let key = self.answered(service)?;
-        self.servers.get(&key).map(Vec::as_slice)
+        let range = self.services.get(&key)?.clone();
+        Some(self.servers[range].iter().map(ProcServer::entry).collect())
     }
 
-    /// Like [`ProcTable::servers`], but hands the real servers over, so a caller building
-    /// its own table does not hold two copies of every real server; a second call for the
-    /// same service gives `None`.
+    /// Like [`ProcTable::servers`], but once per service: a second call for the same
+    /// service gives `None`.
     pub fn take_servers(&mut self, service: &ServiceKey) -> Option<Vec<RealServerEntry>> {
-        let key = self.answered(service)?;
-        self.servers.remove(&key)
+        let servers = self.servers(service)?;
+        if let Some(key) = self.answered(service) {
+            self.services.remove(&key);
+        }
+        Some(servers)
     }
 
     /// The file's key of `service`, if the file can answer for it.
@@ -137,15 +188,12 @@ impl ProcTable {
     /// so the file's lines of that mark cannot be told apart even if it shows only one
     /// (it may have skipped the other): [`ProcTable::servers`] answers `None` for the mark.
     pub fn mark_ambiguous(&mut self, mark: u32) {
-        let key = ProcKey::Fwmark(mark);
-        if !self.unanswered.contains(&key) {
-            self.unanswered.push(key);
-        }
+        self.unanswered.insert(ProcKey::Fwmark(mark));
     }
 
     /// How many service lines the file has.
     pub fn len(&self) -> usize {
-        self.lines
+        self.service_lines
     }
 
     /// Whether the file lists no service.
@@ -173,7 +221,7 @@ fn service_line(line: &str) -> Option<ProcKey> {
 }
 
 /// `ADDR:PORT      FORWARD WEIGHT ACTIVE INACTIVE` after the arrow.
-fn server_line(rest: &str) -> Option<RealServerEntry> {
+fn server_line(rest: &str) -> Option<ProcServer> {
     let mut words = rest.split_ascii_whitespace();
     let addr = endpoint(words.next()?)?;
     let forward = match words.next()? {
@@ -190,14 +238,13 @@ fn server_line(rest: &str) -> Option<RealServerEntry> {
     if words.next().is_some() {
         return None;
     }
-    let mut entry = RealServerEntry::new(
-        RealServer::new(addr)
-            .with_forward(forward)
-            .with_weight(weight),
-    );
-    entry.active_conns = active;
-    entry.inactive_conns = inactive;
-    Some(entry)
+    Some(ProcServer {
+        addr,
+        forward,
+        weight,
+        active,
+        inactive,
+    })
 }
 
 /// `C0000214:0050` or `[2001:0db8:...:0020]:0050`.
@@ -230,7 +277,7 @@ FWM  00000007 sh \n";
     fn taking_the_servers_hands_them_over_once_and_keeps_the_unanswered_unanswered() {
         let mut table = ProcTable::parse(FILE).unwrap();
         let web = ServiceKey::tcp("192.0.2.20:80".parse().unwrap());
-        let listed = table.servers(&web).unwrap().to_vec();
+        let listed = table.servers(&web).unwrap();
         assert_eq!(table.take_servers(&web), Some(listed));
         assert_eq!(table.take_servers(&web), None);
         assert_eq!(table.servers(&web), None);

@@ -47,19 +47,37 @@ pub fn format_table_in_parts<E>(
     opts: &ListOptions,
     mut write: impl FnMut(&str) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut part = format!("{info}\n");
-    part.push_str(opts.format.header());
-    write(&part)?;
+    write(&format_table_header(info, opts))?;
     let mut order: Vec<&(ServiceEntry, Vec<RealServerEntry>)> = services.iter().collect();
     if opts.sort {
         sort_by_service(&mut order, |(entry, _)| &entry.service.key);
     }
+    let mut part = String::new();
     for (entry, servers) in order {
         part.clear();
         push_service(&mut part, entry, servers, opts);
         write(&part)?;
     }
     Ok(())
+}
+
+/// The banner and the layout's header that begin [`format_table`]'s text: with
+/// [`format_table_entry`], a listing made by a caller that reads the table a service at a
+/// time.
+pub fn format_table_header(info: &KernelInfo, opts: &ListOptions) -> String {
+    format!("{info}\n{}", opts.format.header())
+}
+
+/// One service and its real servers as [`format_table`] lists them (the real servers
+/// sorted when [`ListOptions::sort`] says so; the services are in the caller's order).
+pub fn format_table_entry(
+    entry: &ServiceEntry,
+    servers: &[RealServerEntry],
+    opts: &ListOptions,
+) -> String {
+    let mut out = String::new();
+    push_service(&mut out, entry, servers, opts);
+    out
 }
 
 /// One service as `ipvsadm -L -n -t|-u|-f SERVICE` lists it: the header of the layout,

@@ -85,7 +85,7 @@ use crate::ops::Operation;
 pub use command::{Command, ListRequest, ListView};
 pub use error::{Problem, RuleError, TunnelTypeName};
 pub use names::{CommandName, OptionName};
-pub use save::{operation_line, save, save_ipvsadm};
+pub use save::{operation_line, save, save_ipvsadm, SaveWriter};
 pub use table::table_from_rules;
 pub use values::WELL_KNOWN_PORTS;
 

@@ -39,23 +39,10 @@ use crate::table::{Table, VirtualService};
 ///
 /// [`table_from_rules`]: super::table_from_rules
 pub fn save(table: &Table) -> Result<String, RuleError> {
-    let mut w = Writer::new(Mode::Full);
-    for setting in &table.sysctls {
-        w.sysctl(setting);
-        w.end_line();
-    }
-    if let Some(t) = &table.timeouts {
-        w.timeouts(t);
-        w.end_line();
-    }
-    let mut daemons: Vec<&SyncDaemon> = table.daemons.iter().collect();
-    daemons.sort_by_key(|d| d.role);
-    for daemon in daemons {
-        w.daemon(daemon);
-        w.end_line();
-    }
-    w.services(table);
-    w.finish()
+    let mut saver = SaveWriter::lossless();
+    saver.settings(&table.sysctls, table.timeouts.as_ref(), &table.daemons);
+    saver.table_services(table);
+    saver.take()
 }
 
 /// The rule text of a table, byte for byte as `ipvsadm -S -n` (1.31) prints it.
@@ -86,9 +73,116 @@ pub fn save(table: &Table) -> Result<String, RuleError> {
 ///   bare `-b` when it is the only flag, which it cannot read back);
 /// - the order is lvs's (see [`crate::order`]) where ipvsadm's comparator wraps around.
 pub fn save_ipvsadm(table: &Table) -> String {
-    let mut w = Writer::new(Mode::Ipvsadm);
-    w.services(table);
-    w.finish().unwrap_or_default()
+    let mut saver = SaveWriter::ipvsadm();
+    saver.table_services(table);
+    saver.take().unwrap_or_default()
+}
+
+/// [`save`] or [`save_ipvsadm`] a service at a time, for a caller that reads a large table
+/// service by service and writes the text as it goes instead of holding the whole table
+/// and its text.
+///
+/// The text is exactly what the whole-table function gives for the same table when the
+/// caller passes the settings first (lossless text only) and then every service in
+/// [`cmp_services`] order (what [`sort_by_service`] gives), and takes the text at any
+/// service boundary. The writer sorts each service's real servers itself.
+///
+/// The first value that cannot be written (see [`save`]; the `ipvsadm` text refuses
+/// nothing) makes that and every later [`SaveWriter::take`] fail with its [`RuleError`],
+/// whose line counts from the start of the whole text. The text taken before it stays
+/// written: a caller that must not leave a partial text behind checks the result of each
+/// take before it commits what it wrote.
+///
+/// ```
+/// use lvs_core::rules::{save, table_from_rules, SaveWriter};
+///
+/// let text = "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m -w 1\n";
+/// let table = table_from_rules(text).unwrap();
+/// let mut saver = SaveWriter::lossless();
+/// let mut written = String::new();
+/// for vs in &table.services {
+///     saver.service(&vs.service, &vs.servers);
+///     written.push_str(&saver.take().unwrap()); // or write it out
+/// }
+/// assert_eq!(written, save(&table).unwrap());
+/// ```
+#[derive(Debug)]
+pub struct SaveWriter {
+    w: Writer,
+}
+
+impl SaveWriter {
+    /// A writer of [`save`]'s lossless text.
+    pub fn lossless() -> SaveWriter {
+        SaveWriter {
+            w: Writer::new(Mode::Full),
+        }
+    }
+
+    /// A writer of [`save_ipvsadm`]'s text, byte for byte `ipvsadm -S -n`.
+    pub fn ipvsadm() -> SaveWriter {
+        SaveWriter {
+            w: Writer::new(Mode::Ipvsadm),
+        }
+    }
+
+    /// Writes the lines that come before the services in [`save`]'s text: the sysctls in
+    /// the order given, the timeouts, the sync daemons by role. The `ipvsadm` text has none
+    /// of them, and its writer writes nothing here.
+    pub fn settings(
+        &mut self,
+        sysctls: &[SysctlSetting],
+        timeouts: Option<&Timeouts>,
+        daemons: &[SyncDaemon],
+    ) {
+        let w = &mut self.w;
+        if w.mode == Mode::Ipvsadm {
+            return;
+        }
+        for setting in sysctls {
+            w.sysctl(setting);
+            w.end_line();
+        }
+        if let Some(t) = timeouts {
+            w.timeouts(t);
+            w.end_line();
+        }
+        let mut daemons: Vec<&SyncDaemon> = daemons.iter().collect();
+        daemons.sort_by_key(|d| d.role);
+        for daemon in daemons {
+            w.daemon(daemon);
+            w.end_line();
+        }
+    }
+
+    /// Writes one service and its real servers (in [`cmp_servers`] order, whatever the
+    /// order given).
+    pub fn service(&mut self, service: &Service, servers: &[RealServer]) {
+        let mut sorted: Vec<&RealServer> = servers.iter().collect();
+        sorted.sort_by(|a, b| cmp_servers(a, b));
+        self.w.service("-A", service);
+        self.w.end_line();
+        for server in sorted {
+            self.w.server("-a", &service.key, server);
+            self.w.end_line();
+        }
+    }
+
+    /// Every service of a table, in [`cmp_services`] order.
+    fn table_services(&mut self, table: &Table) {
+        // Sorted by reference: a sorted copy would double what a large save holds.
+        let mut services: Vec<&VirtualService> = table.services.iter().collect();
+        sort_by_service(&mut services, |vs| &vs.service.key);
+        for vs in services {
+            self.service(&vs.service, &vs.servers);
+        }
+    }
+
+    /// The text written since the last take, or the first value that could not be
+    /// written.
+    pub fn take(&mut self) -> Result<String, RuleError> {
+        self.w.take()
+    }
 }
 
 /// One operation as the rule line that performs it, without a newline: what a dry run
@@ -145,10 +239,11 @@ enum Mode {
 }
 
 /// Builds rule text line by line, keeping the first value it could not write.
+#[derive(Debug)]
 struct Writer {
     mode: Mode,
     out: String,
-    /// Where the current line starts in `out`.
+    /// Where the current line starts in `out` (text taken before it is gone).
     line_start: usize,
     /// The number of the current line, from 1.
     line: usize,
@@ -176,11 +271,18 @@ impl Writer {
         self.line_start = self.out.len();
     }
 
-    fn finish(self) -> Result<String, RuleError> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.out),
+    fn finish(mut self) -> Result<String, RuleError> {
+        self.take()
+    }
+
+    /// The text so far, emptied, or the first failure. Taken at the end of a line, so
+    /// the next line starts at 0 and keeps its number.
+    fn take(&mut self) -> Result<String, RuleError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
         }
+        self.line_start = self.line_start.saturating_sub(self.out.len());
+        Ok(std::mem::take(&mut self.out))
     }
 
     /// Records a problem at the current end of the line (where the value would go).
@@ -219,26 +321,6 @@ impl Writer {
         self.fail(&value.clone(), Problem::Unsaveable { field, value });
     }
 
-    fn services(&mut self, table: &Table) {
-        // In `sort_table`'s order, by reference: a sorted copy would double what a large
-        // save holds.
-        let mut services: Vec<&VirtualService> = table.services.iter().collect();
-        sort_by_service(&mut services, |vs| &vs.service.key);
-        let mut servers: Vec<&RealServer> = Vec::new();
-        for vs in services {
-            self.service("-A", &vs.service);
-            self.end_line();
-            servers.clear();
-            servers.extend(&vs.servers);
-            servers.sort_by(|a, b| cmp_servers(a, b));
-            for server in &servers {
-                self.server("-a", &vs.service.key, server);
-                self.end_line();
-            }
-        }
-    }
-
-    /// `--set TCP TCPFIN UDP`, or `--lvs-set` for values above ipvsadm's 31 days.
     fn timeouts(&mut self, t: &Timeouts) {
         let fits = [t.tcp, t.tcp_fin, t.udp]
             .iter()

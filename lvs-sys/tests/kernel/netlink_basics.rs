@@ -307,7 +307,17 @@ fn the_listing_read_has_what_the_full_read_has_of_each_listed_column() {
     };
     let fast = ipvs.table_for_listing().unwrap();
     assert_eq!(fast.len(), 5);
-    assert_eq!(project(fast), project(ipvs.table_with_stats().unwrap()));
+    let want = project(ipvs.table_with_stats().unwrap());
+    assert_eq!(project(fast), want);
+    // Visited a service at a time in listing order: the same services, already sorted.
+    let mut visited = Vec::new();
+    ipvs.for_each_listed_service(true, |entry, servers| visited.push((entry, servers)))
+        .unwrap();
+    let order: Vec<ServiceKey> = visited.iter().map(|(e, _)| e.service.key).collect();
+    let projected = project(visited);
+    let sorted: Vec<ServiceKey> = projected.iter().map(|(s, _)| s.key).collect();
+    assert_eq!(order, sorted);
+    assert_eq!(projected, want);
 }
 
 #[test]

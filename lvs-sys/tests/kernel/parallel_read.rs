@@ -2,7 +2,10 @@
 //! the extra sockets live in the handle's namespace, are close-on-exec, and the services
 //! come back whole and in the kernel's order whichever way the table is read.
 
-use lvs_core::{ForwardMethod, Ipvs, Operation, RealServer, Service, ServiceKey, Table};
+use lvs_core::{
+    ForwardMethod, Ipvs, Operation, RealServer, RealServerEntry, Service, ServiceEntry, ServiceKey,
+    Table,
+};
 
 use crate::support::{assert_new_fds_close_on_exec, open_fds, require_ipvs_kernel, run_ok, Netns};
 
@@ -62,6 +65,23 @@ fn a_large_read_opens_its_extra_sockets_in_the_handles_namespace() {
     let mut visited = Vec::new();
     ipvs.for_each_service(|service, servers| visited.push((service, servers)))
         .expect("visit the table");
+    // In listing order, as `lvsctl save` reads: every service once, sorted, with the same
+    // real servers.
+    let mut sorted = Vec::new();
+    ipvs.for_each_service_sorted(|service, servers| sorted.push((service, servers)))
+        .expect("visit the table sorted");
+    let mut by_key = visited.clone();
+    lvs_core::order::sort_by_service(&mut by_key, |(entry, _)| &entry.service.key);
+    let addrs = |listing: &[(ServiceEntry, Vec<RealServerEntry>)]| -> Vec<_> {
+        listing
+            .iter()
+            .map(|(s, servers)| {
+                let addrs: Vec<_> = servers.iter().map(|e| e.server.addr).collect();
+                (s.service.key, addrs)
+            })
+            .collect()
+    };
+    assert_eq!(addrs(&sorted), addrs(&by_key));
     for listing in [&with_stats, &visited] {
         assert_eq!(listing.len(), read.services.len());
         for ((service, servers), vs) in listing.iter().zip(&read.services) {
