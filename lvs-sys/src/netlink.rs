@@ -383,11 +383,16 @@ impl NetlinkIpvs {
 
     /// One dump of the services, without repeated keys; says whether there were any.
     /// Each message is decoded as it arrives, so a large table is never held twice.
-    fn dump_services(&self) -> Result<(Vec<ServiceEntry>, bool), Error> {
+    /// One dump of the services; `expected` is how many a previous read found, to size
+    /// the list once instead of growing it by copies.
+    fn dump_services(&self, expected: usize) -> Result<(Vec<ServiceEntry>, bool), Error> {
         let op = "list services";
+        // The keys' hashes, not the keys: the set is a third of the size. A hash seen
+        // before is a repeat only if an entry has the key (a collision is not).
+        let hasher = std::collections::hash_map::RandomState::new();
         let mut seen = std::collections::HashSet::new();
         let mut repeated = false;
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(expected);
         let mut conn = self.lock(op)?;
         let answer = conn.exchange_each(&Request::dump_services(), op, &mut |restart, data| {
             if restart {
@@ -398,7 +403,10 @@ impl NetlinkIpvs {
             if let Some((_, payload)) = data {
                 let n = nest(payload, attr::SERVICE, op, "SERVICE")?;
                 let entry = service::decode(&n).map_err(decode_err(op))?.entry;
-                if seen.insert(entry.service.key) {
+                let key = entry.service.key;
+                if seen.insert(std::hash::BuildHasher::hash_one(&hasher, key))
+                    || !entries.iter().any(|e: &ServiceEntry| e.service.key == key)
+                {
                     entries.push(entry);
                 } else {
                     repeated = true;
@@ -452,7 +460,7 @@ impl NetlinkIpvs {
         mut visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
     ) -> Result<(), Error> {
         let mut services = self.services()?;
-        let Some(mut proc) = self.proc_table() else {
+        let Some(mut proc) = self.proc_table(services.len()) else {
             return if sorted {
                 self.for_each_service_sorted(visit)
             } else {
@@ -471,7 +479,7 @@ impl NetlinkIpvs {
         }
         drop(families);
         if sorted {
-            lvs_core::order::sort_by_service(&mut services, |entry| &entry.service.key);
+            sort_services(&mut services);
         }
         for entry in services {
             let servers = match proc.take_servers(&entry.service.key) {
@@ -489,16 +497,16 @@ impl NetlinkIpvs {
         Ok(())
     }
 
-    /// The handle's namespace's `/proc/net/ip_vs`, or `None` if it cannot be read as lvs
-    /// expects it.
-    fn proc_table(&self) -> Option<ProcTable> {
+    /// The handle's namespace's `/proc/net/ip_vs` (with room for `services`, the count the
+    /// services dump gave), or `None` if it cannot be read as lvs expects it.
+    fn proc_table(&self, services: usize) -> Option<ProcTable> {
         let op = "read /proc/net/ip_vs";
         let mut file = self
             .open_namespace_file(Path::new("/proc/thread-self/net/ip_vs"), false, op)
             .ok()?;
         // A line at a time: the text of a large table is megabytes.
         let mut reader = std::io::BufReader::with_capacity(64 * 1024, &mut file);
-        let mut table = ProcTable::default();
+        let mut table = ProcTable::with_capacity(services);
         let mut line = String::new();
         loop {
             line.clear();
@@ -540,7 +548,7 @@ impl NetlinkIpvs {
         visit: impl FnMut(ServiceEntry, Vec<RealServerEntry>),
     ) -> Result<(), Error> {
         let mut services = self.services()?;
-        lvs_core::order::sort_by_service(&mut services, |entry| &entry.service.key);
+        sort_services(&mut services);
         self.visit_services(services, visit)
     }
 
@@ -797,20 +805,23 @@ impl Ipvs for NetlinkIpvs {
         // skip cannot be seen in one dump, so a dump that may have come in several parts is
         // read until two reads agree. Under sustained churn two reads can be skipped alike:
         // no client can rule that out.
-        let mut previous: Option<Vec<ServiceEntry>> = None;
-        for _ in 0..DUMP_ATTEMPTS {
-            let (entries, repeated) = self.dump_services()?;
+        // Only the previous read's keys are kept, not its entries: a large table's
+        // entries are megabytes.
+        let mut previous: Option<Vec<ServiceKey>> = None;
+        let mut attempt = 1;
+        loop {
+            let expected = previous.as_ref().map_or(0, Vec::len);
+            let (entries, repeated) = self.dump_services(expected)?;
             if !repeated && entries.len() <= SINGLE_PART_SERVICES {
                 return Ok(entries);
             }
-            if let Some(previous) = &previous {
-                if same_keys(previous, &entries) {
-                    return Ok(entries);
-                }
+            let keys = sorted_keys(&entries);
+            if previous.as_ref() == Some(&keys) || attempt >= DUMP_ATTEMPTS {
+                return Ok(entries);
             }
-            previous = Some(entries);
+            previous = Some(keys);
+            attempt += 1;
         }
-        Ok(previous.unwrap_or_default())
     }
 
     fn servers(&self, key: &ServiceKey) -> Result<Vec<RealServerEntry>, Error> {
@@ -1132,11 +1143,15 @@ const DUMP_ATTEMPTS: usize = 5;
 const SINGLE_PART_SERVICES: usize = 8;
 
 /// Whether two reads list the same services.
-fn same_keys(a: &[ServiceEntry], b: &[ServiceEntry]) -> bool {
-    let keys = |v: &[ServiceEntry]| {
-        let mut k: Vec<ServiceKey> = v.iter().map(|e| e.service.key).collect();
-        k.sort_by(lvs_core::order::cmp_services);
-        k
-    };
-    a.len() == b.len() && keys(a) == keys(b)
+/// Sorts a read's services into lvs's listing order. Their keys are unique (a dump's
+/// repeats are dropped), so an unstable sort gives the stable sort's order without its
+/// scratch copy of the entries (megabytes at 10,000 services).
+fn sort_services(services: &mut [ServiceEntry]) {
+    services.sort_unstable_by(|a, b| lvs_core::order::cmp_services(&a.service.key, &b.service.key));
+}
+
+fn sorted_keys(entries: &[ServiceEntry]) -> Vec<ServiceKey> {
+    let mut keys: Vec<ServiceKey> = entries.iter().map(|e| e.service.key).collect();
+    keys.sort_by(lvs_core::order::cmp_services);
+    keys
 }

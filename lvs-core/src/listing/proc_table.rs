@@ -31,7 +31,7 @@
 //! real servers twice.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ops::Range;
 
 use crate::model::{ForwardMethod, Protocol, RealServer, RealServerEntry, ServiceKey, Tunnel};
@@ -57,7 +57,7 @@ pub struct ProcTable {
     /// Every real server line, in the file's order.
     servers: Vec<ProcServer>,
     /// Where each service's real servers are in `servers` (a service's lines follow it).
-    services: HashMap<ProcKey, Range<usize>>,
+    services: HashMap<ProcKey, Range<u32>>,
     /// Services seen on more than one line (a mark of both families, or a service the
     /// read showed twice), and marks the caller said both families use: not answered.
     unanswered: HashSet<ProcKey>,
@@ -68,21 +68,45 @@ pub struct ProcTable {
     service_lines: usize,
 }
 
-/// What the file tells of a real server.
+/// The real servers per service [`ProcTable::with_capacity`] makes room for.
+const ROOM_PER_SERVICE: usize = 8;
+
+/// What the file tells of a real server, in 32 bytes (a [`RealServerEntry`] is 144): a
+/// listing of tens of thousands of real servers holds one per line.
 #[derive(Debug, Clone, Copy)]
 struct ProcServer {
-    addr: SocketAddr,
-    forward: ForwardMethod,
+    /// The address's octets; an IPv4 address in the first four.
+    ip: [u8; 16],
+    port: u16,
+    v6: bool,
+    /// The index of the forwarding method's name in [`FORWARDS`].
+    forward: u8,
     weight: u32,
     active: u32,
     inactive: u32,
 }
 
+/// The forwarding methods by the names the file gives them (a tunnel's kind is not told).
+const FORWARDS: [(&str, ForwardMethod); 5] = [
+    ("Masq", ForwardMethod::Masquerade),
+    ("Local", ForwardMethod::Local),
+    ("Tunnel", ForwardMethod::Tunnel(Tunnel::IPIP)),
+    ("Route", ForwardMethod::DirectRoute),
+    ("Bypass", ForwardMethod::Bypass),
+];
+
 impl ProcServer {
     fn entry(&self) -> RealServerEntry {
+        let ip = if self.v6 {
+            IpAddr::V6(Ipv6Addr::from(self.ip))
+        } else {
+            IpAddr::V4(Ipv4Addr::new(
+                self.ip[0], self.ip[1], self.ip[2], self.ip[3],
+            ))
+        };
         let mut entry = RealServerEntry::new(
-            RealServer::new(self.addr)
-                .with_forward(self.forward)
+            RealServer::new(SocketAddr::new(ip, self.port))
+                .with_forward(FORWARDS[usize::from(self.forward)].1)
                 .with_weight(self.weight),
         );
         entry.active_conns = self.active;
@@ -113,6 +137,18 @@ impl ProcTable {
         Ok(table)
     }
 
+    /// An empty table with room for `services` services and some real servers each, for
+    /// a reader that knows how many services to expect (from the services dump): a large
+    /// file is then read without copies of a growing table. Room not used costs address
+    /// space, not memory.
+    pub fn with_capacity(services: usize) -> ProcTable {
+        ProcTable {
+            servers: Vec::with_capacity(services.saturating_mul(ROOM_PER_SERVICE)),
+            services: HashMap::with_capacity(services),
+            ..ProcTable::default()
+        }
+    }
+
     /// Reads the file's next line (without its newline): [`ProcTable::parse`] a line at a
     /// time, starting from [`ProcTable::default`].
     pub fn push_line(&mut self, line: &str) -> Result<(), ProcTableError> {
@@ -139,16 +175,17 @@ impl ProcTable {
                 .ok_or(fail("a real server before any service"))?;
             let server = server_line(rest).ok_or(fail("not a real server line"))?;
             self.servers.push(server);
+            let end = self.end()?;
             if let Some(range) = self.services.get_mut(&key) {
                 // The servers of a service shown twice are not answered: its range
                 // need not stay right.
-                range.end = self.servers.len();
+                range.end = end;
             }
             return Ok(());
         }
         let key = service_line(line).ok_or(fail("not a service line"))?;
         self.service_lines += 1;
-        let here = self.servers.len();
+        let here = self.end()?;
         if self.services.insert(key, here..here).is_some() {
             self.unanswered.insert(key);
         }
@@ -161,8 +198,17 @@ impl ProcTable {
     /// with services of both families).
     pub fn servers(&self, service: &ServiceKey) -> Option<Vec<RealServerEntry>> {
         let key = self.answered(service)?;
-        let range = self.services.get(&key)?.clone();
-        Some(self.servers[range].iter().map(ProcServer::entry).collect())
+        let range = self.services.get(&key)?;
+        let lines = self.servers.get(range.start as usize..range.end as usize)?;
+        Some(lines.iter().map(ProcServer::entry).collect())
+    }
+
+    /// Where the next real server will go in `servers`.
+    fn end(&self) -> Result<u32, ProcTableError> {
+        u32::try_from(self.servers.len()).map_err(|_| ProcTableError {
+            line: self.lines,
+            reason: "more real servers than lvs can index",
+        })
     }
 
     /// Like [`ProcTable::servers`], but once per service: a second call for the same
@@ -224,23 +270,24 @@ fn service_line(line: &str) -> Option<ProcKey> {
 fn server_line(rest: &str) -> Option<ProcServer> {
     let mut words = rest.split_ascii_whitespace();
     let addr = endpoint(words.next()?)?;
-    let forward = match words.next()? {
-        "Masq" => ForwardMethod::Masquerade,
-        "Local" => ForwardMethod::Local,
-        "Tunnel" => ForwardMethod::Tunnel(Tunnel::default()),
-        "Route" => ForwardMethod::DirectRoute,
-        "Bypass" => ForwardMethod::Bypass,
-        _ => return None,
-    };
+    let name = words.next()?;
+    let forward = FORWARDS.iter().position(|(n, _)| *n == name)?;
     let weight = words.next()?.parse().ok()?;
     let active = words.next()?.parse().ok()?;
     let inactive = words.next()?.parse().ok()?;
     if words.next().is_some() {
         return None;
     }
+    let mut ip = [0; 16];
+    match addr.ip() {
+        IpAddr::V4(v4) => ip[..4].copy_from_slice(&v4.octets()),
+        IpAddr::V6(v6) => ip = v6.octets(),
+    }
     Some(ProcServer {
-        addr,
-        forward,
+        ip,
+        port: addr.port(),
+        v6: addr.is_ipv6(),
+        forward: forward as u8, // FORWARDS has 5 entries
         weight,
         active,
         inactive,
@@ -290,6 +337,24 @@ FWM  00000007 sh \n";
     }
 
     #[test]
+    fn read_a_line_at_a_time_into_a_sized_table_it_is_the_same() {
+        let whole = ProcTable::parse(FILE).unwrap();
+        let mut lines = ProcTable::with_capacity(2);
+        for line in FILE.lines() {
+            lines.push_line(line).unwrap();
+        }
+        assert_eq!(lines.len(), whole.len());
+        for key in [
+            ServiceKey::tcp("192.0.2.20:80".parse().unwrap()),
+            ServiceKey::udp("[2001:db8::20]:53".parse().unwrap()),
+            ServiceKey::fwmark(7, Family::Ipv4),
+        ] {
+            assert!(whole.servers(&key).is_some(), "{key}");
+            assert_eq!(lines.servers(&key), whole.servers(&key), "{key}");
+        }
+    }
+
+    #[test]
     fn every_service_has_its_servers() {
         let table = ProcTable::parse(FILE).unwrap();
         assert_eq!(table.len(), 3);
@@ -300,14 +365,25 @@ FWM  00000007 sh \n";
         assert_eq!(servers[0].server.forward, ForwardMethod::Masquerade);
         assert_eq!(servers[0].server.weight, 2);
         assert_eq!((servers[0].active_conns, servers[0].inactive_conns), (3, 4));
-        assert!(matches!(
+        assert_eq!(
             servers[1].server.forward,
-            ForwardMethod::Tunnel(_)
-        ));
+            ForwardMethod::Tunnel(Tunnel::default())
+        );
+        assert_eq!(
+            servers[1],
+            RealServerEntry::new(
+                RealServer::new("198.51.100.22:80".parse().unwrap())
+                    .with_forward(ForwardMethod::Tunnel(Tunnel::default()))
+            )
+        );
         let dns = ServiceKey::udp("[2001:db8::20]:53".parse().unwrap());
         assert_eq!(
             table.servers(&dns).unwrap()[0].server.forward,
             ForwardMethod::DirectRoute
+        );
+        assert_eq!(
+            table.servers(&dns).unwrap()[0].server.addr,
+            "[2001:db8::21]:53".parse().unwrap()
         );
         let mark = ServiceKey::Fwmark {
             mark: 7,
