@@ -7,7 +7,10 @@
 //! `save` writes ipvsadm's syntax where ipvsadm can say a value, and lvs's `--lvs-...`
 //! options where it cannot (see `lvs_core::rules`): ipvsadm refuses those lines instead of
 //! misreading them. `save --ipvsadm` is byte for byte `ipvsadm -S -n`, and `apply` of it
-//! can change what ipvsadm does not save (thresholds, `Local` forwarding, ...).
+//! can change what ipvsadm does not save (thresholds, `Local` forwarding, ...). `save` and
+//! `list` write a service at a time as they read the table, as ipvsadm does, so a large
+//! table is never held whole; when the read fails midway the text written is incomplete and
+//! the exit status is 1 (write to a temporary file and keep it only on success).
 //!
 //! Sysctls are part of a FILE only as far as it states them: `save` writes none (a
 //! namespace has some thirty, and a rule file should say the ones it means), `save

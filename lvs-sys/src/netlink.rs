@@ -382,9 +382,9 @@ impl NetlinkIpvs {
     }
 
     /// One dump of the services, without repeated keys; says whether there were any.
-    /// Each message is decoded as it arrives, so a large table is never held twice.
-    /// One dump of the services; `expected` is how many a previous read found, to size
-    /// the list once instead of growing it by copies.
+    /// Each message is decoded as it arrives, so a large table is never held twice;
+    /// `expected` is how many a previous read found, to size the list once instead of
+    /// growing it by copies.
     fn dump_services(&self, expected: usize) -> Result<(Vec<ServiceEntry>, bool), Error> {
         let op = "list services";
         // The keys' hashes, not the keys: the set is a third of the size. A hash seen
