@@ -273,10 +273,11 @@ fn list(ipvs: &NetlinkIpvs, args: &ListArgs) -> Result<(), String> {
                 out.write(|| Ok(format_table_entry(&entry, &servers, &options)))
             };
             // The plain listing needs no counters: two reads instead of one per service.
-            match (format, options.sort) {
-                (ListFormat::Default, sorted) => ipvs.for_each_listed_service(sorted, visit),
-                (_, true) => ipvs.for_each_service_sorted(visit),
-                (_, false) => ipvs.for_each_service(visit),
+            // lvsctl always sorts, as ipvsadm does unless told --nosort.
+            if format == ListFormat::Default {
+                ipvs.for_each_listed_service(true, visit)
+            } else {
+                ipvs.for_each_service_sorted(visit)
             }
             .map_err(text)?;
             out.finish()?;

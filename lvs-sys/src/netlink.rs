@@ -461,11 +461,11 @@ impl NetlinkIpvs {
     ) -> Result<(), Error> {
         let mut services = self.services()?;
         let Some(mut proc) = self.proc_table(services.len()) else {
-            return if sorted {
-                self.for_each_service_sorted(visit)
-            } else {
-                self.for_each_service(visit)
-            };
+            // The services are read already: only the real servers are dumped.
+            if sorted {
+                sort_services(&mut services);
+            }
+            return self.visit_services(services, visit);
         };
         // A mark both families use cannot be told apart in the file, even when the file
         // shows it once (its read can skip a service while other namespaces change theirs).
@@ -803,20 +803,43 @@ impl Ipvs for NetlinkIpvs {
         // namespace meanwhile make a dump repeat or skip some of ours (seen on 6.12 with
         // tests running in parallel). A repeat shows as a duplicate key and is dropped; a
         // skip cannot be seen in one dump, so a dump that may have come in several parts is
-        // read until two reads agree. Under sustained churn two reads can be skipped alike:
-        // no client can rule that out.
-        // Only the previous read's keys are kept, not its entries: a large table's
+        // read until two reads agree. Under sustained churn every read can skip a
+        // different service: after the last attempt, each service an earlier read listed
+        // and the last did not is asked for by its key (a get is not resumed, so it cannot
+        // skip) and kept if it is there.
+        // Only the earlier reads' keys are kept, not their entries: a large table's
         // entries are megabytes.
         let mut previous: Option<Vec<ServiceKey>> = None;
+        let mut earlier: Vec<ServiceKey> = Vec::new();
         let mut attempt = 1;
         loop {
             let expected = previous.as_ref().map_or(0, Vec::len);
-            let (entries, repeated) = self.dump_services(expected)?;
+            let (mut entries, repeated) = self.dump_services(expected)?;
             if !repeated && entries.len() <= SINGLE_PART_SERVICES {
                 return Ok(entries);
             }
             let keys = sorted_keys(&entries);
-            if previous.as_ref() == Some(&keys) || attempt >= DUMP_ATTEMPTS {
+            if previous.as_ref() == Some(&keys) {
+                return Ok(entries);
+            }
+            earlier.extend(previous.take().into_iter().flatten());
+            if attempt >= DUMP_ATTEMPTS {
+                earlier.sort_unstable_by(lvs_core::order::cmp_services);
+                earlier.dedup();
+                for key in earlier {
+                    if keys
+                        .binary_search_by(|k| lvs_core::order::cmp_services(k, &key))
+                        .is_err()
+                    {
+                        match self.service(&key) {
+                            Ok(entry) => entries.push(entry),
+                            Err(e)
+                                if lvs_core::Classify::kind(&e)
+                                    == lvs_core::ErrorKind::NotFound => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
                 return Ok(entries);
             }
             previous = Some(keys);
@@ -1134,15 +1157,15 @@ fn send_run(
     }
 }
 
-/// How many times a service dump is read before settling for the last read.
-const DUMP_ATTEMPTS: usize = 5;
+/// How many times a service dump is read before settling for the last read and what the
+/// earlier ones listed that it did not.
+const DUMP_ATTEMPTS: usize = 4;
 
 /// Services that fit in the first part of a dump (the kernel's first dump buffer is at least
 /// a page less overhead, a service with its counters about 300 bytes): a dump of at most
 /// this many without a repeat was not resumed, so nothing was skipped.
 const SINGLE_PART_SERVICES: usize = 8;
 
-/// Whether two reads list the same services.
 /// Sorts a read's services into lvs's listing order. Their keys are unique (a dump's
 /// repeats are dropped), so an unstable sort gives the stable sort's order without its
 /// scratch copy of the entries (megabytes at 10,000 services).

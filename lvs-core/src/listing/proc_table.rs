@@ -214,11 +214,10 @@ impl ProcTable {
     /// Like [`ProcTable::servers`], but once per service: a second call for the same
     /// service gives `None`.
     pub fn take_servers(&mut self, service: &ServiceKey) -> Option<Vec<RealServerEntry>> {
-        let servers = self.servers(service)?;
-        if let Some(key) = self.answered(service) {
-            self.services.remove(&key);
-        }
-        Some(servers)
+        let key = self.answered(service)?;
+        let range = self.services.remove(&key)?;
+        let lines = self.servers.get(range.start as usize..range.end as usize)?;
+        Some(lines.iter().map(ProcServer::entry).collect())
     }
 
     /// The file's key of `service`, if the file can answer for it.

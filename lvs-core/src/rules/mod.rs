@@ -75,6 +75,7 @@ mod command;
 mod error;
 mod legality;
 mod line;
+mod lines;
 mod names;
 mod save;
 mod scan;
@@ -103,22 +104,21 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, RuleError> {
 /// `lvs.rules.parse`).
 pub fn parse_operations(text: &str) -> Result<Vec<(usize, Operation)>, RuleError> {
     let mut operations = Vec::new();
-    for (index, text_line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        match line::read_line(text_line, number)? {
-            None => {}
-            Some(Command::Operation(op)) => operations.push((number, op)),
-            Some(other) => {
-                let first = scan::tokens(text_line)[0];
-                return Err(RuleError::new(
-                    number,
-                    first.column,
-                    first.text,
-                    Problem::NotAChange(other.name()),
-                ));
-            }
+    lines::for_each_command(text, |number, line, command| match command {
+        Command::Operation(op) => {
+            operations.push((number, op));
+            Ok(())
         }
-    }
+        other => {
+            let first = scan::tokens(line)[0];
+            Err(RuleError::new(
+                number,
+                first.column,
+                first.text,
+                Problem::NotAChange(other.name()),
+            ))
+        }
+    })?;
     Ok(operations)
 }
 
@@ -127,21 +127,20 @@ pub fn parse_operations(text: &str) -> Result<Vec<(usize, Operation)>, RuleError
 /// Lines are separated by `\n`. A `-R` line is refused: restore text cannot restore.
 pub fn parse(text: &str) -> Result<Vec<Command>, RuleError> {
     let mut commands = Vec::new();
-    for (index, text_line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        match line::read_line(text_line, number)? {
-            Some(Command::Restore) => {
-                let first = scan::tokens(text_line)[0];
-                return Err(RuleError::new(
-                    number,
-                    first.column,
-                    first.text,
-                    Problem::NestedRestore,
-                ));
-            }
-            Some(command) => commands.push(command),
-            None => {}
+    lines::for_each_command(text, |number, line, command| match command {
+        Command::Restore => {
+            let first = scan::tokens(line)[0];
+            Err(RuleError::new(
+                number,
+                first.column,
+                first.text,
+                Problem::NestedRestore,
+            ))
         }
-    }
+        command => {
+            commands.push(command);
+            Ok(())
+        }
+    })?;
     Ok(commands)
 }

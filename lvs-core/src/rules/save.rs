@@ -224,7 +224,7 @@ pub fn operation_line(op: &Operation) -> Result<String, RuleError> {
         Operation::SetSysctl(setting) => w.sysctl(setting),
     }
     w.end_line();
-    let mut line = w.finish()?;
+    let mut line = w.take()?;
     line.pop();
     Ok(line)
 }
@@ -269,10 +269,6 @@ impl Writer {
         self.out.push('\n');
         self.line += 1;
         self.line_start = self.out.len();
-    }
-
-    fn finish(mut self) -> Result<String, RuleError> {
-        self.take()
     }
 
     /// The text so far, emptied, or the first failure. Taken at the end of a line, so

@@ -10,7 +10,6 @@ use crate::table::{Table, VirtualService};
 
 use super::command::Command;
 use super::error::{Problem, RuleError};
-use super::line::read_line;
 use super::scan::tokens;
 
 /// Real servers of a service checked for duplicates by scanning, before it is indexed.
@@ -34,11 +33,7 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
     // of thousands of services are read, so lookups must not scan the table.
     let mut position: HashMap<ServiceKey, usize> = HashMap::new();
     let mut servers: HashSet<(usize, SocketAddr)> = HashSet::new();
-    for (index, line) in text.split('\n').enumerate() {
-        let number = index + 1;
-        let Some(command) = read_line(line, number)? else {
-            continue;
-        };
+    super::lines::for_each_command(text, |number, line, command| {
         // Table errors point at the command, the first token of the line (found only
         // then: tokenizing every line again costs a tenth of the read).
         let error = |problem| {
@@ -93,7 +88,8 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
             }
             other => return Err(error(Problem::NotTableCommand(other.name()))),
         }
-    }
+        Ok(())
+    })?;
     Ok(table)
 }
 
