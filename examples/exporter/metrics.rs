@@ -4,8 +4,11 @@
 //!
 //! The format wants every sample of a metric grouped under that metric's one `# HELP` and
 //! `# TYPE`, while a scrape reads the tables one service at a time (and one namespace after
-//! another). So [`Exposition`] keeps one text buffer per metric and appends each service's
-//! samples to them as the service arrives; the entries themselves are not kept.
+//! another). So [`Exposition`] keeps each metric's samples as the services arrive, the
+//! entries themselves not kept, and writes the text at the end. A sample is kept as its
+//! value and the number of its label set, written once per service or real server and
+//! shared by that one's metrics: a scrape of 30,000 services with 4 real servers each is
+//! 284 MB of text, which would otherwise be held twice (the buffers, then the answer).
 
 use std::fmt::{self, Write as _};
 use std::time::Duration;
@@ -155,8 +158,29 @@ const NAMESPACE_GAUGES: [(&str, &str); 4] = [
 struct Metric {
     name: String,
     header: String,
-    samples: String,
+    /// Each sample's label set (by its number in [`Exposition::labels`]) and value.
+    samples: Vec<(u32, Value)>,
 }
+
+/// A sample's value.
+#[derive(Debug, Clone, Copy)]
+enum Value {
+    Integer(u64),
+    Seconds(f64),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Integer(v) => write!(f, "{v}"),
+            Value::Seconds(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// The most a sample's value takes in the text: a `u64`'s 20 digits, or an `f64` of
+/// seconds that short durations print as about as many.
+const VALUE_ROOM: usize = 24;
 
 impl Metric {
     fn new(name: &str, help: &str, kind: Kind) -> Metric {
@@ -166,20 +190,23 @@ impl Metric {
         Metric {
             name: name.to_owned(),
             header,
-            samples: String::new(),
+            samples: Vec::new(),
         }
     }
 
-    /// Adds the sample `name{labels} value`, `labels` written by [`label_set`].
-    fn sample(&mut self, labels: &str, value: impl fmt::Display) {
-        let _ = writeln!(self.samples, "{}{labels} {value}", self.name);
+    /// Adds the sample `name{labels} value`, the label set by its number.
+    fn sample(&mut self, labels: u32, value: Value) {
+        self.samples.push((labels, value));
     }
 }
 
 /// Where a scrape's text stood, to take back what a namespace whose read failed half way
 /// had written ([`Exposition::rollback`]).
 #[derive(Debug, Clone)]
-pub struct Mark(Vec<usize>);
+pub struct Mark {
+    samples: Vec<usize>,
+    labels: usize,
+}
 
 /// A scrape's text being written: one buffer per metric, in a fixed order.
 #[derive(Debug)]
@@ -192,6 +219,8 @@ pub struct Exposition {
     service: Vec<Metric>,
     /// `lvs_real_server_` and [`STATS`], then [`SERVER_GAUGES`].
     server: Vec<Metric>,
+    /// Every label set written by [`label_set`], numbered by position.
+    labels: Vec<String>,
 }
 
 impl Default for Exposition {
@@ -235,7 +264,16 @@ impl Exposition {
             namespace: NAMESPACE_GAUGES.map(|(name, help)| Metric::new(name, help, Kind::Gauge)),
             service: stats("lvs_service_", "Service's"),
             server,
+            labels: Vec::new(),
         }
+    }
+
+    /// Keeps a label set written by [`label_set`] and gives its number.
+    fn labels(&mut self, labels: &[(&str, &str)]) -> u32 {
+        // More label sets than a u32 counts would be terabytes of text.
+        let number = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
+        self.labels.push(label_set(labels));
+        number
     }
 
     /// The kernel's IPVS version and connection table size, shared by every namespace:
@@ -243,9 +281,11 @@ impl Exposition {
     pub fn kernel(&mut self, info: &KernelInfo) {
         let (major, minor, patch) = info.version_triple();
         let version = format!("{major}.{minor}.{patch}");
+        let version = self.labels(&[("version", &version)]);
+        let none = self.labels(&[]);
         let [version_metric, size_metric] = &mut self.kernel;
-        version_metric.sample(&label_set(&[("version", &version)]), 1);
-        size_metric.sample("", info.conn_table_size);
+        version_metric.sample(version, Value::Integer(1));
+        size_metric.sample(none, Value::Integer(u64::from(info.conn_table_size)));
     }
 
     /// A service and its real servers, read from the namespace labelled `netns`.
@@ -253,19 +293,19 @@ impl Exposition {
         let key = entry.service.key;
         let service = key.to_string();
         let family = key.family().to_string();
-        let labels = label_set(&[
+        let labels = self.labels(&[
             ("netns", netns),
             ("service", &service),
             ("family", &family),
             ("scheduler", entry.service.scheduler.name()),
         ]);
         for (metric, (_, _, _, value)) in self.service.iter_mut().zip(STATS.iter()) {
-            metric.sample(&labels, value(&entry.stats));
+            metric.sample(labels, Value::Integer(value(&entry.stats)));
         }
         for server in servers {
             let addr = server.server.addr.to_string();
             let forward = server.server.forward.to_string();
-            let labels = label_set(&[
+            let labels = self.labels(&[
                 ("netns", netns),
                 ("service", &service),
                 ("family", &family),
@@ -277,7 +317,7 @@ impl Exposition {
                 .map(|(_, _, _, value)| value(&server.stats))
                 .chain(SERVER_GAUGES.iter().map(|(_, _, value)| value(server)));
             for (metric, value) in self.server.iter_mut().zip(values) {
-                metric.sample(&labels, value);
+                metric.sample(labels, Value::Integer(value));
             }
         }
     }
@@ -292,33 +332,53 @@ impl Exposition {
         services: u64,
         servers: u64,
     ) {
-        let labels = label_set(&[("netns", netns)]);
+        let labels = self.labels(&[("netns", netns)]);
         let [up_metric, duration_metric, services_metric, servers_metric] = &mut self.namespace;
-        up_metric.sample(&labels, u8::from(up));
-        duration_metric.sample(&labels, duration.as_secs_f64());
-        services_metric.sample(&labels, services);
-        servers_metric.sample(&labels, servers);
+        up_metric.sample(labels, Value::Integer(u64::from(up)));
+        duration_metric.sample(labels, Value::Seconds(duration.as_secs_f64()));
+        services_metric.sample(labels, Value::Integer(services));
+        servers_metric.sample(labels, Value::Integer(servers));
     }
 
     /// Where the text stands now.
     pub fn mark(&self) -> Mark {
-        Mark(self.metrics().map(|m| m.samples.len()).collect())
+        Mark {
+            samples: self.metrics().map(|m| m.samples.len()).collect(),
+            labels: self.labels.len(),
+        }
     }
 
     /// Takes back every sample written since `mark`.
     pub fn rollback(&mut self, mark: &Mark) {
-        for (metric, len) in self.metrics_mut().zip(&mark.0) {
+        for (metric, len) in self.metrics_mut().zip(&mark.samples) {
             metric.samples.truncate(*len);
         }
+        self.labels.truncate(mark.labels);
     }
 
     /// The scrape's text: each metric with samples, header first. A metric without samples
     /// (no real servers anywhere, or no kernel answer) is left out.
     pub fn finish(self) -> String {
-        let mut text = String::new();
-        for metric in self.metrics().filter(|m| !m.samples.is_empty()) {
+        let label = |number: u32| self.labels.get(number as usize).map_or("", String::as_str);
+        let with_samples = || self.metrics().filter(|m| !m.samples.is_empty());
+        // Sized once: grown by doubling, a large scrape's text would be copied on the way
+        // and held twice at the last copy.
+        let room: usize = with_samples()
+            .map(|m| {
+                let lines: usize = m
+                    .samples
+                    .iter()
+                    .map(|&(labels, _)| m.name.len() + label(labels).len() + 2 + VALUE_ROOM)
+                    .sum();
+                m.header.len() + lines
+            })
+            .sum();
+        let mut text = String::with_capacity(room);
+        for metric in with_samples() {
             text.push_str(&metric.header);
-            text.push_str(&metric.samples);
+            for &(labels, value) in &metric.samples {
+                let _ = writeln!(text, "{}{} {value}", metric.name, label(labels));
+            }
         }
         text
     }
