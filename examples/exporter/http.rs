@@ -25,29 +25,55 @@ const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 const INDEX: &str = "<!DOCTYPE html>\n<html><head><title>lvs exporter</title></head>\n\
 <body><h1>lvs exporter</h1><p>IPVS metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n";
 
+/// What `/metrics` answers with: its length, counted before it is written, and the
+/// writing, which may go straight to the client (a large scrape is not held as text).
+pub trait Content {
+    /// The length in bytes of what [`Content::write_to`] writes.
+    fn len(&self) -> usize;
+    /// Writes the content to `out`.
+    fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()>;
+}
+
+impl Content for String {
+    fn len(&self) -> usize {
+        self.len()
+    }
+
+    fn write_to(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        out.write_all(self.as_bytes())
+    }
+}
+
+/// An answer's body: a text of the exporter's own, or a scrape's content.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Body<M> {
+    Text(String),
+    Scrape(M),
+}
+
 /// An answer: status line's code and reason, content type, body.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Response {
+pub struct Response<M> {
     pub status: u16,
     pub reason: &'static str,
     pub content_type: &'static str,
-    pub body: String,
+    pub body: Body<M>,
 }
 
-impl Response {
-    fn text(status: u16, reason: &'static str, body: &str) -> Response {
+impl<M> Response<M> {
+    fn text(status: u16, reason: &'static str, body: &str) -> Response<M> {
         Response {
             status,
             reason,
             content_type: "text/plain; charset=utf-8",
-            body: format!("{body}\n"),
+            body: Body::Text(format!("{body}\n")),
         }
     }
 }
 
 /// Accepts connections on `listener` forever, answering each (see [`route`]; `scrape`
 /// makes the body of `/metrics`) and closing it before taking the next.
-pub fn serve(listener: &TcpListener, mut scrape: impl FnMut() -> String) -> ! {
+pub fn serve<M: Content>(listener: &TcpListener, mut scrape: impl FnMut() -> M) -> ! {
     loop {
         match listener.accept() {
             Ok((stream, peer)) => {
@@ -67,7 +93,7 @@ pub fn serve(listener: &TcpListener, mut scrape: impl FnMut() -> String) -> ! {
 }
 
 /// Reads one request from `stream`, answers it and closes the connection (on return).
-fn handle(mut stream: TcpStream, scrape: &mut impl FnMut() -> String) -> io::Result<()> {
+fn handle<M: Content>(mut stream: TcpStream, scrape: &mut impl FnMut() -> M) -> io::Result<()> {
     let response = match read_head(&mut stream)? {
         Ok(head) => route(&head, scrape),
         Err(refusal) => refusal,
@@ -79,7 +105,7 @@ fn handle(mut stream: TcpStream, scrape: &mut impl FnMut() -> String) -> io::Res
 
 /// The request line and headers (up to the blank line), or the refusal to send back for a
 /// head that is too large. Errs on a timeout or a connection that ends first.
-fn read_head(stream: &mut TcpStream) -> io::Result<Result<Vec<u8>, Response>> {
+fn read_head<M>(stream: &mut TcpStream) -> io::Result<Result<Vec<u8>, Response<M>>> {
     let deadline = Instant::now() + REQUEST_DEADLINE;
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
@@ -125,7 +151,7 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The answer to a request head.
-pub fn route(head: &[u8], scrape: &mut impl FnMut() -> String) -> Response {
+pub fn route<M>(head: &[u8], scrape: &mut impl FnMut() -> M) -> Response<M> {
     let Ok(head) = std::str::from_utf8(head) else {
         return Response::text(400, "Bad Request", "request is not text");
     };
@@ -148,67 +174,101 @@ pub fn route(head: &[u8], scrape: &mut impl FnMut() -> String) -> Response {
             status: 200,
             reason: "OK",
             content_type: METRICS_CONTENT_TYPE,
-            body: scrape(),
+            body: Body::Scrape(scrape()),
         },
         "/" => Response {
             status: 200,
             reason: "OK",
             content_type: "text/html; charset=utf-8",
-            body: INDEX.to_owned(),
+            body: Body::Text(INDEX.to_owned()),
         },
         _ => Response::text(404, "Not Found", "not found: see /metrics"),
     }
 }
 
-/// Writes the status line, headers and body, giving up after [`RESPONSE_DEADLINE`].
-fn write_response(stream: &mut TcpStream, response: &Response) -> io::Result<()> {
+/// Writes the status line, headers and body, giving up once the client has kept the
+/// exporter waiting [`RESPONSE_DEADLINE`] in all (the time a large scrape takes to write
+/// its text as it goes does not count).
+fn write_response<M: Content>(stream: &mut TcpStream, response: &Response<M>) -> io::Result<()> {
+    let body: &dyn Content = match &response.body {
+        Body::Text(text) => text,
+        Body::Scrape(content) => content,
+    };
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         response.status,
         response.reason,
         response.content_type,
-        response.body.len()
+        body.len()
     );
     if response.status == 405 {
         head.push_str("Allow: GET\r\n");
     }
     head.push_str("\r\n");
-    let deadline = Instant::now() + RESPONSE_DEADLINE;
-    for chunk in [head.as_bytes(), response.body.as_bytes()] {
-        // Written in pieces so that a client reading a byte at a time meets the deadline
-        // between them, each write waiting only for what is left of it.
-        for piece in chunk.chunks(16 * 1024) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "answer taken too slowly",
-                ));
-            }
-            stream.set_write_timeout(Some(left))?;
-            stream.write_all(piece)?;
+    let mut out = io::BufWriter::with_capacity(
+        16 * 1024,
+        Patient {
+            stream,
+            left: RESPONSE_DEADLINE,
+        },
+    );
+    out.write_all(head.as_bytes())?;
+    body.write_to(&mut out)?;
+    out.flush()
+}
+
+/// A client's stream whose writes may wait for the client for a total of `left`.
+struct Patient<'a> {
+    stream: &'a mut TcpStream,
+    left: Duration,
+}
+
+impl io::Write for Patient<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "answer taken too slowly",
+            ));
+        }
+        self.stream.set_write_timeout(Some(self.left))?;
+        let start = Instant::now();
+        let written = self.stream.write(buf);
+        self.left = self.left.saturating_sub(start.elapsed());
+        match written {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "answer taken too slowly",
+            )),
+            other => other,
         }
     }
-    stream.flush()
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn answer(head: &str) -> Response {
+    fn answer(head: &str) -> Response<String> {
         route(head.as_bytes(), &mut || "lvs_up 1\n".to_owned())
     }
 
     #[test]
     fn metrics_index_and_everything_else() {
         let metrics = answer("GET /metrics HTTP/1.1\r\nHost: x");
-        assert_eq!((metrics.status, metrics.body.as_str()), (200, "lvs_up 1\n"));
+        assert_eq!(
+            (metrics.status, metrics.body),
+            (200, Body::Scrape("lvs_up 1\n".to_owned()))
+        );
         assert_eq!(metrics.content_type, METRICS_CONTENT_TYPE);
         assert_eq!(answer("GET /metrics?x=1 HTTP/1.0").status, 200);
         let index = answer("GET / HTTP/1.1");
         assert_eq!(index.status, 200);
-        assert!(index.body.contains("href=\"/metrics\""));
+        assert!(matches!(&index.body, Body::Text(page) if page.contains("href=\"/metrics\"")));
         assert_eq!(answer("GET /other HTTP/1.1").status, 404);
         assert_eq!(answer("POST /metrics HTTP/1.1").status, 405);
         assert_eq!(answer("HEAD /metrics HTTP/1.1").status, 405);
@@ -235,6 +295,33 @@ mod tests {
         assert_eq!(find_head_end(b"GET / HTTP/1.1\r\n\r\nbody"), Some(14));
         assert_eq!(find_head_end(b"GET / HTTP/1.1\n\n"), Some(14));
         assert_eq!(find_head_end(b"GET / HTTP/1.1\r\n"), None);
+    }
+
+    #[test]
+    fn a_large_scrape_arrives_whole_after_its_length() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let text: String = (0..100_000)
+            .map(|i| format!("lvs_x{{n=\"{i}\"}} {i}\n"))
+            .collect();
+        let client = std::thread::spawn(move || {
+            let mut client = TcpStream::connect(addr).unwrap();
+            client.write_all(b"GET /metrics HTTP/1.1\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            client.read_to_string(&mut answer).unwrap();
+            answer
+        });
+        let (stream, _) = listener.accept().unwrap();
+        let sent = text.clone();
+        handle(stream, &mut || sent.clone()).unwrap();
+        let answer = client.join().unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(
+            head.contains(&format!("\r\nContent-Length: {}\r\n", text.len())),
+            "{head}"
+        );
+        assert!(body == text, "the body is the scrape");
     }
 
     #[test]

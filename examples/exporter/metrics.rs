@@ -8,9 +8,11 @@
 //! entries themselves not kept, and writes the text at the end. A sample is kept as its
 //! value and the number of its label set, written once per service or real server and
 //! shared by that one's metrics: a scrape of 30,000 services with 4 real servers each is
-//! 284 MB of text, which would otherwise be held twice (the buffers, then the answer).
+//! 284 MB of text, which is never held: it is written to the client as it is made, after
+//! a `Content-Length` that [`Exposition::len`] counts exactly.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
+use std::io;
 use std::time::Duration;
 
 use lvs_core::{KernelInfo, RealServerEntry, ServiceEntry, Stats};
@@ -178,15 +180,24 @@ impl fmt::Display for Value {
     }
 }
 
-/// The most a sample's value takes in the text: a `u64`'s 20 digits, or an `f64` of
-/// seconds that short durations print as about as many.
-const VALUE_ROOM: usize = 24;
+impl Value {
+    /// How many bytes the value takes in the text.
+    fn len(self) -> usize {
+        match self {
+            Value::Integer(v) => v.checked_ilog10().map_or(1, |digits| digits as usize + 1),
+            // One per namespace and scrape: not worth counting without writing.
+            Value::Seconds(v) => v.to_string().len(),
+        }
+    }
+}
 
 impl Metric {
     fn new(name: &str, help: &str, kind: Kind) -> Metric {
-        let mut header = String::new();
-        let _ = writeln!(header, "# HELP {name} {}", escape_help(help));
-        let _ = writeln!(header, "# TYPE {name} {}", kind.name());
+        let header = format!(
+            "# HELP {name} {}\n# TYPE {name} {}\n",
+            escape_help(help),
+            kind.name()
+        );
         Metric {
             name: name.to_owned(),
             header,
@@ -356,31 +367,52 @@ impl Exposition {
         self.labels.truncate(mark.labels);
     }
 
-    /// The scrape's text: each metric with samples, header first. A metric without samples
-    /// (no real servers anywhere, or no kernel answer) is left out.
+    /// The scrape's text whole, as [`Exposition::write_to`] writes it (what the tests
+    /// compare; the exporter writes it to the client instead).
+    #[cfg(test)]
     pub fn finish(self) -> String {
-        let label = |number: u32| self.labels.get(number as usize).map_or("", String::as_str);
-        let with_samples = || self.metrics().filter(|m| !m.samples.is_empty());
-        // Sized once: grown by doubling, a large scrape's text would be copied on the way
-        // and held twice at the last copy.
-        let room: usize = with_samples()
+        let mut text = Vec::with_capacity(self.len());
+        // Writing to memory cannot fail, and every piece is UTF-8.
+        let _ = self.write_to(&mut text);
+        String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// The length in bytes of the text [`Exposition::write_to`] writes.
+    pub fn len(&self) -> usize {
+        self.with_samples()
             .map(|m| {
                 let lines: usize = m
                     .samples
                     .iter()
-                    .map(|&(labels, _)| m.name.len() + label(labels).len() + 2 + VALUE_ROOM)
+                    .map(|&(labels, value)| {
+                        m.name.len() + self.label(labels).len() + value.len() + 2
+                    })
                     .sum();
                 m.header.len() + lines
             })
-            .sum();
-        let mut text = String::with_capacity(room);
-        for metric in with_samples() {
-            text.push_str(&metric.header);
+            .sum()
+    }
+
+    /// Writes the scrape's text to `out`, a line at a time (`out` should be buffered):
+    /// each metric with samples, header first. A metric without samples (no real servers
+    /// anywhere, or no kernel answer) is left out.
+    pub fn write_to(&self, out: &mut impl io::Write) -> io::Result<()> {
+        for metric in self.with_samples() {
+            out.write_all(metric.header.as_bytes())?;
             for &(labels, value) in &metric.samples {
-                let _ = writeln!(text, "{}{} {value}", metric.name, label(labels));
+                writeln!(out, "{}{} {value}", metric.name, self.label(labels))?;
             }
         }
-        text
+        Ok(())
+    }
+
+    fn label(&self, number: u32) -> &str {
+        self.labels.get(number as usize).map_or("", String::as_str)
+    }
+
+    fn with_samples(&self) -> impl Iterator<Item = &Metric> {
+        self.metrics().filter(|m| !m.samples.is_empty())
     }
 
     fn metrics(&self) -> impl Iterator<Item = &Metric> {
@@ -436,6 +468,17 @@ pub fn escape_label_value(value: &str) -> String {
 /// A `# HELP` text as the format writes it: `\` and newline escaped (quotes stay).
 fn escape_help(help: &str) -> String {
     help.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+/// The scrape as `/metrics` sends it: its length ahead, then the text as it is written.
+impl crate::http::Content for Exposition {
+    fn len(&self) -> usize {
+        Exposition::len(self)
+    }
+
+    fn write_to(&self, mut out: &mut dyn io::Write) -> io::Result<()> {
+        Exposition::write_to(self, &mut out)
+    }
 }
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
 
 /// A whole scrape's text: the kernel's information (from the first namespace that gives
 /// it: it is the same in every one), then every namespace in the order given.
-pub fn scrape(namespaces: &mut [Namespace]) -> String {
+pub fn scrape(namespaces: &mut [Namespace]) -> Exposition {
     let mut out = Exposition::new();
     for ns in namespaces.iter_mut() {
         ns.scrape(&mut out);
@@ -143,5 +143,5 @@ pub fn scrape(namespaces: &mut [Namespace]) -> String {
     if let Some(info) = namespaces.iter().find_map(Namespace::kernel_info) {
         out.kernel(&info);
     }
-    out.finish()
+    out
 }

@@ -107,7 +107,9 @@ fn golden_output_of_a_small_table() {
     out.service("blue", &mark, &[]);
     out.namespace("blue", true, Duration::from_millis(2), 1, 0);
     out.kernel(&KernelInfo::new(0x01_02_01, 4096));
+    let length = out.len();
     let text = out.finish();
+    assert_eq!(length, text.len(), "the length sent ahead of the text");
     let golden = include_str!("golden.prom");
     if text != golden {
         // The whole text, to compare with (or, once checked by eye, to become) golden.prom.
@@ -136,4 +138,43 @@ fn the_grafana_dashboard_names_only_metrics_that_exist() {
         asked += 1;
     }
     assert!(asked > 5, "the dashboard asks for {asked} metrics");
+}
+
+/// The `Content-Length` is counted without writing: it must be the text's length for
+/// every value, whatever its digits.
+#[test]
+fn the_counted_length_is_the_written_length() {
+    for value in [
+        0,
+        1,
+        9,
+        10,
+        99,
+        100,
+        12_345,
+        u64::from(u32::MAX),
+        u64::MAX - 1,
+        u64::MAX,
+    ] {
+        let mut out = Exposition::new();
+        out.namespace(
+            "ns",
+            value % 2 == 0,
+            Duration::from_nanos(value % 3_000_000_007),
+            value,
+            value,
+        );
+        let mut entry = RealServerEntry::new(RealServer::new("10.0.0.2:8080".parse().unwrap()));
+        entry.stats = stats(value / 2);
+        let service = ServiceEntry::new(
+            Service::new(ServiceKey::tcp("192.0.2.1:80".parse().unwrap())),
+            stats(value / 3),
+        );
+        out.service("ns", &service, &[entry]);
+        let length = out.len();
+        let mut written = Vec::new();
+        out.write_to(&mut written).unwrap();
+        assert_eq!(length, written.len(), "{value}");
+        assert_eq!(out.finish().into_bytes(), written, "{value}");
+    }
 }
