@@ -3,8 +3,8 @@
 //!
 //! Every wait is bounded so that a client that connects and then sends or reads slowly
 //! (or not at all) cannot hold the accept loop: the request head must arrive within
-//! [`REQUEST_DEADLINE`] and be at most [`MAX_REQUEST_HEAD`] bytes, and the answer must be
-//! taken within [`RESPONSE_DEADLINE`]. Whatever a client sends is answered with a status,
+//! [`REQUEST_DEADLINE`] and be at most [`MAX_REQUEST_HEAD`] bytes, and the client may keep
+//! the answer waiting [`RESPONSE_DEADLINE`] in all. Whatever a client sends is answered with a status,
 //! never a panic; each connection's socket is closed when its handling returns.
 
 use std::io::{self, Read as _, Write as _};
@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 /// How long a client has to send its request line and headers.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
-/// How long a client has to take the whole answer.
+/// How long in all a client may keep the answer waiting (blocked writes; the time the
+/// exporter takes to make a large scrape's text as it writes it does not count).
 pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(10);
 /// The most a request line and headers may take; a scrape sends a few hundred bytes.
 pub const MAX_REQUEST_HEAD: usize = 8 * 1024;
