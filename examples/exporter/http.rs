@@ -4,8 +4,9 @@
 //! Every wait is bounded so that a client that connects and then sends or reads slowly
 //! (or not at all) cannot hold the accept loop: the request head must arrive within
 //! [`REQUEST_DEADLINE`] and be at most [`MAX_REQUEST_HEAD`] bytes, and the client may keep
-//! the answer waiting [`RESPONSE_DEADLINE`] in all. Whatever a client sends is answered with a status,
-//! never a panic; each connection's socket is closed when its handling returns.
+//! the answer waiting [`RESPONSE_DEADLINE`] in all. Whatever a client sends is answered
+//! with a status, never a panic; each connection's socket is closed when its handling
+//! returns.
 
 use std::io::{self, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
