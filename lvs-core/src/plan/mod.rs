@@ -183,18 +183,14 @@ pub fn plan(
         match current.get(key) {
             None => {
                 add_services.push(Operation::AddService(want.service.clone()));
-                add_servers.extend(
-                    want.servers
-                        .values()
-                        .map(|s| Operation::AddServer(**key, *s)),
-                );
+                add_servers.extend(want.servers.iter().map(|s| Operation::AddServer(**key, *s)));
             }
             Some(have) => {
                 if have.service != want.service {
                     edit_services.push(Operation::EditService(want.service.clone()));
                 }
-                for (addr, server) in &want.servers {
-                    match have.servers.get(addr) {
+                for server in want.servers.iter() {
+                    match have.servers.get(&server.addr) {
                         None => add_servers.push(Operation::AddServer(**key, *server)),
                         Some(old) if old != server => {
                             edit_servers.push(Operation::EditServer(**key, *server))
@@ -202,8 +198,9 @@ pub fn plan(
                         Some(_) => {}
                     }
                 }
-                for (addr, old) in &have.servers {
-                    if want.servers.contains_key(addr) {
+                for old in have.servers.iter() {
+                    let addr = &old.addr;
+                    if want.servers.get(addr).is_some() {
                         continue;
                     }
                     if options.drain && !options.expire_connections {
@@ -295,7 +292,49 @@ fn check_expire_nodest_conn(current: &Table, desired: &Table) -> Result<(), Erro
 /// A service as compared: what the kernel would list, keyed by what it files it under.
 struct Indexed {
     service: Service,
-    servers: BTreeMap<SocketAddr, RealServer>,
+    servers: Servers,
+}
+
+/// A service's real servers in address order. Not a `BTreeMap`: one allocates a node of
+/// eleven entries for the few real servers most services have, about 1 KB a service
+/// (18 MiB of a no-op `lvsctl apply` of 10,000 services, which indexes two tables).
+struct Servers(Vec<RealServer>);
+
+impl Servers {
+    /// Real servers below this many are checked for a repeat by scanning, the others by
+    /// hashing.
+    const LINEAR: usize = 16;
+
+    /// The real servers of `list`, or the first one listed twice (in `list`'s order).
+    fn new(list: impl ExactSizeIterator<Item = RealServer>) -> Result<Servers, RealServer> {
+        let mut servers: Vec<RealServer> = Vec::with_capacity(list.len());
+        let mut seen = std::collections::HashSet::new();
+        for server in list {
+            let repeated = if servers.len() < Servers::LINEAR {
+                servers.iter().any(|s| s.addr == server.addr)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(servers.iter().map(|s| s.addr));
+                }
+                !seen.insert(server.addr)
+            };
+            if repeated {
+                return Err(server);
+            }
+            servers.push(server);
+        }
+        servers.sort_unstable_by_key(|s| s.addr);
+        Ok(Servers(servers))
+    }
+
+    fn get(&self, addr: &SocketAddr) -> Option<&RealServer> {
+        let at = self.0.binary_search_by(|s| s.addr.cmp(addr)).ok()?;
+        self.0.get(at)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &RealServer> {
+        self.0.iter()
+    }
 }
 
 /// The services of `table` within `scope`, as the kernel stores them, in lvs's order.
@@ -311,16 +350,12 @@ fn index(
         }
         let service = canonical::service(&vs.service);
         let key = OrderedKey(service.key);
-        let mut servers = BTreeMap::new();
-        for server in &vs.servers {
-            let server = canonical::server(server);
-            if servers.insert(server.addr, server).is_some() {
-                return Err(Error::invalid(
-                    which,
-                    format!("{} lists real server {} twice", service.key, server.addr),
-                ));
-            }
-        }
+        let servers = Servers::new(vs.servers.iter().map(canonical::server)).map_err(|server| {
+            Error::invalid(
+                which,
+                format!("{} lists real server {} twice", service.key, server.addr),
+            )
+        })?;
         if out.insert(key, Indexed { service, servers }).is_some() {
             return Err(Error::invalid(
                 which,

@@ -135,18 +135,18 @@ fn differences(current: &Table, desired: &Table) -> usize {
     let mut n = 0;
     for (key, want) in &desired {
         match current.get(key) {
-            None => n += 1 + want.servers.len(),
+            None => n += 1 + want.servers.iter().count(),
             Some(have) => {
                 n += usize::from(have.service != want.service);
                 n += want
                     .servers
                     .iter()
-                    .filter(|(a, s)| have.servers.get(*a) != Some(*s))
+                    .filter(|s| have.servers.get(&s.addr) != Some(*s))
                     .count();
                 n += have
                     .servers
-                    .keys()
-                    .filter(|a| !want.servers.contains_key(*a))
+                    .iter()
+                    .filter(|s| want.servers.get(&s.addr).is_none())
                     .count();
             }
         }
@@ -216,6 +216,64 @@ proptest! {
             ipvs.apply(&finish).unwrap();
         }
         prop_assert_eq!(listed(&ipvs), listed(&MemoryIpvs::from_table(&desired).unwrap()));
+    }
+}
+
+#[test]
+fn a_real_server_listed_twice_is_named_however_many_the_service_has() {
+    let key = ServiceKey::tcp("10.0.0.1:80".parse().unwrap());
+    let server = |i: usize| {
+        RealServer::new(SocketAddr::from((
+            [10, 1, (i / 250) as u8, (i % 250) as u8 + 1],
+            80,
+        )))
+    };
+    for count in [
+        1,
+        5,
+        Servers::LINEAR - 1,
+        Servers::LINEAR,
+        Servers::LINEAR + 1,
+        40,
+    ] {
+        for repeat in [0, count / 2, count - 1] {
+            // Listed out of address order, so the index sorts them.
+            let mut servers: Vec<RealServer> = (0..count).rev().map(server).collect();
+            servers.push(server(repeat).with_weight(7));
+            let desired = Table::new(vec![VirtualService::new(
+                Service::new(key),
+                servers.clone(),
+            )]);
+            let e = plan(
+                &Table::default(),
+                &desired,
+                &Scope::all(),
+                &PlanOptions::default(),
+            )
+            .unwrap_err();
+            let named = format!("lists real server {} twice", server(repeat).addr);
+            assert!(e.to_string().contains(&named), "{count}, {repeat}: {e}");
+            servers.pop();
+            let desired = Table::new(vec![VirtualService::new(Service::new(key), servers)]);
+            let planned = plan(
+                &Table::default(),
+                &desired,
+                &Scope::all(),
+                &PlanOptions::default(),
+            )
+            .unwrap();
+            let added: Vec<SocketAddr> = planned
+                .operations
+                .iter()
+                .filter_map(|op| match op {
+                    Operation::AddServer(_, s) => Some(s.addr),
+                    _ => None,
+                })
+                .collect();
+            let mut sorted = added.clone();
+            sorted.sort();
+            assert_eq!((added.len(), &added), (count, &sorted), "in address order");
+        }
     }
 }
 
