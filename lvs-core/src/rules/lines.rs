@@ -120,7 +120,9 @@ struct Part<'a> {
 
 impl<'a> Part<'a> {
     fn read(part: &'a str) -> Part<'a> {
-        let mut commands = Vec::new();
+        let newlines = newlines(part);
+        // At most one command a line: sized once rather than grown by copies.
+        let mut commands = Vec::with_capacity(newlines + 1);
         let error = read_part(part, 1, &mut |number, line, command| {
             commands.push((number, line, command));
             Ok(())
@@ -129,7 +131,7 @@ impl<'a> Part<'a> {
         Part {
             commands,
             error,
-            newlines: newlines(part),
+            newlines,
         }
     }
 }
