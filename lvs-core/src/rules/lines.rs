@@ -24,9 +24,18 @@ const MAX_READERS: usize = 4;
 /// threads meanwhile.
 pub(crate) fn for_each_command<'a>(
     text: &'a str,
+    each: impl FnMut(usize, &'a str, Command) -> Result<(), RuleError>,
+) -> Result<(), RuleError> {
+    for_each_command_in(text, readers(text.len()), each)
+}
+
+/// [`for_each_command`] with `text` read in at most `count` parts.
+fn for_each_command_in<'a>(
+    text: &'a str,
+    count: usize,
     mut each: impl FnMut(usize, &'a str, Command) -> Result<(), RuleError>,
 ) -> Result<(), RuleError> {
-    let parts = split(text, readers(text.len()));
+    let parts = split(text, count);
     let Some((&first, rest)) = parts.split_first() else {
         return Ok(());
     };
@@ -183,16 +192,25 @@ mod tests {
         text
     }
 
-    #[test]
-    fn a_text_read_in_parts_reads_as_it_reads_whole() {
-        for text in [
+    /// Texts from empty to one that is read on several threads (under Miri, which
+    /// interprets every step, only the small ones).
+    fn texts() -> Vec<String> {
+        let mut texts = vec![
             String::new(),
             "\n".to_string(),
             "-C".to_string(),
             "-C\n\n-C".to_string(),
             table_text(3),
-            table_text(3000),
-        ] {
+        ];
+        if !cfg!(miri) {
+            texts.push(table_text(3000));
+        }
+        texts
+    }
+
+    #[test]
+    fn a_text_read_in_parts_reads_as_it_reads_whole() {
+        for text in texts() {
             let whole = read_in(&text, 1).unwrap();
             for count in [2, 3, 4, 7, 50] {
                 assert_eq!(read_in(&text, count).unwrap(), whole, "{count} parts");
@@ -202,6 +220,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore)]
     fn the_first_bad_line_is_the_error_whichever_part_it_is_in() {
         let good = table_text(3000);
         let lines = good.split('\n').count();
@@ -219,6 +238,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore)]
     fn the_callers_first_error_stops_the_read() {
         let text = table_text(3000);
         let mut seen = 0;
@@ -239,6 +259,29 @@ mod tests {
         assert_eq!(error.line, 4001);
         // Every fourth line is a command (two blank or comment lines per service).
         assert_eq!(seen, 2001);
+    }
+
+    /// The threads at work on a small text (which [`for_each_command`] reads on the calling
+    /// thread): what Miri can check in reasonable time.
+    #[test]
+    fn a_small_text_read_on_threads_hands_over_every_command_in_order() {
+        let text = table_text(3);
+        let whole = read_in(&text, 1).unwrap();
+        for count in [2, 3, 5] {
+            let mut commands = Vec::new();
+            for_each_command_in(&text, count, |n, line, command| {
+                commands.push((n, line.to_string(), command));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(commands, whole, "{count} parts");
+            // The last service's line, in the last part.
+            let at = text.rfind("-s rr").unwrap();
+            let bad = format!("{}-s rr -w 5{}", &text[..at], &text[at + 5..]);
+            let error = for_each_command_in(&bad, count, |_, _, _| Ok(())).unwrap_err();
+            assert_eq!(error, read_in(&bad, 1).unwrap_err(), "{count} parts");
+            assert_eq!(error.line, 9);
+        }
     }
 
     #[test]
