@@ -475,3 +475,48 @@ fn get_service_on_a_missing_service_is_not_found_and_flush_always_succeeds() {
     kernel.flush().expect("flush of an empty table");
     kernel.zero(None).expect("zero of an empty table");
 }
+
+/// README "Kernels": a fresh namespace whose loopback was never up takes no IPv4 real
+/// server, and takes it once `lo` is up (a loopback brought down later does not matter:
+/// checked too). `MemoryIpvs` has no interfaces and always takes it: this is the kernel's
+/// alone, which is why every test namespace brings `lo` up.
+#[test]
+fn a_fresh_namespace_refuses_ipv4_real_servers_until_its_loopback_is_up() {
+    require_ipvs_kernel();
+    /// A namespace made without bringing `lo` up (unlike [`Netns`]), deleted at the end.
+    struct Bare(String);
+    impl Drop for Bare {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("ip")
+                .args(["netns", "del", &self.0])
+                .status();
+        }
+    }
+    let ns = Bare(format!("lvs-bare-{}", std::process::id()));
+    run_ok(std::process::Command::new("ip").args(["netns", "add", &ns.0]));
+    let ip_lo = |state: &str| {
+        run_ok(std::process::Command::new("ip").args(["-n", &ns.0, "link", "set", "lo", state]));
+    };
+    let ipvs = lvs_sys::NetlinkIpvs::open_in_netns(format!("/run/netns/{}", ns.0)).unwrap();
+    let key = ServiceKey::tcp(sa("192.0.2.1:80"));
+    ipvs.add_service(&Service::new(key)).unwrap();
+    let server = RealServer::new(sa("198.51.100.1:8080")).with_forward(ForwardMethod::Masquerade);
+    let e = ipvs.add_server(&key, &server).expect_err("lo never up");
+    assert_eq!(
+        (e.kind(), e.errno()),
+        (ErrorKind::InvalidInput, Some(libc::EINVAL)),
+        "{e}"
+    );
+    assert!(ipvs.servers(&key).unwrap().is_empty());
+    let memory = MemoryIpvs::new();
+    memory.add_service(&Service::new(key)).unwrap();
+    memory
+        .add_server(&key, &server)
+        .expect("MemoryIpvs has no loopback to be down");
+    ip_lo("up");
+    ipvs.add_server(&key, &server).expect("lo up");
+    ip_lo("down");
+    let second = RealServer::new(sa("198.51.100.2:8080")).with_forward(ForwardMethod::Masquerade);
+    ipvs.add_server(&key, &second).expect("lo down again");
+    assert_eq!(ipvs.servers(&key).unwrap().len(), 2);
+}
