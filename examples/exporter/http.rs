@@ -228,20 +228,14 @@ struct Patient<'a> {
 impl io::Write for Patient<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.left.is_zero() {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "answer taken too slowly",
-            ));
+            return Err(too_slow());
         }
         self.stream.set_write_timeout(Some(self.left))?;
         let start = Instant::now();
         let written = self.stream.write(buf);
         self.left = self.left.saturating_sub(start.elapsed());
         match written {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "answer taken too slowly",
-            )),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(too_slow()),
             other => other,
         }
     }
@@ -249,6 +243,11 @@ impl io::Write for Patient<'_> {
     fn flush(&mut self) -> io::Result<()> {
         self.stream.flush()
     }
+}
+
+/// A client that kept the answer waiting [`RESPONSE_DEADLINE`] in all.
+fn too_slow() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "answer taken too slowly")
 }
 
 #[cfg(test)]

@@ -228,6 +228,15 @@ fn a_real_server_listed_twice_is_named_however_many_the_service_has() {
             80,
         )))
     };
+    let plan_from_empty = |servers: Vec<RealServer>| {
+        let desired = Table::new(vec![VirtualService::new(Service::new(key), servers)]);
+        plan(
+            &Table::default(),
+            &desired,
+            &Scope::all(),
+            &PlanOptions::default(),
+        )
+    };
     for count in [
         1,
         5,
@@ -240,28 +249,11 @@ fn a_real_server_listed_twice_is_named_however_many_the_service_has() {
             // Listed out of address order, so the index sorts them.
             let mut servers: Vec<RealServer> = (0..count).rev().map(server).collect();
             servers.push(server(repeat).with_weight(7));
-            let desired = Table::new(vec![VirtualService::new(
-                Service::new(key),
-                servers.clone(),
-            )]);
-            let e = plan(
-                &Table::default(),
-                &desired,
-                &Scope::all(),
-                &PlanOptions::default(),
-            )
-            .unwrap_err();
+            let e = plan_from_empty(servers.clone()).unwrap_err();
             let named = format!("lists real server {} twice", server(repeat).addr);
             assert!(e.to_string().contains(&named), "{count}, {repeat}: {e}");
             servers.pop();
-            let desired = Table::new(vec![VirtualService::new(Service::new(key), servers)]);
-            let planned = plan(
-                &Table::default(),
-                &desired,
-                &Scope::all(),
-                &PlanOptions::default(),
-            )
-            .unwrap();
+            let planned = plan_from_empty(servers).unwrap();
             let added: Vec<SocketAddr> = planned
                 .operations
                 .iter()

@@ -149,24 +149,17 @@ impl<'a> Part<'a> {
 mod tests {
     use super::*;
 
-    /// Every command with its line number and line, or the error, read in `count` parts.
+    /// Every command with its line number and line, or the error, read in at most `count`
+    /// parts (1: line by line, the reference).
     fn read_in(text: &str, count: usize) -> Result<Vec<(usize, String, Command)>, RuleError> {
         let parts = split(text, count);
         assert!(parts.len() <= count);
         assert_eq!(parts.concat(), text, "the parts are the text");
         let mut commands = Vec::new();
-        let mut number = 1;
-        for part in &parts {
-            let read = Part::read(part);
-            for (n, line, command) in read.commands {
-                commands.push((number + n - 1, line.to_string(), command));
-            }
-            if let Some(mut e) = read.error {
-                e.line += number - 1;
-                return Err(e);
-            }
-            number += read.newlines;
-        }
+        for_each_command_in(text, count, |n, line, command| {
+            commands.push((n, line.to_string(), command));
+            Ok(())
+        })?;
         Ok(commands)
     }
 
@@ -268,17 +261,11 @@ mod tests {
         let text = table_text(3);
         let whole = read_in(&text, 1).unwrap();
         for count in [2, 3, 5] {
-            let mut commands = Vec::new();
-            for_each_command_in(&text, count, |n, line, command| {
-                commands.push((n, line.to_string(), command));
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(commands, whole, "{count} parts");
+            assert_eq!(read_in(&text, count).unwrap(), whole, "{count} parts");
             // The last service's line, in the last part.
             let at = text.rfind("-s rr").unwrap();
             let bad = format!("{}-s rr -w 5{}", &text[..at], &text[at + 5..]);
-            let error = for_each_command_in(&bad, count, |_, _, _| Ok(())).unwrap_err();
+            let error = read_in(&bad, count).unwrap_err();
             assert_eq!(error, read_in(&bad, 1).unwrap_err(), "{count} parts");
             assert_eq!(error.line, 9);
         }
