@@ -24,7 +24,6 @@ mod scope;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -179,47 +178,49 @@ pub fn plan(
     let mut remove_services = Vec::new();
     let mut draining = Vec::new();
 
-    for (key, want) in &desired {
-        match current.get(key) {
-            None => {
-                add_services.push(Operation::AddService(want.service.clone()));
-                add_servers.extend(want.servers.iter().map(|s| Operation::AddServer(**key, *s)));
-            }
-            Some(have) => {
-                if have.service != want.service {
-                    edit_services.push(Operation::EditService(want.service.clone()));
+    // Both lists are in lvs's order: one walk pairs each desired service with the current
+    // one of its key.
+    let mut current = current.into_iter().peekable();
+    for want in desired {
+        let key = want.service.key;
+        while let Some(gone) = current.next_if(|have| cmp_services(&have.service.key, &key).is_lt())
+        {
+            remove_services.push(Operation::DeleteService(gone.service.key));
+        }
+        let Some(have) = current.next_if(|have| have.service.key == key) else {
+            add_servers.extend(
+                want.servers
+                    .0
+                    .into_iter()
+                    .map(|s| Operation::AddServer(key, s)),
+            );
+            add_services.push(Operation::AddService(want.service));
+            continue;
+        };
+        if have.service != want.service {
+            edit_services.push(Operation::EditService(want.service));
+        }
+        for pair in merge_by_addr(&have.servers.0, &want.servers.0) {
+            match pair {
+                (None, Some(server)) => add_servers.push(Operation::AddServer(key, *server)),
+                (Some(old), Some(server)) if old != server => {
+                    edit_servers.push(Operation::EditServer(key, *server))
                 }
-                for server in want.servers.iter() {
-                    match have.servers.get(&server.addr) {
-                        None => add_servers.push(Operation::AddServer(**key, *server)),
-                        Some(old) if old != server => {
-                            edit_servers.push(Operation::EditServer(**key, *server))
-                        }
-                        Some(_) => {}
-                    }
-                }
-                for old in have.servers.iter() {
-                    let addr = &old.addr;
-                    if want.servers.get(addr).is_some() {
-                        continue;
-                    }
+                (Some(old), None) => {
                     if options.drain && !options.expire_connections {
                         if old.weight != 0 {
-                            remove_servers.push(Operation::EditServer(**key, old.with_weight(0)));
+                            remove_servers.push(Operation::EditServer(key, old.with_weight(0)));
                         }
-                        draining.push((**key, *addr));
+                        draining.push((key, old.addr));
                     } else {
-                        remove_servers.push(Operation::DeleteServer(**key, *addr));
+                        remove_servers.push(Operation::DeleteServer(key, old.addr));
                     }
                 }
+                _ => {}
             }
         }
     }
-    for key in current.keys() {
-        if !desired.contains_key(key) {
-            remove_services.push(Operation::DeleteService(**key));
-        }
-    }
+    remove_services.extend(current.map(|gone| Operation::DeleteService(gone.service.key)));
 
     if options.expire_connections
         && remove_servers.iter().chain(&remove_services).any(|op| {
@@ -232,6 +233,15 @@ pub fn plan(
         check_expire_nodest_conn(current_settings, desired_settings)?;
     }
     let mut operations = sysctl_changes(current_settings, desired_settings)?;
+    operations.reserve(
+        remove_servers.len()
+            + add_services.len()
+            + edit_services.len()
+            + edit_servers.len()
+            + add_servers.len()
+            + remove_services.len()
+            + 2,
+    );
     if let Some(want) = desired_settings.timeouts {
         if current_settings
             .timeouts
@@ -326,68 +336,82 @@ impl Servers {
         servers.sort_unstable_by_key(|s| s.addr);
         Ok(Servers(servers))
     }
-
-    fn get(&self, addr: &SocketAddr) -> Option<&RealServer> {
-        let at = self.0.binary_search_by(|s| s.addr.cmp(addr)).ok()?;
-        self.0.get(at)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &RealServer> {
-        self.0.iter()
-    }
 }
 
 /// The services of `table` within `scope`, as the kernel stores them, in lvs's order.
-fn index(
-    table: &Table,
-    scope: &Scope,
-    which: &'static str,
-) -> Result<BTreeMap<OrderedKey, Indexed>, Error> {
-    let mut out = BTreeMap::new();
-    for vs in &table.services {
-        if !scope.contains(&vs.service.key) {
-            continue;
-        }
-        let service = canonical::service(&vs.service);
-        let key = OrderedKey(service.key);
-        let servers = Servers::new(vs.servers.iter().map(canonical::server)).map_err(|server| {
+///
+/// A sorted list, not a map: planning walks both tables once, side by side. The error is
+/// the one a reading in the table's order meets first: a real server listed twice in one
+/// service, or a service listed twice (named as its second listing spells it).
+fn index(table: &Table, scope: &Scope, which: &'static str) -> Result<Vec<Indexed>, Error> {
+    let mut listed: Vec<(usize, Service)> = table
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(_, vs)| scope.contains(&vs.service.key))
+        .map(|(at, vs)| (at, canonical::service(&vs.service)))
+        .collect();
+    // Stable: a key's listings stay in the table's order, so the second one follows the
+    // first.
+    listed.sort_by(|(_, a), (_, b)| cmp_services(&a.key, &b.key));
+    let repeated = listed
+        .windows(2)
+        .filter(|pair| pair[0].1.key == pair[1].1.key)
+        .map(|pair| pair[1].0)
+        .min();
+    let servers_of = |at: usize| {
+        let vs = &table.services[at];
+        Servers::new(vs.servers.iter().map(canonical::server)).map_err(|server| {
             Error::invalid(
                 which,
-                format!("{} lists real server {} twice", service.key, server.addr),
+                format!("{} lists real server {} twice", vs.service.key, server.addr),
             )
-        })?;
-        if out.insert(key, Indexed { service, servers }).is_some() {
-            return Err(Error::invalid(
-                which,
-                format!("{} is listed twice", vs.service.key),
-            ));
+        })
+    };
+    if let Some(second) = repeated {
+        // A real server repeated up to the service's second listing is met first.
+        for at in (0..=second).filter(|&at| scope.contains(&table.services[at].service.key)) {
+            servers_of(at)?;
         }
+        return Err(Error::invalid(
+            which,
+            format!("{} is listed twice", table.services[second].service.key),
+        ));
     }
-    Ok(out)
+    let mut servers: Vec<Option<Servers>> = Vec::with_capacity(table.services.len());
+    for (at, vs) in table.services.iter().enumerate() {
+        servers.push(if scope.contains(&vs.service.key) {
+            Some(servers_of(at)?)
+        } else {
+            None
+        });
+    }
+    Ok(listed
+        .into_iter()
+        .map(|(at, service)| Indexed {
+            service,
+            servers: servers[at].take().unwrap_or(Servers(Vec::new())),
+        })
+        .collect())
 }
 
-/// A service key ordered like ipvsadm lists services, so plans come out in a stable,
-/// readable order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct OrderedKey(ServiceKey);
-
-impl std::ops::Deref for OrderedKey {
-    type Target = ServiceKey;
-    fn deref(&self) -> &ServiceKey {
-        &self.0
-    }
-}
-
-impl PartialOrd for OrderedKey {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OrderedKey {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        cmp_services(&self.0, &other.0)
-    }
+/// Pairs the real servers of two address-ordered lists by address: `(Some, Some)` for an
+/// address in both, in address order.
+fn merge_by_addr<'a>(
+    have: &'a [RealServer],
+    want: &'a [RealServer],
+) -> impl Iterator<Item = (Option<&'a RealServer>, Option<&'a RealServer>)> {
+    let (mut have, mut want) = (have.iter().peekable(), want.iter().peekable());
+    std::iter::from_fn(move || match (have.peek(), want.peek()) {
+        (None, None) => None,
+        (Some(_), None) => Some((have.next(), None)),
+        (None, Some(_)) => Some((None, want.next())),
+        (Some(h), Some(w)) => match h.addr.cmp(&w.addr) {
+            std::cmp::Ordering::Less => Some((have.next(), None)),
+            std::cmp::Ordering::Greater => Some((None, want.next())),
+            std::cmp::Ordering::Equal => Some((have.next(), want.next())),
+        },
+    })
 }
 
 /// Whether timeouts in effect already have every value `want` sets (0 leaves a value).

@@ -2,6 +2,7 @@
 //! scope and leaves the rest alone; every operation changes something; the plan has exactly
 //! as many operations as there are differences.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use proptest::prelude::*;
@@ -130,23 +131,33 @@ fn within(table: &Table, scope: &Scope, inside: bool) -> Table {
 /// How many operations the differences need: one per service added, edited or deleted, and
 /// one per real server added, edited or deleted in a service that stays.
 fn differences(current: &Table, desired: &Table) -> usize {
+    // By lookups in maps, not the plan's side-by-side walk, so the two can disagree.
+    type ByKey<'a> = HashMap<ServiceKey, (&'a Service, HashMap<SocketAddr, &'a RealServer>)>;
+    fn by_key(indexed: &[Indexed]) -> ByKey<'_> {
+        indexed
+            .iter()
+            .map(|i| {
+                let servers = i.servers.0.iter().map(|s| (s.addr, s)).collect();
+                (i.service.key, (&i.service, servers))
+            })
+            .collect()
+    }
     let current = index(current, &Scope::all(), "current").unwrap();
     let desired = index(desired, &Scope::all(), "desired").unwrap();
+    let (current, desired) = (by_key(&current), by_key(&desired));
     let mut n = 0;
-    for (key, want) in &desired {
+    for (key, (service, servers)) in &desired {
         match current.get(key) {
-            None => n += 1 + want.servers.iter().count(),
-            Some(have) => {
-                n += usize::from(have.service != want.service);
-                n += want
-                    .servers
+            None => n += 1 + servers.len(),
+            Some((have, have_servers)) => {
+                n += usize::from(have != service);
+                n += servers
                     .iter()
-                    .filter(|s| have.servers.get(&s.addr) != Some(*s))
+                    .filter(|(addr, s)| have_servers.get(*addr) != Some(*s))
                     .count();
-                n += have
-                    .servers
-                    .iter()
-                    .filter(|s| want.servers.get(&s.addr).is_none())
+                n += have_servers
+                    .keys()
+                    .filter(|addr| !servers.contains_key(*addr))
                     .count();
             }
         }
@@ -266,6 +277,39 @@ fn a_real_server_listed_twice_is_named_however_many_the_service_has() {
             sorted.sort();
             assert_eq!((added.len(), &added), (count, &sorted), "in address order");
         }
+    }
+}
+
+#[test]
+fn a_table_with_repeats_is_refused_with_the_first_a_reading_in_its_order_meets() {
+    let (a, b) = (
+        ServiceKey::tcp("10.0.0.1:80".parse().unwrap()),
+        ServiceKey::tcp("10.0.0.2:80".parse().unwrap()),
+    );
+    let server = RealServer::new("192.168.1.1:80".parse().unwrap());
+    let once = |key| VirtualService::new(Service::new(key), vec![server]);
+    let twice = |key| VirtualService::new(Service::new(key), vec![server, server]);
+    let service_twice = format!("{a} is listed twice");
+    let server_twice = |key: ServiceKey| format!("{key} lists real server {} twice", server.addr);
+    for (services, expected) in [
+        (vec![once(a), twice(b), once(a)], server_twice(b)),
+        (vec![once(a), once(a), twice(b)], service_twice.clone()),
+        (vec![once(a), twice(a)], server_twice(a)),
+        (
+            vec![once(b), once(a), once(b), once(a)],
+            format!("{b} is listed twice"),
+        ),
+        (vec![once(a), once(b), once(a)], service_twice),
+    ] {
+        let desired = Table::new(services);
+        let e = plan(
+            &Table::default(),
+            &desired,
+            &Scope::all(),
+            &PlanOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains(&expected), "{expected}: {e}");
     }
 }
 

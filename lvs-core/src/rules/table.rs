@@ -50,8 +50,15 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
                     .push(VirtualService::new(service, Vec::new()));
             }
             Command::Operation(Operation::AddServer(key, server)) => {
-                let Some(&at) = position.get(&key) else {
-                    return Err(error(Problem::ServiceNotDefined(key)));
+                // A real server's line mostly follows its service's: that one is checked
+                // before the index is asked.
+                let last = table.services.len().checked_sub(1);
+                let at = match last.filter(|&at| table.services[at].service.key == key) {
+                    Some(at) => at,
+                    None => match position.get(&key) {
+                        Some(&at) => at,
+                        None => return Err(error(Problem::ServiceNotDefined(key))),
+                    },
                 };
                 let listed = &table.services[at].servers;
                 // Most services have a few real servers: scanning them is cheaper than
