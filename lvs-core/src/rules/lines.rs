@@ -110,13 +110,23 @@ fn read_part<'a>(
     first: usize,
     each: &mut impl FnMut(usize, &'a str, Command) -> Result<(), RuleError>,
 ) -> Result<(), RuleError> {
-    for (index, line) in part.split('\n').enumerate() {
-        let number = first + index;
-        if let Some(command) = read_line(line, number)? {
+    // One token list for every line of the part.
+    let mut tokens = Vec::new();
+    let (mut rest, mut number) = (part, first);
+    loop {
+        // By byte: a newline is one byte that no other character's encoding contains.
+        let (line, after) = match rest.as_bytes().iter().position(|&b| b == b'\n') {
+            Some(end) => (&rest[..end], Some(&rest[end + 1..])),
+            None => (rest, None),
+        };
+        if let Some(command) = read_line(line, number, &mut tokens)? {
             each(number, line, command)?;
         }
+        match after {
+            Some(after) => (rest, number) = (after, number + 1),
+            None => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 /// A part read on its own thread: its commands numbered from 1 within it, up to its first

@@ -98,7 +98,7 @@ pub use values::WELL_KNOWN_PORTS;
 /// Reads one line of rule text (numbered 1 in errors). Blank and `#` comment lines give
 /// `None`; a line ipvsadm refuses gives the error, and never part of a command.
 pub fn parse_line(line: &str) -> Result<Option<Command>, RuleError> {
-    line::read_line(line, 1)
+    line::read_line(line, 1, &mut Vec::new())
 }
 
 /// Reads rule text that changes a table (what `ipvsadm -R` reads, or a batch to apply) into

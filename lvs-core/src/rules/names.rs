@@ -181,7 +181,7 @@ option_names! {
 
 impl OptionName {
     /// The position of the option in [`OptionName::ALL`].
-    pub(crate) fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         self as usize
     }
 }

@@ -22,7 +22,12 @@ impl<'a> Token<'a> {
     fn tail(&self, at: usize) -> Token<'a> {
         Token {
             text: &self.text[at..],
-            column: self.column + self.text[..at].chars().count(),
+            // Characters are the bytes that do not continue one (UTF-8's 0b10xx_xxxx).
+            column: self.column
+                + self.text.as_bytes()[..at]
+                    .iter()
+                    .filter(|&&b| (b as i8) >= -0x40)
+                    .count(),
         }
     }
 }
@@ -30,46 +35,43 @@ impl<'a> Token<'a> {
 /// Splits a line like ipvsadm's restore reader: on spaces, tabs and carriage returns,
 /// dropping every token that is exactly `ipvsadm`.
 pub(crate) fn tokens(line: &str) -> Vec<Token<'_>> {
-    // Room for a real-server line of `ipvsadm -S` (9 tokens) and then some, so a typical
-    // line allocates once.
-    let mut out = Vec::with_capacity(16);
-    let mut start: Option<(usize, usize)> = None;
-    fn push<'a>(out: &mut Vec<Token<'a>>, text: &'a str, column: usize) {
-        if text != "ipvsadm" {
-            out.push(Token { text, column });
-        }
-    }
-    if line.is_ascii() {
-        // Every character is one byte: the column is the byte offset plus one, with no
-        // character decoding (rule files are ASCII but for names and comments).
-        for (i, &b) in line.as_bytes().iter().enumerate() {
-            let blank = matches!(b, b' ' | b'\t' | b'\r');
-            match (blank, start) {
-                (true, Some((s, col))) => {
-                    push(&mut out, &line[s..i], col);
-                    start = None;
-                }
-                (false, None) => start = Some((i, i + 1)),
-                _ => {}
-            }
-        }
-    } else {
-        for (column, (i, c)) in (1..).zip(line.char_indices()) {
-            let blank = matches!(c, ' ' | '\t' | '\r');
-            match (blank, start) {
-                (true, Some((s, col))) => {
-                    push(&mut out, &line[s..i], col);
-                    start = None;
-                }
-                (false, None) => start = Some((i, column)),
-                _ => {}
-            }
-        }
-    }
-    if let Some((s, col)) = start {
-        push(&mut out, &line[s..], col);
-    }
+    let mut out = Vec::new();
+    tokens_into(line, &mut out);
     out
+}
+
+/// [`tokens`] into `out` (emptied first), so that a reader of many lines reuses one list.
+pub(crate) fn tokens_into<'a>(line: &'a str, out: &mut Vec<Token<'a>>) {
+    out.clear();
+    let bytes = line.as_bytes();
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r');
+    // In an ASCII line (rule files are ASCII but for names and comments) a column is the
+    // byte offset plus one; otherwise characters are counted, each stretch once.
+    let ascii = line.is_ascii();
+    let (mut counted, mut column) = (0, 1);
+    let mut at = 0;
+    while at < bytes.len() {
+        if blank(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && !blank(bytes[at]) {
+            at += 1;
+        }
+        // Blanks are one byte each, so both ends are character boundaries.
+        let text = &line[start..at];
+        if !ascii {
+            column += line[counted..start].chars().count();
+            counted = start;
+        }
+        if text != "ipvsadm" {
+            out.push(Token {
+                text,
+                column: if ascii { start + 1 } else { column },
+            });
+        }
+    }
 }
 
 /// Every spelling of every option ipvsadm 1.31 knows, by what it does: an option whose
@@ -463,16 +465,16 @@ pub(crate) enum Item<'a> {
 pub(crate) type ScanError = (usize, String, Problem);
 
 /// Reads the options of a line one by one.
-pub(crate) struct Scanner<'a> {
-    tokens: Vec<Token<'a>>,
+pub(crate) struct Scanner<'t, 'a> {
+    tokens: &'t [Token<'a>],
     next: usize,
     /// The rest of a bundle of short options, still to be read.
     bundle: Option<Token<'a>>,
     only_arguments: bool,
 }
 
-impl<'a> Scanner<'a> {
-    pub(crate) fn new(tokens: Vec<Token<'a>>) -> Scanner<'a> {
+impl<'t, 'a> Scanner<'t, 'a> {
+    pub(crate) fn new(tokens: &'t [Token<'a>]) -> Scanner<'t, 'a> {
         Scanner {
             tokens,
             next: 0,
@@ -618,9 +620,32 @@ mod tests {
         assert!(texts(" \t ").is_empty());
     }
 
+    proptest::proptest! {
+        #[test]
+        #[cfg_attr(miri, ignore = "a property test: too slow for Miri")]
+        fn tokens_start_at_their_column_in_characters(line in "[ \t\ra-c\u{e9}\u{4e2d}-]{0,30}|.{0,30}") {
+            // By characters, one at a time: what the column means.
+            let mut expected: Vec<(String, usize)> = Vec::new();
+            let mut current: Option<(String, usize)> = None;
+            for (column, c) in (1..).zip(line.chars()) {
+                if matches!(c, ' ' | '\t' | '\r') {
+                    expected.extend(current.take());
+                } else {
+                    current.get_or_insert_with(|| (String::new(), column)).0.push(c);
+                }
+            }
+            expected.extend(current);
+            expected.retain(|(text, _)| text != "ipvsadm");
+            let got: Vec<(String, usize)> =
+                texts(&line).into_iter().map(|(t, c)| (t.to_owned(), c)).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn bundles_and_attached_values() {
-        let mut s = Scanner::new(tokens("-Ln -w5 -p"));
+        let tokens = tokens("-Ln -w5 -p");
+        let mut s = Scanner::new(&tokens);
         let mut seen = Vec::new();
         while let Some(item) = s.next_item() {
             match item.unwrap() {

@@ -101,43 +101,51 @@ fn address_in_full(text: &str) -> Option<(IpAddr, Option<u16>)> {
 /// anything else, including what [`address`] refuses: [`address_in_full`] then reads it.
 fn plain_ipv4(text: &[u8]) -> Option<(Ipv4Addr, Option<u16>)> {
     let mut octets = [0u8; 4];
-    let mut at = 0;
-    for (i, octet) in octets.iter_mut().enumerate() {
-        if i > 0 {
-            if text.get(at) != Some(&b'.') {
-                return None;
-            }
-            at += 1;
-        }
-        let digits = text[at..]
-            .iter()
-            .take(4)
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if digits == 0 || digits > 3 || (digits > 1 && text[at] == b'0') {
-            return None;
-        }
-        let value = text[at..at + digits]
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-        *octet = u8::try_from(value).ok()?;
-        at += digits;
-    }
-    let ip = Ipv4Addr::from(octets);
-    match &text[at..] {
-        [] => Some((ip, None)),
-        [b':', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
-            let mut port = 0u32;
-            for d in digits {
-                port = port * 10 + u32::from(d - b'0');
-                if port > u32::from(u16::MAX) {
+    let (mut filled, mut value, mut digits) = (0, 0u32, 0);
+    for (at, &b) in text.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                // A second digit after a leading zero, or a fourth digit.
+                if (digits > 0 && value == 0) || digits == 3 {
                     return None;
                 }
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
             }
-            Some((ip, Some(port as u16)))
+            b'.' | b':' if digits > 0 && (filled < 3) == (b == b'.') => {
+                octets[filled] = u8::try_from(value).ok()?;
+                (filled, value, digits) = (filled + 1, 0, 0);
+                if b == b':' {
+                    let port = plain_port(&text[at + 1..])?;
+                    return Some((Ipv4Addr::from(octets), Some(port)));
+                }
+            }
+            _ => return None,
         }
-        _ => None,
     }
+    if filled != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = u8::try_from(value).ok()?;
+    Some((Ipv4Addr::from(octets), None))
+}
+
+/// Digits only, up to 65535: the ports [`plain_ipv4`] reads.
+fn plain_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() {
+        return None;
+    }
+    let mut port = 0u32;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        port = port * 10 + u32::from(d - b'0');
+        if port > u32::from(u16::MAX) {
+            return None;
+        }
+    }
+    u16::try_from(port).ok()
 }
 
 /// A dotted IPv4 netmask (any 32-bit value, as the kernel keeps it).

@@ -2,7 +2,7 @@
 //! options each command requires, allows or refuses), checked after the last option.
 
 use crate::rules::error::{Problem, RuleError};
-use crate::rules::legality::{command_rule, Rule};
+use crate::rules::legality::{command_rule, Rule, RuleMasks};
 use crate::rules::names::{CommandName, OptionName};
 
 use super::Line;
@@ -10,8 +10,10 @@ use super::Line;
 impl Line<'_> {
     /// ipvsadm's legality matrix, checked in its option order.
     pub(super) fn check_legality(&self) -> Result<(), RuleError> {
+        // The walk below finds which option breaks a rule; most lines break none.
+        let legal = RuleMasks::command(self.command).allow(self.seen_bits);
         let mut one_of: Option<OptionName> = None;
-        for option in OptionName::ALL {
+        for option in OptionName::ALL.into_iter().filter(|_| !legal) {
             let seen = self.seen(option);
             match (command_rule(self.command, option), seen) {
                 (Rule::Required, None) => {

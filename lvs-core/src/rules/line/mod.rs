@@ -24,7 +24,7 @@ mod check;
 use crate::rules::command::Command;
 use crate::rules::error::{Problem, RuleError, TunnelTypeName};
 use crate::rules::names::{CommandName, OptionName};
-use crate::rules::scan::{tokens, Item, Occurrence, Opt, Scanner, Token};
+use crate::rules::scan::{tokens_into, Item, Occurrence, Opt, Scanner, Token};
 use crate::rules::values::{address, integer_in, ipv4_mask};
 
 /// The longest persistence timeout ipvsadm takes (31 days), also the `--set` maximum.
@@ -36,11 +36,15 @@ pub(crate) const MAX_PE_NAME: usize = 16;
 
 /// Reads one line (numbered `number` for errors). Blank lines and lines whose first
 /// non-blank character is `#` give `None`.
-pub(crate) fn read_line(text: &str, number: usize) -> Result<Option<Command>, RuleError> {
+pub(crate) fn read_line<'a>(
+    text: &'a str,
+    number: usize,
+    toks: &mut Vec<Token<'a>>,
+) -> Result<Option<Command>, RuleError> {
     if text.trim_start_matches([' ', '\t', '\r']).starts_with('#') {
         return Ok(None);
     }
-    let toks = tokens(text);
+    tokens_into(text, toks);
     let Some(&first) = toks.first() else {
         return Ok(None);
     };
@@ -71,7 +75,8 @@ pub(crate) fn read_line(text: &str, number: usize) -> Result<Option<Command>, Ru
         CommandName::Version => return Ok(Some(Command::Version)),
         _ => {}
     }
-    let mut line = Line::new(number, name, &occ)?;
+    let mut line = Line::new(number, name, &occ);
+    line.command_value(&occ)?;
     while let Some(item) = scanner.next_item() {
         match item.map_err(|(column, token, problem)| err(column, &token, problem))? {
             Item::Option(occ) => line.option(occ)?,
@@ -153,6 +158,8 @@ struct Line<'a> {
     sysctl: Option<Token<'a>>,
     /// By [`OptionName::index`]; an array, not a `Vec`: one allocation less per line.
     seen: [Option<Seen<'a>>; OptionName::ALL.len()],
+    /// The options of `seen`, one bit each by [`OptionName::index`].
+    seen_bits: u64,
     arguments: Vec<Token<'a>>,
     service: Option<ServiceSpec>,
     scheduler: Option<Scheduler>,
@@ -183,12 +190,11 @@ struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    fn new(
-        number: usize,
-        command: CommandName,
-        occ: &Occurrence<'a>,
-    ) -> Result<Line<'a>, RuleError> {
-        let mut line = Line {
+    /// A line of `command`, given by `occ`, with no option yet. Infallible, so the large
+    /// struct is made in place rather than moved out of a `Result`; the command's own value
+    /// is read by [`Line::command_value`].
+    fn new(number: usize, command: CommandName, occ: &Occurrence<'a>) -> Line<'a> {
+        Line {
             number,
             command,
             command_column: occ.column,
@@ -196,6 +202,7 @@ impl<'a> Line<'a> {
             daemon_role: None,
             sysctl: None,
             seen: [None; OptionName::ALL.len()],
+            seen_bits: 0,
             arguments: Vec::new(),
             service: None,
             scheduler: None,
@@ -221,23 +228,29 @@ impl<'a> Line<'a> {
             mcast_group: None,
             mcast_port: None,
             mcast_ttl: None,
-        };
+        }
+    }
+
+    /// The value the command itself takes: `--start-daemon`'s and `--stop-daemon`'s role,
+    /// `--lvs-sysctl`'s setting.
+    fn command_value(&mut self, occ: &Occurrence<'a>) -> Result<(), RuleError> {
+        let command = self.command;
         if let (CommandName::StartDaemon | CommandName::StopDaemon, Some(v)) = (command, occ.value)
         {
             let role = match v.text {
                 "master" => DaemonRole::Master,
                 "backup" => DaemonRole::Backup,
                 _ if command == CommandName::StartDaemon => {
-                    return Err(line.error(v, Problem::IllegalStartDaemon))
+                    return Err(self.error(v, Problem::IllegalStartDaemon))
                 }
-                _ => return Err(line.error(v, Problem::IllegalStopDaemon)),
+                _ => return Err(self.error(v, Problem::IllegalStopDaemon)),
             };
-            line.daemon_role = Some(role);
+            self.daemon_role = Some(role);
         }
         if command == CommandName::LvsSysctl {
-            line.sysctl = occ.value;
+            self.sysctl = occ.value;
         }
-        Ok(line)
+        Ok(())
     }
 
     fn error(&self, token: Token<'_>, problem: Problem) -> RuleError {
@@ -265,6 +278,7 @@ impl<'a> Line<'a> {
         if self.is_set(option) {
             return Err(self.error_at(occ.column, occ.spelled, Problem::Multiple(option)));
         }
+        self.seen_bits |= 1 << option.index();
         self.seen[option.index()] = Some(Seen {
             column: occ.column,
             spelled: occ.spelled,
@@ -639,7 +653,7 @@ impl<'a> Line<'a> {
     }
 
     /// Checks the whole line and builds its command.
-    fn finish(mut self) -> Result<Command, RuleError> {
+    fn finish(&mut self) -> Result<Command, RuleError> {
         let timeouts = self.arguments()?;
         self.check_legality()?;
         use CommandName as C;
