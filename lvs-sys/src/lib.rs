@@ -22,6 +22,7 @@ pub mod codec;
 mod errno;
 pub mod error;
 pub mod netlink;
+mod pipeline;
 mod sysctl;
 mod transport;
 

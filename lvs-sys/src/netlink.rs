@@ -354,6 +354,18 @@ impl NetlinkIpvs {
         self.apply_in_groups(operations, group)
     }
 
+    /// [`NetlinkIpvs::apply_in_groups_for_tests`] without the pipeline (the next group
+    /// framed on a second thread), to compare the two. Not part of the API.
+    #[cfg(feature = "kernel-tests")]
+    #[doc(hidden)]
+    pub fn apply_group_by_group_for_tests(
+        &self,
+        operations: &[Operation],
+        group: usize,
+    ) -> Result<(), ApplyError<Error>> {
+        self.apply_grouped(operations, group, false)
+    }
+
     fn exchange(
         &self,
         request: &dyn Outgoing,
@@ -1030,11 +1042,22 @@ impl NetlinkIpvs {
         }
     }
 
-    /// [`Ipvs::apply`] with `group` requests per system call.
+    /// [`Ipvs::apply`] with `group` requests per system call: through the pipeline where
+    /// it [suits](crate::pipeline::suits) them, with the same requests and outcomes.
     fn apply_in_groups(
         &self,
         operations: &[Operation],
         group_size: usize,
+    ) -> Result<(), ApplyError<Error>> {
+        let pipelined = crate::pipeline::suits(operations, group_size);
+        self.apply_grouped(operations, group_size, pipelined)
+    }
+
+    fn apply_grouped(
+        &self,
+        operations: &[Operation],
+        group_size: usize,
+        pipelined: bool,
     ) -> Result<(), ApplyError<Error>> {
         let mut outcomes: Vec<Outcome<Error>> = Vec::with_capacity(operations.len());
         let mut conn = match self.lock("apply") {
@@ -1048,6 +1071,15 @@ impl NetlinkIpvs {
                 return Err(ApplyError { outcomes });
             }
         };
+        if pipelined {
+            let failed = crate::pipeline::apply(&mut conn, operations, group_size, &mut outcomes);
+            drop(conn);
+            return if failed {
+                Err(ApplyError { outcomes })
+            } else {
+                Ok(())
+            };
+        }
         let mut failed = false;
         for group in operations.chunks(group_size.max(1)) {
             if failed {
@@ -1072,10 +1104,12 @@ impl NetlinkIpvs {
             // In order: runs of netlink requests, one system call each, between the sysctl
             // writes (files, not requests), so every operation of the group is attempted
             // in its place, as in one batch.
-            let mut run: Vec<(usize, Request)> = Vec::new();
+            // Each request is framed straight into the send buffer, not copied from one
+            // of its own.
+            let mut run: Vec<(usize, OperationRequest<'_>)> = Vec::with_capacity(sendable.len());
             let mut broken = false;
             for &i in &sendable {
-                match Request::from_operation(&group[i]) {
+                match OperationRequest::new(&group[i]) {
                     Some(request) => run.push((i, request)),
                     None => {
                         if !send_run(&mut conn, group, &mut run, &mut outcomes[first..]) {
@@ -1114,24 +1148,35 @@ fn namespace_io_error(op: &'static str) -> impl Fn(std::io::Error) -> Error {
 }
 
 /// Sends a run of requests of one group in one system call and records each answer in
-/// `outcomes` (the group's, by index in the group; an answer the kernel dropped is
-/// unknown); empties the run. Returns false when the exchange broke: the run's first
-/// operation then has the error and the others are unknown.
+/// `outcomes` ([`record_exchange`]); empties the run. Returns false when the exchange broke.
 fn send_run(
     conn: &mut Connection,
     group: &[Operation],
-    run: &mut Vec<(usize, Request)>,
+    run: &mut Vec<(usize, OperationRequest<'_>)>,
     outcomes: &mut [Outcome<Error>],
 ) -> bool {
     if run.is_empty() {
         return true;
     }
-    let (indices, requests): (Vec<usize>, Vec<Request>) = std::mem::take(run).into_iter().unzip();
+    let (indices, requests): (Vec<usize>, Vec<OperationRequest<'_>>) = run.drain(..).unzip();
     let answers = if indices.iter().any(|&i| waits_for_threads(&group[i])) {
         conn.waiting_at_least(DAEMON_TIMEOUT, |c| c.exchange_batch(&requests))
     } else {
         conn.exchange_batch(&requests)
     };
+    record_exchange(group, &indices, answers, outcomes)
+}
+
+/// Records the answers of an exchange of the operations of `group` at `indices` in
+/// `outcomes` (the group's, by index in the group; an answer the kernel dropped is
+/// unknown). Returns false when the exchange broke: the first of them then has the error
+/// and the others are unknown.
+pub(crate) fn record_exchange(
+    group: &[Operation],
+    indices: &[usize],
+    answers: Result<Vec<Option<crate::transport::Answer>>, Error>,
+    outcomes: &mut [Outcome<Error>],
+) -> bool {
     match answers {
         Ok(answers) => {
             for (&i, answer) in indices.iter().zip(answers) {

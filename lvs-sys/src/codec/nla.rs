@@ -48,6 +48,17 @@ impl<'a> AttrWriter<'a> {
         let payload = &payload[..payload.len().min(MAX_PAYLOAD)];
         let len = NLA_HDRLEN + payload.len();
         let len16 = u16::try_from(len).unwrap_or(u16::MAX);
+        // Numbers and addresses, most of every request: the attribute is put together on
+        // the stack and appended at once, one capacity check instead of four.
+        const SMALL: usize = 16;
+        if payload.len() <= SMALL {
+            let mut attr = [0u8; NLA_HDRLEN + SMALL];
+            attr[..2].copy_from_slice(&len16.to_ne_bytes());
+            attr[2..4].copy_from_slice(&kind.to_ne_bytes());
+            attr[NLA_HDRLEN..len].copy_from_slice(payload);
+            self.buf.extend_from_slice(&attr[..align4(len)]);
+            return;
+        }
         self.buf.extend_from_slice(&len16.to_ne_bytes());
         self.buf.extend_from_slice(&kind.to_ne_bytes());
         self.buf.extend_from_slice(payload);
@@ -258,6 +269,22 @@ mod tests {
         assert_eq!(attrs[1].string("sched").unwrap(), "wlc");
         let inner: Vec<_> = attrs[2].nested().collect::<Result<_, _>>().unwrap();
         assert_eq!(inner[0].u32("conns").unwrap(), 7);
+    }
+
+    #[test]
+    fn every_payload_length_is_framed_and_padded_alike() {
+        // Across the stack-built small attributes and the appended large ones.
+        for n in 0..=24usize {
+            let payload: Vec<u8> = (1..=n as u8).collect();
+            let mut buf = vec![0xaa; 4];
+            AttrWriter::new(&mut buf).bytes(9, &payload);
+            let mut expected = vec![0xaa; 4];
+            expected.extend_from_slice(&((4 + n) as u16).to_ne_bytes());
+            expected.extend_from_slice(&9u16.to_ne_bytes());
+            expected.extend_from_slice(&payload);
+            expected.resize(4 + align4(4 + n), 0);
+            assert_eq!(buf, expected, "payload of {n} bytes");
+        }
     }
 
     #[test]

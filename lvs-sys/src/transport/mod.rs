@@ -97,6 +97,29 @@ impl Outgoing for OperationRequest<'_> {
     }
 }
 
+/// A batch of requests framed into one datagram ahead of its turn, with the sequence
+/// numbers its answers will carry: made away from the connection (on another thread while
+/// the kernel works through the batch before, inside that batch's send), then sent by
+/// [`Connection::exchange_framed`].
+pub(crate) struct FramedBatch {
+    bytes: Vec<u8>,
+    seqs: Vec<u32>,
+}
+
+impl FramedBatch {
+    /// Frames `requests` for the family `family`, numbered after `*seq` as
+    /// [`Connection::exchange_batch`] numbers them, and advances `*seq` past them.
+    pub(crate) fn new(requests: &[impl Outgoing], family: u16, seq: &mut u32) -> FramedBatch {
+        let seqs = batch_seqs(seq, requests.len());
+        // About what an IPv4 real server's request takes, so most batches allocate once.
+        let mut bytes = Vec::with_capacity(requests.len() * 128);
+        for (r, &seq) in requests.iter().zip(&seqs) {
+            r.encode_into(&mut bytes, family, seq);
+        }
+        FramedBatch { bytes, seqs }
+    }
+}
+
 /// An open, family-resolved IPVS netlink socket.
 pub(crate) struct Connection {
     socket: NlSocket,
@@ -522,7 +545,7 @@ impl Connection {
     /// An answer lost to an overrun is `None`: whether that request took effect is unknown.
     pub(crate) fn exchange_batch(
         &mut self,
-        requests: &[Request],
+        requests: &[impl Outgoing],
     ) -> Result<Vec<Option<Answer>>, Error> {
         self.own_socket()?;
         if requests.is_empty() {
@@ -535,9 +558,36 @@ impl Connection {
                 r.encode_into(out, family, seq);
             }
         })?;
-        let mut answers: Vec<Option<Answer>> = vec![None; requests.len()];
-        let mut data: Vec<Vec<Payload>> = vec![Vec::new(); requests.len()];
-        self.read_batch(&seqs, &mut |index, reply| {
+        self.batch_answers(&seqs)
+    }
+
+    /// The resolved family id and the last sequence number used: what
+    /// [`FramedBatch::new`] frames a batch from, away from the connection.
+    pub(crate) fn framing(&self) -> (u16, u32) {
+        (self.family, self.seq)
+    }
+
+    /// [`Connection::exchange_batch`] of a batch framed ahead by [`FramedBatch::new`] from
+    /// [`Connection::framing`]: the same datagram, system calls, errors and answers. The
+    /// connection's sequence numbers continue after the batch's.
+    pub(crate) fn exchange_framed(
+        &mut self,
+        batch: &FramedBatch,
+    ) -> Result<Vec<Option<Answer>>, Error> {
+        self.own_socket()?;
+        let Some(&last) = batch.seqs.last() else {
+            return Ok(Vec::new());
+        };
+        self.seq = last;
+        self.send(&batch.bytes, "send batch")?;
+        self.batch_answers(&batch.seqs)
+    }
+
+    /// Collects the answers to a batch sent numbered `seqs`, by request.
+    fn batch_answers(&mut self, seqs: &[u32]) -> Result<Vec<Option<Answer>>, Error> {
+        let mut answers: Vec<Option<Answer>> = vec![None; seqs.len()];
+        let mut data: Vec<Vec<Payload>> = vec![Vec::new(); seqs.len()];
+        self.read_batch(seqs, &mut |index, reply| {
             let answer = match reply {
                 Reply::Data { cmd, attrs, .. } => {
                     data[index].push((cmd, attrs.to_vec()));
@@ -973,6 +1023,24 @@ mod tests {
                 .unwrap();
             assert!(answer.is_ok());
         }
+    }
+
+    #[test]
+    fn a_batch_framed_ahead_is_answered_like_one_framed_on_sending() {
+        let mut conn = ctrl();
+        let requests = mixed_batch(8);
+        let (family, mut seq) = conn.framing();
+        let ahead = FramedBatch::new(&requests, family, &mut seq);
+        let after = FramedBatch::new(&requests, family, &mut seq);
+        check_mixed(&conn.exchange_framed(&ahead).expect("the first batch"));
+        check_mixed(&conn.exchange_framed(&after).expect("the second batch"));
+        assert_eq!(conn.framing().1, seq, "numbering goes on after the batches");
+        // And a batch framed on sending follows them.
+        check_mixed(
+            &conn
+                .exchange_batch(&requests)
+                .expect("a batch framed on sending"),
+        );
     }
 
     #[test]

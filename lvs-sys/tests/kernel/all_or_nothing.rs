@@ -168,3 +168,55 @@ fn a_failed_batch_leaves_the_same_table_on_the_kernel_and_on_memory() {
     assert_eq!(kerr.applied().len(), 63);
     assert_eq!(snapshot(&kernel).0, snapshot(&memory).0);
 }
+
+/// The apply that frames the next group on a second thread sends what the group-by-group
+/// one sends: the same outcome for every operation (a refusal before sending or by the
+/// kernel, the rest of that group, nothing after it) and the same table.
+#[test]
+fn a_pipelined_apply_answers_and_ends_like_the_group_by_group_one() {
+    require_ipvs_kernel();
+    // Small groups, so that a plan of a few hundred operations spans many.
+    const GROUP: usize = 8;
+    let too_long = Operation::AddService(
+        Service::new(ServiceKey::fwmark(778, Family::Ipv4))
+            .with_scheduler(Scheduler::Other("x".repeat(40))),
+    );
+    // Refused before sending, in the third group; refused by the kernel, in the 31st.
+    for (at, refused) in [
+        (2 * GROUP + 3, too_long),
+        (30 * GROUP + 5, refused_service()),
+    ] {
+        let mut results = Vec::new();
+        for pipelined in [true, false] {
+            let ns = Netns::new(if pipelined { "pipelined" } else { "grouped" });
+            let kernel = ns.lvs();
+            let current = with_current(&kernel);
+            let mut ops = long_plan(&current).operations;
+            ops.insert(at, refused.clone());
+            let outcome = if pipelined {
+                kernel.apply_in_groups_for_tests(&ops, GROUP)
+            } else {
+                kernel.apply_group_by_group_for_tests(&ops, GROUP)
+            };
+            let outcomes = outcome.expect_err("an operation fails").outcomes;
+            results.push((shape(&outcomes), snapshot(&kernel).0.sorted()));
+        }
+        let (pipelined, grouped) = (&results[0], &results[1]);
+        assert_eq!(pipelined.0, grouped.0, "outcomes, refused at {at}");
+        assert_eq!(pipelined.1, grouped.1, "tables, refused at {at}");
+        // What the rule gives: the refused operation fails, the rest of its group is sent
+        // and applied, nothing after it is sent.
+        let group = at / GROUP * GROUP;
+        let shape = &grouped.0;
+        assert_eq!(shape[at], "failed");
+        assert_eq!(
+            shape[..group + GROUP]
+                .iter()
+                .filter(|s| **s == "applied")
+                .count(),
+            group + GROUP - 1,
+            "refused at {at}"
+        );
+        assert!(shape[group + GROUP..].iter().all(|s| *s == "not sent"));
+    }
+}
