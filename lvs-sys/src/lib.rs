@@ -23,6 +23,7 @@ mod errno;
 pub mod error;
 pub mod netlink;
 mod pipeline;
+mod skipped;
 mod sysctl;
 mod transport;
 

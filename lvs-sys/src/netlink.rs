@@ -393,6 +393,25 @@ impl NetlinkIpvs {
         }
     }
 
+    /// `last` (a service dump) with each service one of the `earlier` dumps listed and it
+    /// skipped, asked for by its key and put in its place; those gone meanwhile are left out.
+    fn with_skipped_services(
+        &self,
+        last: Vec<ServiceEntry>,
+        earlier: &[Vec<ServiceKey>],
+    ) -> Result<Vec<ServiceEntry>, Error> {
+        let keys: Vec<ServiceKey> = last.iter().map(|e| e.service.key).collect();
+        let mut recovered = Vec::new();
+        for skipped in crate::skipped::skipped(&keys, earlier) {
+            match self.service(&skipped.key) {
+                Ok(entry) => recovered.push((skipped.after, entry)),
+                Err(e) if lvs_core::Classify::kind(&e) == lvs_core::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(crate::skipped::merge(last, recovered))
+    }
+
     /// One dump of the services, without repeated keys; says whether there were any.
     /// Each message is decoded as it arrives, so a large table is never held twice;
     /// `expected` is how many a previous read found, to size the list once instead of
@@ -818,15 +837,16 @@ impl Ipvs for NetlinkIpvs {
         // read until two reads agree. Under sustained churn every read can skip a
         // different service: after the last attempt, each service an earlier read listed
         // and the last did not is asked for by its key (a get is not resumed, so it cannot
-        // skip) and kept if it is there.
+        // skip) and kept if it is there, in the place the read that listed it gave it
+        // (crate::skipped), so the table still comes in the kernel's order.
         // Only the earlier reads' keys are kept, not their entries: a large table's
         // entries are megabytes.
         let mut previous: Option<Vec<ServiceKey>> = None;
-        let mut earlier: Vec<ServiceKey> = Vec::new();
+        let mut earlier: Vec<Vec<ServiceKey>> = Vec::new();
         let mut attempt = 1;
         loop {
             let expected = previous.as_ref().map_or(0, Vec::len);
-            let (mut entries, repeated) = self.dump_services(expected)?;
+            let (entries, repeated) = self.dump_services(expected)?;
             if !repeated && entries.len() <= SINGLE_PART_SERVICES {
                 return Ok(entries);
             }
@@ -834,26 +854,10 @@ impl Ipvs for NetlinkIpvs {
             if previous.as_ref() == Some(&keys) {
                 return Ok(entries);
             }
-            earlier.extend(previous.take().into_iter().flatten());
             if attempt >= DUMP_ATTEMPTS {
-                earlier.sort_unstable_by(lvs_core::order::cmp_services);
-                earlier.dedup();
-                for key in earlier {
-                    if keys
-                        .binary_search_by(|k| lvs_core::order::cmp_services(k, &key))
-                        .is_err()
-                    {
-                        match self.service(&key) {
-                            Ok(entry) => entries.push(entry),
-                            Err(e)
-                                if lvs_core::Classify::kind(&e)
-                                    == lvs_core::ErrorKind::NotFound => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                }
-                return Ok(entries);
+                return self.with_skipped_services(entries, &earlier);
             }
+            earlier.push(entries.iter().map(|e| e.service.key).collect());
             previous = Some(keys);
             attempt += 1;
         }

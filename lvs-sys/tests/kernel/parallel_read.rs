@@ -55,7 +55,8 @@ fn a_large_read_opens_its_extra_sockets_in_the_handles_namespace() {
     let read = ipvs.read_table().expect("read the table");
     assert_eq!(
         lvs_core::rules::save_ipvsadm(&read),
-        lvs_core::rules::save_ipvsadm(&written)
+        lvs_core::rules::save_ipvsadm(&written),
+        "the table reads back as written"
     );
     let keys =
         |t: &Table| -> Vec<ServiceKey> { t.services.iter().map(|vs| vs.service.key).collect() };
