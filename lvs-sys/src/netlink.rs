@@ -1091,19 +1091,11 @@ impl NetlinkIpvs {
                 continue;
             }
             let first = outcomes.len();
-            // Refused here, or to send (with its index in the group).
-            let mut sendable = Vec::with_capacity(group.len());
-            for (i, op) in group.iter().enumerate() {
-                match validate_request_limits(op) {
-                    Ok(()) => {
-                        sendable.push(i);
-                        outcomes.push(Outcome::NotSent);
-                    }
-                    Err(e) => {
-                        failed = true;
-                        outcomes.push(Outcome::Failed(Error::from(e)));
-                    }
-                }
+            outcomes.extend(group.iter().map(|_| Outcome::NotSent));
+            let (refused, sendable) = split_by_limits(group);
+            for (i, e) in refused {
+                outcomes[first + i] = Outcome::Failed(e);
+                failed = true;
             }
             // In order: runs of netlink requests, one system call each, between the sysctl
             // writes (files, not requests), so every operation of the group is attempted
@@ -1128,11 +1120,7 @@ impl NetlinkIpvs {
                 broken = true;
             }
             // A broken exchange leaves the rest of the group unsent.
-            failed = failed
-                || broken
-                || outcomes[first..]
-                    .iter()
-                    .any(|o| matches!(o, Outcome::Failed(_) | Outcome::Unknown));
+            failed = failed || broken || group_failed(&outcomes[first..]);
         }
         drop(conn);
         if failed {
@@ -1141,6 +1129,27 @@ impl NetlinkIpvs {
             Ok(())
         }
     }
+}
+
+/// The operations of `group` over the kernel's limits (by index in the group, with the
+/// error) and the indexes of the others, to send: how both applies check a group.
+pub(crate) fn split_by_limits(group: &[Operation]) -> (Vec<(usize, Error)>, Vec<usize>) {
+    let mut refused = Vec::new();
+    let mut sendable = Vec::with_capacity(group.len());
+    for (i, op) in group.iter().enumerate() {
+        match validate_request_limits(op) {
+            Ok(()) => sendable.push(i),
+            Err(e) => refused.push((i, Error::from(e))),
+        }
+    }
+    (refused, sendable)
+}
+
+/// Whether a group's outcomes end the apply: one failed, or may have (its answer was lost).
+pub(crate) fn group_failed(outcomes: &[Outcome<Error>]) -> bool {
+    outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Failed(_) | Outcome::Unknown))
 }
 
 /// The error of a file of the handle's namespace that could not be opened or listed.

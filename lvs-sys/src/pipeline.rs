@@ -11,11 +11,10 @@
 use std::sync::mpsc;
 
 use lvs_core::ops::{Operation, Outcome};
-use lvs_core::validate::validate_request_limits;
 
 use crate::codec::message::OperationRequest;
 use crate::error::Error;
-use crate::netlink::record_exchange;
+use crate::netlink::{group_failed, record_exchange, split_by_limits};
 use crate::transport::{Connection, FramedBatch};
 
 /// Groups from which framing ahead pays for its thread.
@@ -48,21 +47,16 @@ struct Prepared {
 
 /// Checks and frames `group`, numbered after `*seq`.
 fn prepare(group: &[Operation], family: u16, seq: &mut u32) -> Prepared {
-    let mut refused = Vec::new();
-    let mut sendable = Vec::with_capacity(group.len());
-    let mut requests = Vec::with_capacity(group.len());
-    for (i, op) in group.iter().enumerate() {
-        match validate_request_limits(op) {
-            Err(e) => refused.push((i, Error::from(e))),
-            Ok(()) => {
-                // Every operation has a request: [`suits`] holds it.
-                if let Some(request) = OperationRequest::new(op) {
-                    sendable.push(i);
-                    requests.push(request);
-                }
-            }
+    let (refused, mut sendable) = split_by_limits(group);
+    let mut requests = Vec::with_capacity(sendable.len());
+    // Every operation has a request ([`suits`] holds it); one without would be left unsent.
+    sendable.retain(|&i| match OperationRequest::new(&group[i]) {
+        Some(request) => {
+            requests.push(request);
+            true
         }
-    }
+        None => false,
+    });
     Prepared {
         refused,
         sendable,
@@ -113,9 +107,7 @@ pub(crate) fn apply(
                 let answers = conn.exchange_framed(&prepared.batch);
                 failed |= !record_exchange(group, &prepared.sendable, answers, outcomes);
             }
-            failed |= outcomes
-                .iter()
-                .any(|o| matches!(o, Outcome::Failed(_) | Outcome::Unknown));
+            failed |= group_failed(outcomes);
         }
         // Ends the framing thread's wait for room, if it is still framing.
         drop(arrivals);

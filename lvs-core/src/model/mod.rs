@@ -10,6 +10,7 @@ mod service;
 mod stats;
 
 pub use daemon::{DaemonRole, SyncDaemon};
+pub(crate) use server::SCANNED_SERVERS;
 pub use server::{ForwardMethod, RealServer, RealServerEntry, Tunnel, TunnelChecksum, TunnelKind};
 pub use service::{
     Family, Netmask, Persistence, Protocol, SchedFlags, Scheduler, Service, ServiceEntry,

@@ -308,3 +308,8 @@ impl RealServerEntry {
         }
     }
 }
+
+/// Real servers of one service below this many are checked for a repeated address by
+/// scanning them, the others by hashing: most services have a few, and scanning a few is
+/// cheaper than hashing. Reading rule text and planning both check this way.
+pub(crate) const SCANNED_SERVERS: usize = 16;

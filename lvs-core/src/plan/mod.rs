@@ -311,16 +311,12 @@ struct Indexed {
 struct Servers(Vec<RealServer>);
 
 impl Servers {
-    /// Real servers below this many are checked for a repeat by scanning, the others by
-    /// hashing.
-    const LINEAR: usize = 16;
-
     /// The real servers of `list`, or the first one listed twice (in `list`'s order).
     fn new(list: impl ExactSizeIterator<Item = RealServer>) -> Result<Servers, RealServer> {
         let mut servers: Vec<RealServer> = Vec::with_capacity(list.len());
         let mut seen = std::collections::HashSet::new();
         for server in list {
-            let repeated = if servers.len() < Servers::LINEAR {
+            let repeated = if servers.len() < crate::model::SCANNED_SERVERS {
                 servers.iter().any(|s| s.addr == server.addr)
             } else {
                 if seen.is_empty() {

@@ -251,9 +251,9 @@ fn a_real_server_listed_twice_is_named_however_many_the_service_has() {
     for count in [
         1,
         5,
-        Servers::LINEAR - 1,
-        Servers::LINEAR,
-        Servers::LINEAR + 1,
+        crate::model::SCANNED_SERVERS - 1,
+        crate::model::SCANNED_SERVERS,
+        crate::model::SCANNED_SERVERS + 1,
         40,
     ] {
         for repeat in [0, count / 2, count - 1] {

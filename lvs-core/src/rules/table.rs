@@ -4,16 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 
-use crate::model::ServiceKey;
+use crate::model::{ServiceKey, SCANNED_SERVERS};
 use crate::ops::Operation;
 use crate::table::{Table, VirtualService};
 
 use super::command::Command;
 use super::error::{Problem, RuleError};
 use super::scan::tokens;
-
-/// Real servers of a service checked for duplicates by scanning, before it is indexed.
-const LINEAR_SERVERS: usize = 16;
 
 /// The table that restore text describes, when it only adds services and real servers and
 /// states settings: what [`super::save`] writes (and `ipvsadm -S` too).
@@ -62,11 +59,11 @@ pub fn table_from_rules(text: &str) -> Result<Table, RuleError> {
                 };
                 let listed = &table.services[at].servers;
                 // Most services have a few real servers: scanning them is cheaper than
-                // hashing; a service with many is indexed from its LINEAR_SERVERS-th on.
-                let duplicate = if listed.len() < LINEAR_SERVERS {
+                // hashing; a service with many is indexed from its SCANNED_SERVERS-th on.
+                let duplicate = if listed.len() < SCANNED_SERVERS {
                     listed.iter().any(|s| s.addr == server.addr)
                 } else {
-                    if listed.len() == LINEAR_SERVERS {
+                    if listed.len() == SCANNED_SERVERS {
                         servers.extend(listed.iter().map(|s| (at, s.addr)));
                     }
                     !servers.insert((at, server.addr))
@@ -127,9 +124,9 @@ mod tests {
         for count in [
             1,
             5,
-            LINEAR_SERVERS - 1,
-            LINEAR_SERVERS,
-            LINEAR_SERVERS + 1,
+            SCANNED_SERVERS - 1,
+            SCANNED_SERVERS,
+            SCANNED_SERVERS + 1,
             40,
         ] {
             for repeat in [0, count / 2, count - 1] {

@@ -73,9 +73,6 @@ pub(crate) fn address(text: &str) -> Option<(IpAddr, Option<u16>)> {
 
 /// [`address`] by std's parsers, on each form in turn.
 fn address_in_full(text: &str) -> Option<(IpAddr, Option<u16>)> {
-    if text.is_empty() || text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
     if let Some(inner) = text.strip_prefix('[') {
         let (v6, after) = inner.split_once(']')?;
         let v6: Ipv6Addr = v6.parse().ok()?;
