@@ -18,13 +18,15 @@ PANELS = [
       ("ipvsadm-on-lvs -R", "ipvsadm on lvs -R"),
       ("ipvsadm -R", "ipvsadm -R"), ("pyroute2", "pyroute2")]),
     ("read", "Read the table with real servers and stats",
-     [("lvs (in process)", "lvs (in process)"), ("lvsctl save", "lvsctl save"),
+     [("lvs (in process)", "lvs (in process)"),
+      ("floor (in process)", "floor (1 + N dumps, one socket)"), ("lvsctl save", "lvsctl save"),
       ("lvsctl list", "lvsctl list (-L -n)"), ("python table()", "Python table()"),
       ("ipvsadm-on-lvs -Sn", "ipvsadm on lvs -Sn"),
       ("ipvsadm -Sn", "ipvsadm -Sn"), ("pyroute2", "pyroute2")]),
 ]
 COLOURS = {
     "lvs": "#d62728", "lvs (in process)": "#d62728", "floor": "#7f7f7f",
+    "floor (in process)": "#7f7f7f",
     "ipvsadm -R": "#1f77b4", "ipvsadm -Sn": "#1f77b4", "pyroute2": "#2ca02c",
     "lvsctl apply": "#ff7f0e", "lvsctl save": "#ff7f0e", "lvsctl list": "#8c564b",
     "python apply(text)": "#9467bd", "python table()": "#9467bd",
@@ -92,7 +94,7 @@ def panel(out, x0, what, title, series, data):
     for i, (tool, name, pts) in enumerate(lines):
         colour = COLOURS.get(tool, "#000")
         dash = ' stroke-dasharray="6 4"' if tool in DASHED and what == "create" or (
-            tool == "lvs" and what == "read") else ""
+            tool in ("lvs", "floor (in process)") and what == "read") else ""
         path = " ".join(f"{px(s):.1f},{py(t):.1f}" for s, t in pts)
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         for s, t in pts:

@@ -78,11 +78,14 @@ def main():
     print("\n### Read the whole table with real servers and stats (seconds, peak MiB)\n")
     print(table(
         ["services", "lvs process", "lvs in process", "lvs stream in process",
+         "floor in process", "lvs / floor (in process)",
          "ipvsadm -Sn", "ipvsadm -Ln --stats", "pyroute2", "vs -Sn (process)",
          "vs -Sn (in process)", "lvs MiB", "lvs stream MiB", "ipvsadm -Sn MiB",
          "MiB lvs / ipvsadm", "stream / ipvsadm"],
         [[f"{n:,}", s(t(rows, n, "read", "lvs")), s(t(rows, n, "read", "lvs (in process)")),
           s(t(rows, n, "read", "lvs stream (in process)")),
+          s(t(rows, n, "read", "floor (in process)")),
+          ratio(t(rows, n, "read", "lvs (in process)"), t(rows, n, "read", "floor (in process)")),
           s(t(rows, n, "read", "ipvsadm -Sn")), s(t(rows, n, "read", "ipvsadm -Ln --stats")),
           s(t(rows, n, "read", "pyroute2")),
           ratio(t(rows, n, "read", "ipvsadm -Sn"), t(rows, n, "read", "lvs")),

@@ -177,35 +177,115 @@ pub(crate) fn floor_child(n: Option<String>, batch: Option<String>) -> ExitCode 
     }
 }
 
-pub(crate) fn floor(n: usize, batch: usize) -> Result<f64, String> {
-    let io = |op: &'static str| move |e: std::io::Error| format!("{op}: {e}");
+/// A bare generic-netlink socket with a 4 MiB receive buffer, IPVS's family id resolved,
+/// and a receive buffer: what both floors start from, untimed.
+fn floor_socket() -> Result<(NlSocket, u16, Vec<u8>), String> {
     let socket =
         NlSocket::connect(NlFamily::Generic, None, Groups::empty()).map_err(io("socket"))?;
     socket
         .set_recv_buffer_size(4 << 20)
         .map_err(io("SO_RCVBUF"))?;
     let mut buf = vec![0u8; 64 * 1024];
-
-    // Resolve the family, untimed.
     let mut msg = Vec::new();
     Request::get_family("IPVS").encode_into(&mut msg, 0, 1);
     socket.send(&msg, Msg::empty()).map_err(io("send"))?;
-    let mut family = None;
-    while family.is_none() {
+    loop {
         let (len, _) = socket
             .recv(&mut buf[..], Msg::empty())
             .map_err(io("recv"))?;
         for reply in Replies::new(&buf[..len]) {
             match reply.map_err(|e| e.to_string())? {
                 Reply::Data { attrs, .. } => {
-                    family = Some(decode_family_id(attrs).map_err(|e| e.to_string())?)
+                    let family = decode_family_id(attrs).map_err(|e| e.to_string())?;
+                    return Ok((socket, family, buf));
                 }
                 Reply::Error { errno, .. } => return Err(format!("resolve family: errno {errno}")),
                 _ => {}
             }
         }
     }
-    let family = family.unwrap();
+}
+
+fn io(op: &'static str) -> impl Fn(std::io::Error) -> String {
+    move |e| format!("{op}: {e}")
+}
+
+/// The read floor, measured alone in its own process (`read-floor-child N`): the table of
+/// the caller's namespace read as one services dump and one real-server dump per service,
+/// over one socket, with every request encoded before the clock starts and the replies
+/// only counted, not decoded. Prints the seconds; fails unless it counted N services and
+/// their real servers.
+pub(crate) fn read_floor_child(n: Option<String>) -> ExitCode {
+    let Some(n) = n.and_then(|n| n.parse::<usize>().ok()) else {
+        eprintln!("usage: lvs-bench read-floor-child N");
+        return ExitCode::from(2);
+    };
+    match read_floor(n) {
+        Ok(seconds) => {
+            println!("{seconds:.6}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("read-floor-child: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_floor(n: usize) -> Result<f64, String> {
+    let (socket, family, mut buf) = floor_socket()?;
+    let mut seq = 1u32;
+    let mut encoded = |request: Request| {
+        seq += 1;
+        let mut out = Vec::new();
+        request.encode_into(&mut out, family, seq);
+        out
+    };
+    let services = encoded(Request::dump_services());
+    let dumps: Vec<Vec<u8>> = table(n)
+        .services
+        .iter()
+        .map(|vs| encoded(Request::dump_servers(&vs.service.key)))
+        .collect();
+    // One dump: sends it and counts its entries until its end.
+    let mut dump = |request: &[u8]| -> Result<usize, String> {
+        socket.send(request, Msg::empty()).map_err(io("send"))?;
+        let mut entries = 0;
+        loop {
+            let (len, _) = socket
+                .recv(&mut buf[..], Msg::empty())
+                .map_err(io("recv"))?;
+            for reply in Replies::new(&buf[..len]) {
+                match reply.map_err(|e| e.to_string())? {
+                    Reply::Data { .. } => entries += 1,
+                    Reply::Done { errno: 0, .. } => return Ok(entries),
+                    Reply::Done { errno, .. } | Reply::Error { errno, .. } => {
+                        return Err(format!("dump failed: errno {errno}"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    };
+
+    let started = Instant::now();
+    let listed = dump(&services)?;
+    let mut servers = 0;
+    for request in &dumps {
+        servers += dump(request)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if (listed, servers) != (n, n * SERVERS) {
+        return Err(format!(
+            "counted {listed} services and {servers} real servers, not {n} and {}",
+            n * SERVERS
+        ));
+    }
+    Ok(seconds)
+}
+
+pub(crate) fn floor(n: usize, batch: usize) -> Result<f64, String> {
+    let (socket, family, mut buf) = floor_socket()?;
 
     // Every request, encoded and framed into batches of 64 before the clock starts.
     let desired = table(n);

@@ -15,8 +15,10 @@
 //!   apply), `ipvsadm -R` fed the same rule text, pyroute2 (up to `--pyroute2-max`
 //!   services), and the floor: the same requests encoded before the clock starts and sent
 //!   64 per system call on a bare netlink socket;
-//! - read the whole table with real servers and stats: lvs in a child process, `ipvsadm
-//!   -Sn`, `ipvsadm -Ln --stats`, pyroute2; with the peak memory of the first two; and the
+//! - read the whole table with real servers and stats: lvs in a child process, the read
+//!   floor (the services dump and one real-server dump per service, requests encoded before
+//!   the clock starts, replies counted, over one socket), `ipvsadm -Sn`, `ipvsadm -Ln
+//!   --stats`, pyroute2; with the peak memory of lvs and `ipvsadm -Sn`; and the
 //!   plain listing: lvs's `table_for_listing` formatted as `ipvsadm -L -n` (a child
 //!   process) against `ipvsadm -Ln`;
 //! - a 1% change: lvs (read, plan, apply) against `ipvsadm -C; ipvsadm -R < desired`;
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
     match args.next().as_deref() {
         Some("floor-child") => return floor_child(args.next(), args.next()),
         Some("read-child") => return read_child(args.next(), args.next(), args.next()),
+        Some("read-floor-child") => return read_floor_child(args.next()),
         _ => {}
     }
     let config = match parse_args() {
@@ -251,6 +254,9 @@ fn kernel(bench: &mut Bench, config: &Config, n: usize) -> Result<(), String> {
         bench.record(n, "read", tool, seconds).max_rss_kib = Some(rss);
         bench.record(n, "read", &format!("{tool} (in process)"), inside);
     }
+    // The read floor: its own seconds, as "read lvs (in process)" is lvs's.
+    let out = run(Command::new(&exe).args(["read-floor-child", &n.to_string()]))?;
+    bench.record(n, "read", "floor (in process)", seconds_printed(&out)?);
     let (seconds, rss, out) = timed_rss(Command::new("ipvsadm").arg("-Sn"))?;
     bench.record(n, "read", "ipvsadm -Sn", seconds).max_rss_kib = Some(rss);
     bench.check(
